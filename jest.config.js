@@ -1,0 +1,19 @@
+/**
+ * Jest runs TypeScript through ts-jest. The schema validators (kubernetes-models and
+ * @kubernetes-models/*) ship as ES modules only, so babel turns them into CommonJS for jest.
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', diagnostics: false }],
+    '^.+\\.js$': ['babel-jest', { plugins: ['@babel/plugin-transform-modules-commonjs'], babelrc: false, configFile: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(kubernetes-models|@kubernetes-models|is-cidr|cidr-regex)/)'],
+  snapshotSerializers: ['<rootDir>/test/harness/mask-volatile-serializer.ts'],
+  resolver: '<rootDir>/test/harness/esm-resolver.js',
+  testTimeout: 120000,
+  cacheDirectory: '<rootDir>/.jest-cache',
+};

@@ -1,0 +1,76 @@
+/**
+ * Prop validation shared by every construct. Each check skips unresolved tokens (a value only
+ * known at deploy time cannot be judged at synth) and throws a PropValidationError that names
+ * the prop, the value and the fix.
+ */
+import { Annotations, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { PropValidationError } from './errors';
+
+/** Whether a value is a CDK token (unresolved until deploy time). */
+export function isToken(value: unknown): boolean {
+  return (typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value);
+}
+
+/** Throws unless the value is an integer in [min, max]. Tokens and undefined pass. */
+export function checkInteger(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number = Number.MAX_SAFE_INTEGER): void {
+  if (value === undefined || isToken(value)) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `between ${min} and ${max}`;
+    throw new PropValidationError(scope, prop, value, `is not an integer ${range}`, `Set ${prop} to a whole number ${range}.`);
+  }
+}
+
+/** Throws unless the value is a finite number in [min, max]. Tokens and undefined pass. */
+export function checkNumber(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined || isToken(value)) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new PropValidationError(scope, prop, value, `is outside ${min}..${max}`, `Set ${prop} to a number between ${min} and ${max}.`);
+  }
+}
+
+/** Throws unless each named value is <= the next one (e.g. min <= desired <= max). Tokens and undefined are skipped. */
+export function checkOrdered(scope: IConstruct, values: ReadonlyArray<[string, number | undefined]>): void {
+  const known = values.filter(([, v]) => v !== undefined && !isToken(v)) as Array<[string, number]>;
+  for (let i = 1; i < known.length; i++) {
+    const [lowName, low] = known[i - 1];
+    const [highName, high] = known[i];
+    if (low > high) {
+      throw new PropValidationError(scope, highName, high, `is less than ${lowName} (${low})`,
+        `Keep ${values.map(([n]) => n).join(' <= ')}: raise ${highName} or lower ${lowName}.`);
+    }
+  }
+}
+
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Throws unless the value is a DNS-1123 label (Kubernetes names: lowercase, digits, '-', <= maxLength). */
+export function checkDnsLabel(scope: IConstruct, prop: string, value: string | undefined, maxLength = 63): void {
+  if (value === undefined || isToken(value)) return;
+  if (typeof value !== 'string' || value.length > maxLength || !DNS_1123_LABEL.test(value)) {
+    throw new PropValidationError(scope, prop, value, `is not a DNS-1123 label of at most ${maxLength} characters`,
+      `Use lowercase letters, digits and '-', starting and ending with a letter or digit (e.g. "llama-3-8b").`);
+  }
+}
+
+/** Throws unless the array (when given) is non-empty. */
+export function checkNonEmpty<T>(scope: IConstruct, prop: string, value: readonly T[] | undefined, fix: string): void {
+  if (value !== undefined && (!Array.isArray(value) || value.length === 0)) {
+    throw new PropValidationError(scope, prop, value, 'is empty', fix);
+  }
+}
+
+/** Throws listing the first value that appears twice. */
+export function checkUnique(scope: IConstruct, prop: string, values: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const v of values) {
+    if (isToken(v)) continue;
+    if (seen.has(v)) throw new PropValidationError(scope, prop, values, `contains ${JSON.stringify(v)} twice`, `Give each entry of ${prop} a distinct value.`);
+    seen.add(v);
+  }
+}
+
+/** Adds a warning with a stable id (acknowledgeable with `Validations.of(scope).acknowledge`). */
+export function warn(scope: IConstruct, id: string, message: string): void {
+  Annotations.of(scope).addWarningV2(`cdk-scalable-ai:${id}`, message);
+}
