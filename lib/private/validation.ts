@@ -3,7 +3,7 @@
  * known at deploy time cannot be judged at synth) and throws a PropValidationError that names
  * the prop, the value and the fix.
  */
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { PropValidationError } from './errors';
 
@@ -73,4 +73,45 @@ export function checkUnique(scope: IConstruct, prop: string, values: readonly st
 /** Adds a warning with a stable id (acknowledgeable with `Validations.of(scope).acknowledge`). */
 export function warn(scope: IConstruct, id: string, message: string): void {
   Annotations.of(scope).addWarningV2(`cdk-scalable-ai:${id}`, message);
+}
+
+/** Throws unless the string (when given) matches the pattern. Tokens and undefined pass. */
+export function checkPattern(scope: IConstruct, prop: string, value: string | undefined, pattern: RegExp, rule: string, example: string): void {
+  if (value === undefined || isToken(value)) return;
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new PropValidationError(scope, prop, value, `is invalid: ${prop} must be ${rule}`, `Use a value such as ${JSON.stringify(example)}.`);
+  }
+}
+
+/**
+ * Throws unless the duration (when given) lies in [min, max]. Unresolved durations and
+ * undefined pass. The message shows durations in human units (e.g. "25 hours").
+ */
+export function checkDurationRange(scope: IConstruct, prop: string, value: Duration | undefined, min: Duration, max: Duration): void {
+  if (value === undefined || value.isUnresolved()) return;
+  const ms = value.toMilliseconds({ integral: false });
+  if (!Number.isFinite(ms) || ms < min.toMilliseconds({ integral: false }) || ms > max.toMilliseconds({ integral: false })) {
+    throw new PropValidationError(scope, prop, value.toHumanString(), `is outside ${min.toHumanString()}..${max.toHumanString()}`,
+      `Set ${prop} to a Duration between ${min.toHumanString()} and ${max.toHumanString()}.`);
+  }
+}
+
+/** Throws unless the duration (when given) is a whole, non-negative number of days. Unresolved durations pass. */
+export function checkWholeDays(scope: IConstruct, prop: string, value: Duration | undefined, minDays = 0): void {
+  if (value === undefined || value.isUnresolved()) return;
+  const days = value.toDays({ integral: false });
+  if (!Number.isInteger(days) || days < minDays) {
+    throw new PropValidationError(scope, prop, value.toHumanString(), `is not a whole number of days >= ${minDays}`,
+      `Set ${prop} with Duration.days(n), n >= ${minDays}: S3 lifecycle rules count whole days.`);
+  }
+}
+
+/** Throws unless the size (when given) lies in [minMiB, maxMiB] mebibytes. Unresolved sizes pass. */
+export function checkSizeRange(scope: IConstruct, prop: string, value: Size | undefined, minMiB: number, maxMiB: number, why = ''): void {
+  if (value === undefined || value.isUnresolved()) return;
+  const mib = value.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) / 1024;
+  if (!Number.isFinite(mib) || mib < minMiB || mib > maxMiB) {
+    throw new PropValidationError(scope, prop, `${mib} MiB`, `is outside ${minMiB}..${maxMiB} MiB${why}`,
+      `Set ${prop} to Size.mebibytes(n) with ${minMiB} <= n <= ${maxMiB}.`);
+  }
 }

@@ -1,0 +1,13 @@
+/**
+ * GPU capacity a piece of compute can offer to workloads. Node groups, node pools and
+ * declared on-premises capacity implement it, so inference workloads can be checked at synth
+ * against what the site can actually schedule.
+ */
+export interface IGpuCapacity {
+  /** A name for messages, e.g. the node group's construct path. */
+  readonly capacityName: string;
+  /** Whole GPUs every node of this capacity has (the smallest node's count). */
+  readonly gpusPerNode: number;
+  /** Whole GPUs this capacity can offer at its maximum size. */
+  readonly maxGpus: number;
+}

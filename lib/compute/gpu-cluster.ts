@@ -1,0 +1,245 @@
+import { CfnCondition, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { GpuNodeGroup, GpuNodeGroupOptions, DEVICE_PLUGIN_REQUIRED_LABEL, GPU_NODE_IMDS_HOP_LIMIT } from './gpu-node-group';
+import { DEFAULT_KUBERNETES_VERSION, resolveKubectlLayer } from './kubernetes-version';
+import { GpuEnablement } from '../k8s/gpu-enablement';
+import { EksSite } from '../sites/eks-site';
+import { acknowledgeManagedPolicies, acknowledgeRule } from '../private/nag';
+import { checkInteger } from '../private/validation';
+
+/** Presets of cluster defaults. */
+export enum GpuClusterPreset {
+  /** Private API endpoint, one NAT gateway per AZ. */
+  PRODUCTION = 'production',
+  /** Public and private API endpoint, one NAT gateway. */
+  DEVELOPMENT = 'development',
+}
+
+/** Instance type of the system node group (CoreDNS, KEDA, controllers). */
+export const DEFAULT_SYSTEM_NODE_INSTANCE_TYPE = ec2.InstanceType.of(ec2.InstanceClass.M7I, ec2.InstanceSize.LARGE);
+/** Two system nodes, so CoreDNS and controllers survive the loss of one node or AZ. */
+export const DEFAULT_SYSTEM_NODE_COUNT = 2;
+/** AZs of a VPC the cluster creates (an environment-agnostic stack gets 2). */
+export const DEFAULT_VPC_MAX_AZS = 3;
+/** Every control plane log type. */
+export const CONTROL_PLANE_LOG_TYPES = [
+  eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT, eks.ClusterLoggingTypes.AUTHENTICATOR,
+  eks.ClusterLoggingTypes.CONTROLLER_MANAGER, eks.ClusterLoggingTypes.SCHEDULER,
+];
+
+export interface GpuClusterProps {
+  /** @default GpuClusterPreset.PRODUCTION */
+  readonly preset?: GpuClusterPreset;
+  /** @default - a new VPC: DEFAULT_VPC_MAX_AZS AZs, public and private subnets, flow logs */
+  readonly vpc?: ec2.IVpc;
+  /** @default - PRIVATE for PRODUCTION, PUBLIC_AND_PRIVATE for DEVELOPMENT */
+  readonly endpointAccess?: eks.EndpointAccess;
+  /** @default DEFAULT_KUBERNETES_VERSION (1.36) */
+  readonly version?: eks.KubernetesVersion;
+  /** Needed for versions other than 1.36. @default - the bundled KubectlV36Layer */
+  readonly kubectlLayer?: lambda.ILayerVersion;
+  /** @default - generated */
+  readonly clusterName?: string;
+  /** Roles granted cluster admin through access entries. @default - none besides the kubectl provider's */
+  readonly adminRoles?: iam.IRole[];
+  /** Key for envelope encryption of Kubernetes secrets. @default - a new key with rotation, retained */
+  readonly secretsEncryptionKey?: kms.IKey;
+  /** @default DEFAULT_SYSTEM_NODE_INSTANCE_TYPE (m7i.large) */
+  readonly systemNodeInstanceType?: ec2.InstanceType;
+  /** @default DEFAULT_SYSTEM_NODE_COUNT (2) */
+  readonly systemNodeCount?: number;
+  /**
+   * Whether to deliver the GPU enablement chart (device plugin where needed, DCGM exporter).
+   * @default true
+   */
+  readonly gpuEnablement?: boolean;
+  /** @default - the construct id, lowercased */
+  readonly siteName?: string;
+}
+
+/**
+ * An EKS cluster (aws-eks-v2: native CloudFormation cluster and access entries) ready for GPU
+ * work: private endpoint by default, KMS envelope encryption of secrets, every control plane
+ * log, a system node group, EKS add-ons as native resources (VPC CNI, CoreDNS, kube-proxy, Pod
+ * Identity agent, CloudWatch observability for GPU metrics), add-on permissions through Pod
+ * Identity instead of the node role, and an `EksSite` that receives cdk8s charts.
+ */
+export class GpuCluster extends Construct {
+  public readonly cluster: eks.Cluster;
+  public readonly site: EksSite;
+  public readonly vpc: ec2.IVpc;
+  public readonly secretsEncryptionKey: kms.IKey;
+  /** Role of every node group the cluster creates (worker node + ECR pull-only; CNI rights go through Pod Identity). */
+  public readonly nodeRole: iam.Role;
+  public readonly systemNodegroup: eks.Nodegroup;
+  private readonly _gpuNodeGroups: GpuNodeGroup[] = [];
+
+  constructor(scope: Construct, id: string, props: GpuClusterProps = {}) {
+    super(scope, id);
+    const preset = props.preset ?? GpuClusterPreset.PRODUCTION;
+    checkInteger(this, 'systemNodeCount', props.systemNodeCount, 1, 100);
+    const version = props.version ?? DEFAULT_KUBERNETES_VERSION;
+    const kubectlLayer = resolveKubectlLayer(this, version, props.kubectlLayer);
+
+    this.vpc = props.vpc ?? this.createVpc(preset);
+    this.secretsEncryptionKey = props.secretsEncryptionKey ?? new kms.Key(this, 'SecretsKey', {
+      description: `Envelope encryption of Kubernetes secrets of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.cluster = new eks.Cluster(this, 'Resource', {
+      version,
+      clusterName: props.clusterName,
+      vpc: this.vpc,
+      vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
+      endpointAccess: props.endpointAccess ?? (preset === GpuClusterPreset.PRODUCTION ? eks.EndpointAccess.PRIVATE : eks.EndpointAccess.PUBLIC_AND_PRIVATE),
+      secretsEncryptionKey: this.secretsEncryptionKey,
+      clusterLogging: CONTROL_PLANE_LOG_TYPES,
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      kubectlProviderOptions: { kubectlLayer },
+    });
+    this.acknowledgeClusterFindings();
+
+    for (const [index, role] of (props.adminRoles ?? []).entries()) {
+      this.cluster.grantClusterAdmin(`AdminAccess${index}`, role.roleArn);
+    }
+
+    this.nodeRole = new iam.Role(this, 'NodeRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Nodes of ${this.node.path}`,
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKSWorkerNodePolicy'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEC2ContainerRegistryPullOnly'),
+      ],
+    });
+    acknowledgeManagedPolicies(this.nodeRole, ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly'],
+      'EKS nodes need AmazonEKSWorkerNodePolicy and ECR pull rights, the policies EKS documents for node roles; the CNI policy is not here but on the VPC CNI add-on through Pod Identity.');
+
+    const addonsWithPods = this.addAddons();
+    this.systemNodegroup = this.addSystemNodegroup(props);
+    // Add-ons that run pods only become healthy once nodes exist.
+    for (const addon of addonsWithPods) addon.node.addDependency(this.systemNodegroup);
+
+    this.site = new EksSite(this, 'Site', { cluster: this.cluster, siteName: props.siteName ?? id.toLowerCase() });
+    if (props.gpuEnablement ?? true) {
+      GpuEnablement.addToSite({ site: this.site, devicePluginNodeLabels: { [DEVICE_PLUGIN_REQUIRED_LABEL]: 'daemonset' } });
+    }
+  }
+
+  /** GPU node groups added so far. */
+  public get gpuNodeGroups(): readonly GpuNodeGroup[] {
+    return this._gpuNodeGroups;
+  }
+
+  /** Adds a managed node group of GPU instances that registers its capacity with the cluster's site. */
+  public addGpuNodeGroup(id: string, options: GpuNodeGroupOptions): GpuNodeGroup {
+    const group = new GpuNodeGroup(this, id, { ...options, cluster: this.cluster, site: this.site, nodeRole: this.nodeRole });
+    this._gpuNodeGroups.push(group);
+    return group;
+  }
+
+  private createVpc(preset: GpuClusterPreset): ec2.Vpc {
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: DEFAULT_VPC_MAX_AZS,
+      // Restricting the default security group needs a second Lambda-backed custom resource;
+      // nothing of the platform uses the default group, so it is left as EC2 creates it.
+      restrictDefaultSecurityGroup: false,
+      natGateways: preset === GpuClusterPreset.PRODUCTION ? undefined : 1,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        // Large private subnets: the VPC CNI gives every pod a VPC address.
+        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 18 },
+      ],
+    });
+    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup) });
+    return vpc;
+  }
+
+  /** A role that EKS Pod Identity lets one add-on's service account assume. */
+  private podIdentityRole(id: string, managedPolicy: string, reason: string): iam.Role {
+    const role = new iam.Role(this, id, {
+      assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com').withSessionTags(),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(managedPolicy)],
+    });
+    acknowledgeManagedPolicies(role, [managedPolicy], reason);
+    return role;
+  }
+
+  /** Adds the EKS add-ons; returns those whose pods need nodes. */
+  private addAddons(): eks.Addon[] {
+    const podIdentityAgent = this.cluster.eksPodIdentityAgent!;
+    const cniRole = this.podIdentityRole('VpcCniRole', 'AmazonEKS_CNI_Policy',
+      'The VPC CNI needs the EC2 network interface rights AWS maintains in AmazonEKS_CNI_Policy; granted to its service account only, not to every node.');
+    const vpcCni = new eks.Addon(this, 'VpcCni', { cluster: this.cluster, addonName: 'vpc-cni' });
+    (vpcCni.node.defaultChild as eks.CfnAddon).podIdentityAssociations = [{ serviceAccount: 'aws-node', roleArn: cniRole.roleArn }];
+    vpcCni.node.addDependency(podIdentityAgent);
+    new eks.Addon(this, 'KubeProxy', { cluster: this.cluster, addonName: 'kube-proxy' });
+    const coreDns = new eks.Addon(this, 'CoreDns', { cluster: this.cluster, addonName: 'coredns' });
+
+    const observabilityRole = this.podIdentityRole('ObservabilityRole', 'CloudWatchAgentServerPolicy',
+      'The CloudWatch agent publishes Container Insights (GPU) metrics and logs with the rights AWS maintains in CloudWatchAgentServerPolicy; granted to its service account only.');
+    const observability = new eks.Addon(this, 'CloudWatchObservability', { cluster: this.cluster, addonName: 'amazon-cloudwatch-observability' });
+    (observability.node.defaultChild as eks.CfnAddon).podIdentityAssociations = [{ serviceAccount: 'cloudwatch-agent', roleArn: observabilityRole.roleArn }];
+    observability.node.addDependency(podIdentityAgent);
+    return [coreDns, observability];
+  }
+
+  private addSystemNodegroup(props: GpuClusterProps): eks.Nodegroup {
+    const count = props.systemNodeCount ?? DEFAULT_SYSTEM_NODE_COUNT;
+    const launchTemplate = new ec2.LaunchTemplate(this, 'SystemLaunchTemplate', {
+      requireImdsv2: true,
+      httpPutResponseHopLimit: GPU_NODE_IMDS_HOP_LIMIT,
+      blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(50, { volumeType: ec2.EbsDeviceVolumeType.GP3, encrypted: true }) }],
+    });
+    const nodegroup = new eks.Nodegroup(this, 'SystemNodes', {
+      cluster: this.cluster,
+      instanceTypes: [props.systemNodeInstanceType ?? DEFAULT_SYSTEM_NODE_INSTANCE_TYPE],
+      amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+      minSize: count,
+      desiredSize: count,
+      maxSize: Math.max(count, count + 1),
+      nodeRole: this.nodeRole,
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      launchTemplateSpec: { id: launchTemplate.launchTemplateId!, version: launchTemplate.latestVersionNumber },
+      labels: { 'cdk-scalable-ai.io/node-role': 'system' },
+      enableNodeAutoRepair: true,
+    });
+    return nodegroup;
+  }
+
+  /** Findings on resources aws-eks-v2 creates and does not let us configure. */
+  private acknowledgeClusterFindings(): void {
+    acknowledgeManagedPolicies(this.cluster, ['AmazonEKSClusterPolicy'],
+      'The EKS cluster role needs AmazonEKSClusterPolicy, the policy EKS requires for its service role (created by aws-eks-v2).');
+    // W9009: aws-eks-v2 renders EncryptionConfig.Resources ["secrets"]; CloudFormation marks the
+    // property deprecated but it is how a customer managed key is attached to secrets.
+    acknowledgeRule(this.cluster, 'CloudFormation-Validate::W9009',
+      'aws-eks-v2 renders EncryptionConfig.Resources ["secrets"] to attach the customer managed KMS key; the deprecation has no replacement property yet.');
+    const provider = this.cluster.node.tryFindChild('KubectlProvider');
+    if (!provider) return;
+    acknowledgeManagedPolicies(provider, ['service-role/AWSLambdaBasicExecutionRole', 'service-role/AWSLambdaVPCAccessExecutionRole', 'AmazonEC2ContainerRegistryReadOnly'],
+      'The kubectl provider Lambda of aws-eks-v2 writes its logs, attaches to the VPC of the private endpoint and pulls Helm charts from ECR with these AWS managed policies; not configurable.');
+    const handler = provider.node.tryFindChild('Handler')?.node.defaultChild as lambda.CfnFunction | undefined;
+    const ecrPublicCondition = provider.node.findAll().find((c): c is CfnCondition => c instanceof CfnCondition && c.node.id.includes('HasEcrPublic'));
+    if (ecrPublicCondition) {
+      const policy = { 'Fn::If': [Stack.of(this).getLogicalId(ecrPublicCondition), { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly']] }, { Ref: 'AWS::NoValue' }] };
+      acknowledgeRule(provider, `AwsSolutions-IAM4[Policy::${JSON.stringify(policy)}]`,
+        'aws-eks-v2 attaches AmazonElasticContainerRegistryPublicReadOnly to the kubectl handler where ECR Public exists, for public Helm charts; not configurable.');
+    }
+    if (handler) {
+      acknowledgeRule(provider, `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(handler)}.Arn>:*]`,
+        'The custom resource provider framework behind the kubectl provider invokes its handler with a version qualifier (`<handler arn>:*`); not configurable.');
+    }
+    acknowledgeRule(provider, 'AwsSolutions-L1',
+      'aws-eks-v2 pins the kubectl handler runtime to the Python version its kubectl layer and AWS CLI layer are built for; not configurable.');
+  }
+}

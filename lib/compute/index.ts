@@ -1,0 +1,4 @@
+export * from './gpu-capacity';
+export * from './kubernetes-version';
+export * from './gpu-node-group';
+export * from './gpu-cluster';

@@ -1,0 +1,3 @@
+export * from './compute';
+export * from './sites';
+export * from './k8s';

@@ -1,0 +1,4 @@
+export * from './pod-security';
+export * from './scheduling';
+export * from './workload-namespace';
+export * from './gpu-enablement';

@@ -1,0 +1,24 @@
+/** Scheduling onto a site's GPU nodes: tolerations and node affinity from the site's declaration. */
+import { k8s } from 'cdk8s-plus-28';
+import { IKubernetesSite, NodeTaint } from '../sites/kubernetes-site-interface';
+
+/** Tolerations for every GPU taint of the site. */
+export function gpuTolerations(taints: readonly NodeTaint[]): k8s.Toleration[] {
+  return taints.map((t) => (t.value === undefined
+    ? { key: t.key, operator: 'Exists', effect: t.effect }
+    : { key: t.key, operator: 'Equal', value: t.value, effect: t.effect }));
+}
+
+/** Required node affinity on the site's GPU node labels (plus extra label requirements). */
+export function gpuNodeAffinity(site: IKubernetesSite, extraLabels: Readonly<Record<string, string>> = {}): k8s.Affinity {
+  const labels = { ...site.gpuNodeLabels, ...extraLabels };
+  return {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [{
+          matchExpressions: Object.entries(labels).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
+        }],
+      },
+    },
+  };
+}

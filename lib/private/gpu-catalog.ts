@@ -1,0 +1,122 @@
+/**
+ * The GPU instance catalog: what each EC2 GPU instance type offers and which EKS accelerated
+ * AMIs can run it.
+ *
+ * Sources (looked up 2026-11, not guessed):
+ * - GPUs, GPU model, GPU memory, architecture, vCPUs: "Specifications for Amazon EC2 accelerated
+ *   computing instances", https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html
+ *   (GPU memory is per GPU, as AWS prints it: A10G and L4 show 22 GiB).
+ * - AMI support per family: "Use EKS-optimized accelerated AMIs for GPU instances",
+ *   https://docs.aws.amazon.com/eks/latest/userguide/ml-eks-optimized-ami.html
+ * - Spot support per family: the same ac.html ("Instance family summary"): all but P6e-GB200.
+ *
+ * aws-cdk-lib's own GPU detection misses P5, P6 and G7e and would pick a non-GPU AMI for them;
+ * this catalog is what the library relies on instead.
+ */
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+
+/** CPU architecture of an instance family, in EC2's naming. */
+export enum CpuArchitecture {
+  X86_64 = 'x86_64',
+  ARM_64 = 'arm64',
+}
+
+/** Kubernetes' name for an architecture (the `kubernetes.io/arch` label). */
+export function kubernetesArch(arch: CpuArchitecture): string {
+  return arch === CpuArchitecture.X86_64 ? 'amd64' : 'arm64';
+}
+
+export interface GpuFamilySpec {
+  readonly family: string;
+  readonly vendor: 'nvidia' | 'amd';
+  /** GPU model as AWS names it (T4, A10G, L4, L40S, A100, H100, H200, B200, B300...). */
+  readonly gpuModel: string;
+  /** Memory of one GPU in GiB (for fractional sizes: the slice of the smallest size). */
+  readonly gpuMemoryGiB: number;
+  readonly architecture: CpuArchitecture;
+  /** GPUs per instance size; fractions for sizes that expose part of one GPU (g6f, gr6f). */
+  readonly sizes: Readonly<Record<string, number>>;
+  /** EKS managed node group AMI types that can run the family, preferred first. */
+  readonly amiTypes: readonly eks.NodegroupAmiType[];
+  readonly supportsSpot: boolean;
+}
+
+const X86_NVIDIA_AMIS = [eks.NodegroupAmiType.AL2023_X86_64_NVIDIA, eks.NodegroupAmiType.BOTTLEROCKET_X86_64_NVIDIA];
+const GB200_AMIS = [eks.NodegroupAmiType.AL2023_ARM_64_NVIDIA];
+const G5G_AMIS = [eks.NodegroupAmiType.AL2023_ARM_64_NVIDIA, eks.NodegroupAmiType.BOTTLEROCKET_ARM_64_NVIDIA];
+
+function nvidiaX86(family: string, gpuModel: string, gpuMemoryGiB: number, sizes: Record<string, number>): GpuFamilySpec {
+  return { family, vendor: 'nvidia', gpuModel, gpuMemoryGiB, architecture: CpuArchitecture.X86_64, sizes, amiTypes: X86_NVIDIA_AMIS, supportsSpot: true };
+}
+
+const FAMILIES: readonly GpuFamilySpec[] = [
+  {
+    family: 'g4ad', vendor: 'amd', gpuModel: 'Radeon Pro V520', gpuMemoryGiB: 8, architecture: CpuArchitecture.X86_64,
+    sizes: { 'xlarge': 1, '2xlarge': 1, '4xlarge': 1, '8xlarge': 2, '16xlarge': 4 }, amiTypes: [], supportsSpot: true,
+  },
+  nvidiaX86('g4dn', 'T4', 16, { 'xlarge': 1, '2xlarge': 1, '4xlarge': 1, '8xlarge': 1, '12xlarge': 4, '16xlarge': 1, 'metal': 8 }),
+  nvidiaX86('g5', 'A10G', 22, { 'xlarge': 1, '2xlarge': 1, '4xlarge': 1, '8xlarge': 1, '12xlarge': 4, '16xlarge': 1, '24xlarge': 4, '48xlarge': 8 }),
+  {
+    family: 'g5g', vendor: 'nvidia', gpuModel: 'T4g', gpuMemoryGiB: 16, architecture: CpuArchitecture.ARM_64,
+    sizes: { 'xlarge': 1, '2xlarge': 1, '4xlarge': 1, '8xlarge': 1, '16xlarge': 2, 'metal': 2 }, amiTypes: G5G_AMIS, supportsSpot: true,
+  },
+  nvidiaX86('g6', 'L4', 22, { 'xlarge': 1, '2xlarge': 1, '4xlarge': 1, '8xlarge': 1, '12xlarge': 4, '16xlarge': 1, '24xlarge': 4, '48xlarge': 8 }),
+  nvidiaX86('g6e', 'L40S', 44, { 'xlarge': 1, '2xlarge': 1, '4xlarge': 1, '8xlarge': 1, '12xlarge': 4, '16xlarge': 1, '24xlarge': 4, '48xlarge': 8 }),
+  nvidiaX86('g6f', 'L4', 2.79, { 'large': 0.125, 'xlarge': 0.125, '2xlarge': 0.25, '4xlarge': 0.5 }),
+  nvidiaX86('gr6', 'L4', 22, { '4xlarge': 1, '8xlarge': 1 }),
+  nvidiaX86('gr6f', 'L4', 11.18, { '4xlarge': 0.5 }),
+  nvidiaX86('g7e', 'RTX PRO Server 6000', 96, { '2xlarge': 1, '4xlarge': 1, '8xlarge': 1, '12xlarge': 2, '24xlarge': 4, '48xlarge': 8 }),
+  nvidiaX86('p4d', 'A100', 40, { '24xlarge': 8 }),
+  nvidiaX86('p4de', 'A100', 80, { '24xlarge': 8 }),
+  nvidiaX86('p5', 'H100', 80, { '4xlarge': 1, '48xlarge': 8 }),
+  nvidiaX86('p5e', 'H200', 141, { '48xlarge': 8 }),
+  nvidiaX86('p5en', 'H200', 141, { '48xlarge': 8 }),
+  nvidiaX86('p6-b200', 'B200', 179, { '48xlarge': 8 }),
+  nvidiaX86('p6-b300', 'B300', 268, { '48xlarge': 8 }),
+  {
+    family: 'p6e-gb200', vendor: 'nvidia', gpuModel: 'B200', gpuMemoryGiB: 185, architecture: CpuArchitecture.ARM_64,
+    sizes: { '36xlarge': 4 }, amiTypes: GB200_AMIS, supportsSpot: false,
+  },
+];
+
+const BY_FAMILY = new Map(FAMILIES.map((f) => [f.family, f]));
+
+/** One GPU instance type, resolved against the catalog. */
+export interface GpuInstanceSpec {
+  readonly instanceType: string;
+  readonly family: GpuFamilySpec;
+  readonly size: string;
+  /** GPUs the instance exposes; below 1 for fractional sizes. */
+  readonly gpus: number;
+}
+
+/** Every family in the catalog (for documentation and tests). */
+export function gpuFamilies(): readonly GpuFamilySpec[] {
+  return FAMILIES;
+}
+
+/** Looks an instance type (e.g. `g6e.12xlarge`) up; undefined when it is not a known GPU type. */
+export function lookupGpuInstance(instanceType: string): GpuInstanceSpec | undefined {
+  const dot = instanceType.indexOf('.');
+  if (dot < 0) return undefined;
+  const family = BY_FAMILY.get(instanceType.slice(0, dot));
+  const size = instanceType.slice(dot + 1);
+  const gpus = family?.sizes[size];
+  if (!family || gpus === undefined) return undefined;
+  return { instanceType, family, size, gpus };
+}
+
+/** Instance families the catalog knows, for error messages. */
+export function knownGpuFamilies(): string {
+  return FAMILIES.filter((f) => f.vendor === 'nvidia').map((f) => f.family).join(', ');
+}
+
+/** Whether an AMI type is a Bottlerocket variant (which ships the NVIDIA device plugin). */
+export function isBottlerocket(amiType: eks.NodegroupAmiType): boolean {
+  return amiType.startsWith('BOTTLEROCKET');
+}
+
+/** Lowercase accelerator name for node labels, e.g. `nvidia-l40s`. */
+export function acceleratorLabelValue(spec: GpuFamilySpec): string {
+  return `${spec.vendor}-${spec.gpuModel.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+}

@@ -1,0 +1,4 @@
+export * from './kubernetes-site-interface';
+export * from './site-base';
+export * from './kubernetes-site';
+export * from './eks-site';

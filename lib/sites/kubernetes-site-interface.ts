@@ -1,0 +1,92 @@
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { IGpuCapacity } from '../compute/gpu-capacity';
+
+/** Where a site runs. */
+export enum SitePlatform {
+  /** An EKS cluster of this app: charts are applied through the cluster's kubectl provider. */
+  EKS = 'eks',
+  /** Any other Kubernetes cluster: charts are written as YAML for `kubectl apply` or GitOps. */
+  KUBERNETES = 'kubernetes',
+}
+
+/** How workloads on a site obtain AWS credentials. */
+export enum WorkloadCredentials {
+  /** EKS Pod Identity: a ServiceAccount associated with an IAM role. */
+  EKS_POD_IDENTITY = 'eks-pod-identity',
+  /**
+   * IAM Roles Anywhere: X.509 certificates issued on the site are exchanged for an IAM role
+   * session (the credential helper runs as a sidecar or on the node).
+   */
+  IAM_ROLES_ANYWHERE = 'iam-roles-anywhere',
+  /** Workloads get no AWS credentials: anything that needs AWS access is rejected at synth. */
+  NONE = 'none',
+}
+
+/** Effect of a node taint. */
+export enum NodeTaintEffect {
+  NO_SCHEDULE = 'NoSchedule',
+  PREFER_NO_SCHEDULE = 'PreferNoSchedule',
+  NO_EXECUTE = 'NoExecute',
+}
+
+/** A taint that GPU nodes of a site carry, which GPU workloads must tolerate. */
+export interface NodeTaint {
+  readonly key: string;
+  /** @default - the taint has no value (tolerated with operator Exists) */
+  readonly value?: string;
+  readonly effect: NodeTaintEffect;
+}
+
+/**
+ * A Kubernetes cluster that receives charts: an EKS cluster of this app (`EksSite`) or any
+ * other cluster (`KubernetesSite`). It also says what the cluster offers, so charts adapt to it
+ * and missing prerequisites fail at synth.
+ */
+export interface IKubernetesSite extends IConstruct {
+  /** DNS-1123 name; manifests go to `cdk.out/manifests/<siteName>/`. */
+  readonly siteName: string;
+  readonly platform: SitePlatform;
+  /** Labels that select the site's GPU nodes. */
+  readonly gpuNodeLabels: Readonly<Record<string, string>>;
+  /** Taints the site's GPU nodes carry. */
+  readonly gpuNodeTaints: readonly NodeTaint[];
+  /** @default - the cluster's default StorageClass */
+  readonly storageClassName?: string;
+  /** `spec.loadBalancerClass` for Services of type LoadBalancer. @default - the cluster default */
+  readonly loadBalancerClass?: string;
+  /** `spec.ingressClassName` for Ingresses. @default - no ingress class: ingress is unavailable */
+  readonly ingressClassName?: string;
+  /** Registry host that mirrors public images, e.g. `registry.local:5000`. @default - images are pulled from their own registries */
+  readonly imageRegistryMirror?: string;
+  /** Whether KEDA runs on the cluster (ScaledObjects need it). */
+  readonly kedaAvailable: boolean;
+  /** HTTP(S) URL of a Prometheus-compatible query API. @default - none: Prometheus-based scaling is unavailable */
+  readonly prometheusQueryUrl?: string;
+  /** Whether the Prometheus operator CRDs (ServiceMonitor, PrometheusRule) exist. */
+  readonly prometheusOperatorAvailable: boolean;
+  readonly workloadCredentials: WorkloadCredentials;
+  /** GPU capacity registered with the site so far. */
+  readonly gpuCapacities: readonly IGpuCapacity[];
+
+  /** Registers GPU capacity that workloads of this site can be checked against. */
+  addGpuCapacity(capacity: IGpuCapacity): void;
+  /** A new, empty chart that belongs to this site; `addChart` delivers it. */
+  newChart(id: string, namespace?: string): Chart;
+  /** Delivers a chart to the site (applied to EKS, or written as YAML). */
+  addChart(chart: Chart): void;
+  /** Charts delivered to the site, in order. */
+  readonly charts: readonly Chart[];
+  /** Rewrites an image reference to the site's registry mirror, if any. */
+  resolveImage(image: string): string;
+}
+
+/** Most whole GPUs one pod can get on the site: the largest guaranteed node (0 without capacity). */
+export function maxGpusPerNode(site: IKubernetesSite): number {
+  return site.gpuCapacities.reduce((max, c) => Math.max(max, c.gpusPerNode), 0);
+}
+
+/** Whole GPUs the site can offer in total. */
+export function maxGpus(site: IKubernetesSite): number {
+  return site.gpuCapacities.reduce((sum, c) => sum + c.maxGpus, 0);
+}

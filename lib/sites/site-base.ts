@@ -1,0 +1,154 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { attachCustomSynthesis, Stage } from 'aws-cdk-lib';
+import { App as Cdk8sApp, Chart, Yaml } from 'cdk8s';
+import { Construct } from 'constructs';
+import { IGpuCapacity } from '../compute/gpu-capacity';
+import { IKubernetesSite, NodeTaint, NodeTaintEffect, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
+import { PropValidationError } from '../private/errors';
+import { checkDnsLabel } from '../private/validation';
+
+/** Folder under the cloud assembly where every site's manifests are written. */
+export const MANIFESTS_DIR = 'manifests';
+/** Extension of a written chart: `<chart>.k8s.yaml`, as cdk8s names its output. */
+export const MANIFEST_EXTENSION = '.k8s.yaml';
+
+/** Label GPU nodes carry (set by node groups, and by NVIDIA GPU feature discovery elsewhere). */
+export const GPU_PRESENT_LABEL = 'nvidia.com/gpu.present';
+/** The extended resource and taint key of NVIDIA GPUs. */
+export const NVIDIA_GPU_RESOURCE = 'nvidia.com/gpu';
+/** The GPU taint every GPU node of the library carries. */
+export const DEFAULT_GPU_TAINT: NodeTaint = { key: NVIDIA_GPU_RESOURCE, value: 'true', effect: NodeTaintEffect.NO_SCHEDULE };
+
+/** What every site declares about itself. */
+export interface KubernetesSiteOptions {
+  /**
+   * DNS-1123 name of the site; manifests go to `cdk.out/manifests/<siteName>/`.
+   * @default - the construct id, lowercased
+   */
+  readonly siteName?: string;
+  /** @default - `{ 'nvidia.com/gpu.present': 'true' }` */
+  readonly gpuNodeLabels?: Record<string, string>;
+  /** @default - `[nvidia.com/gpu=true:NoSchedule]` */
+  readonly gpuNodeTaints?: NodeTaint[];
+  /** @default - the cluster's default StorageClass */
+  readonly storageClassName?: string;
+  /** @default - the cluster's default load balancer implementation */
+  readonly loadBalancerClass?: string;
+  /** @default - no ingress class: ingress is unavailable on the site */
+  readonly ingressClassName?: string;
+  /** @default - images are pulled from their own registries */
+  readonly imageRegistryMirror?: string;
+  /** @default false */
+  readonly kedaAvailable?: boolean;
+  /** @default - no Prometheus query API */
+  readonly prometheusQueryUrl?: string;
+  /** @default false */
+  readonly prometheusOperatorAvailable?: boolean;
+}
+
+/**
+ * Shared behaviour of sites: charts in the site's own cdk8s app, GPU capacity bookkeeping, and
+ * writing every chart to `cdk.out/manifests/<site>/<chart>.k8s.yaml` when the app synthesizes.
+ */
+export abstract class KubernetesSiteBase extends Construct implements IKubernetesSite {
+  public readonly siteName: string;
+  public abstract readonly platform: SitePlatform;
+  public abstract readonly workloadCredentials: WorkloadCredentials;
+  public readonly gpuNodeLabels: Readonly<Record<string, string>>;
+  public readonly gpuNodeTaints: readonly NodeTaint[];
+  public readonly storageClassName?: string;
+  public readonly loadBalancerClass?: string;
+  public readonly ingressClassName?: string;
+  public readonly imageRegistryMirror?: string;
+  public readonly prometheusOperatorAvailable: boolean;
+  protected _kedaAvailable: boolean;
+  protected _prometheusQueryUrl?: string;
+  private readonly chartApp = new Cdk8sApp();
+  private readonly _charts: Chart[] = [];
+  private readonly _gpuCapacities: IGpuCapacity[] = [];
+
+  protected constructor(scope: Construct, id: string, options: KubernetesSiteOptions) {
+    super(scope, id);
+    this.siteName = options.siteName ?? id.toLowerCase();
+    checkDnsLabel(this, 'siteName', this.siteName);
+    this.gpuNodeLabels = options.gpuNodeLabels ?? { [GPU_PRESENT_LABEL]: 'true' };
+    this.gpuNodeTaints = options.gpuNodeTaints ?? [DEFAULT_GPU_TAINT];
+    this.storageClassName = options.storageClassName;
+    this.loadBalancerClass = options.loadBalancerClass;
+    this.ingressClassName = options.ingressClassName;
+    this.imageRegistryMirror = options.imageRegistryMirror;
+    this._kedaAvailable = options.kedaAvailable ?? false;
+    this._prometheusQueryUrl = options.prometheusQueryUrl;
+    this.prometheusOperatorAvailable = options.prometheusOperatorAvailable ?? false;
+    if (this._prometheusQueryUrl !== undefined && !/^https?:\/\//.test(this._prometheusQueryUrl)) {
+      throw new PropValidationError(this, 'prometheusQueryUrl', this._prometheusQueryUrl, 'is not an http(s) URL',
+        'Give the query API base URL, e.g. "http://prometheus-server.monitoring:9090".');
+    }
+    // The only hook aws-cdk-lib offers that runs when the cloud assembly is written (the one
+    // its own libraries use for extra assembly output): write this site's manifests there.
+    attachCustomSynthesis(this, { onSynthesize: (session) => this.writeManifests(this.manifestRoot(session.outdir)) });
+  }
+
+  public get kedaAvailable(): boolean {
+    return this._kedaAvailable;
+  }
+
+  public get prometheusQueryUrl(): string | undefined {
+    return this._prometheusQueryUrl;
+  }
+
+  public get charts(): readonly Chart[] {
+    return this._charts;
+  }
+
+  public get gpuCapacities(): readonly IGpuCapacity[] {
+    return this._gpuCapacities;
+  }
+
+  public addGpuCapacity(capacity: IGpuCapacity): void {
+    this._gpuCapacities.push(capacity);
+  }
+
+  public newChart(id: string, namespace?: string): Chart {
+    checkDnsLabel(this, 'chart id', id);
+    if (this.chartApp.node.tryFindChild(id)) {
+      throw new PropValidationError(this, 'chart id', id, `is already used on site "${this.siteName}"`,
+        'Give each chart of a site a distinct id: manifests would overwrite each other.');
+    }
+    return new Chart(this.chartApp, id, { namespace, disableResourceNameHashes: true });
+  }
+
+  public addChart(chart: Chart): void {
+    if (chart.node.scope !== this.chartApp) {
+      throw new PropValidationError(this, 'chart', chart.node.id, `was not created by site "${this.siteName}"`,
+        'Create charts with site.newChart(id) so they are written next to the site\'s other manifests.');
+    }
+    this._charts.push(chart);
+    this.deliver(chart);
+  }
+
+  public resolveImage(image: string): string {
+    if (!this.imageRegistryMirror) return image;
+    const firstSegment = image.split('/')[0];
+    const hasRegistry = image.includes('/') && (firstSegment.includes('.') || firstSegment.includes(':') || firstSegment === 'localhost');
+    const qualified = hasRegistry ? image : `docker.io/${image.includes('/') ? image : `library/${image}`}`;
+    return `${this.imageRegistryMirror}/${qualified}`;
+  }
+
+  /** Hands a chart to the cluster (EKS: a KubernetesManifest; elsewhere nothing more than the YAML file). */
+  protected abstract deliver(chart: Chart): void;
+
+  private manifestRoot(sessionOutdir: string): string {
+    const root = this.node.root;
+    const outdir = Stage.isStage(root) ? root.outdir : sessionOutdir;
+    return path.join(outdir, MANIFESTS_DIR, this.siteName);
+  }
+
+  private writeManifests(directory: string): void {
+    fs.mkdirSync(directory, { recursive: true });
+    for (const chart of this._charts) {
+      fs.writeFileSync(path.join(directory, `${chart.node.id}${MANIFEST_EXTENSION}`), Yaml.stringify(...chart.toJson()));
+    }
+  }
+}

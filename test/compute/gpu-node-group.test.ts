@@ -1,0 +1,135 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import fc from 'fast-check';
+import { GpuCluster, GpuNodeGroup, GpuNodeGroupOptions, GpuNodeOperatingSystem } from '../../lib';
+import { cleanTemplate, testApp } from '../harness/synth';
+
+const types = (...names: string[]) => names.map((n) => new ec2.InstanceType(n));
+
+/** A cluster to attach node groups to (construction only; synthesis is per test where needed). */
+function newCluster(): { stack: Stack; cluster: GpuCluster } {
+  const stack = new Stack(testApp(), 'Compute');
+  return { stack, cluster: new GpuCluster(stack, 'Gpu', { gpuEnablement: false }) };
+}
+
+describe('AMI inference', () => {
+  test.each([
+    ['p5.48xlarge', undefined, eks.NodegroupAmiType.AL2023_X86_64_NVIDIA],
+    ['p6-b200.48xlarge', undefined, eks.NodegroupAmiType.AL2023_X86_64_NVIDIA],
+    ['g7e.12xlarge', undefined, eks.NodegroupAmiType.AL2023_X86_64_NVIDIA],
+    ['g5g.xlarge', undefined, eks.NodegroupAmiType.AL2023_ARM_64_NVIDIA],
+    ['p6e-gb200.36xlarge', undefined, eks.NodegroupAmiType.AL2023_ARM_64_NVIDIA],
+    ['g6e.xlarge', GpuNodeOperatingSystem.BOTTLEROCKET, eks.NodegroupAmiType.BOTTLEROCKET_X86_64_NVIDIA],
+    ['g5g.2xlarge', GpuNodeOperatingSystem.BOTTLEROCKET, eks.NodegroupAmiType.BOTTLEROCKET_ARM_64_NVIDIA],
+  ])('%s on %s runs %s', (instanceType, operatingSystem, expected) => {
+    const { cluster } = newCluster();
+    const capacityType = instanceType.startsWith('p6e') ? eks.CapacityType.ON_DEMAND : undefined;
+    expect(cluster.addGpuNodeGroup('Gpu', { instanceTypes: types(instanceType), operatingSystem, capacityType }).amiType).toBe(expected);
+  });
+
+  test('never the retired AL2 GPU AMI, for any catalog family', () => {
+    for (const family of ['g4dn.xlarge', 'g5.xlarge', 'g6.xlarge', 'gr6.4xlarge', 'p4d.24xlarge', 'p4de.24xlarge', 'p5e.48xlarge', 'p5en.48xlarge', 'p6-b300.48xlarge']) {
+      const { cluster } = newCluster();
+      expect(cluster.addGpuNodeGroup('Gpu', { instanceTypes: types(family) }).amiType).not.toMatch(/^AL2_/);
+    }
+  });
+
+  test('Bottlerocket nodes get no device plugin label and use the data volume', () => {
+    const { stack, cluster } = newCluster();
+    cluster.addGpuNodeGroup('Gpu', { instanceTypes: types('g6.xlarge', 'g6.2xlarge'), operatingSystem: GpuNodeOperatingSystem.BOTTLEROCKET, volumeSize: undefined });
+    const template = cleanTemplate(stack);
+    template.hasResourceProperties('AWS::EKS::Nodegroup', {
+      AmiType: 'BOTTLEROCKET_x86_64_NVIDIA',
+      Labels: Match.not(Match.objectLike({ 'cdk-scalable-ai.io/nvidia-device-plugin': Match.anyValue() })),
+    });
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({ BlockDeviceMappings: [Match.objectLike({ DeviceName: '/dev/xvdb' })] }),
+    });
+  });
+});
+
+describe('capacity', () => {
+  test('GPUs per node is the smallest instance type; max GPUs scales with max size', () => {
+    const { cluster } = newCluster();
+    const group = cluster.addGpuNodeGroup('Gpu', { instanceTypes: types('g6.12xlarge', 'g6.24xlarge'), maxSize: 3 });
+    expect([group.gpusPerNode, group.maxGpus]).toEqual([4, 12]);
+    expect(cluster.site.gpuCapacities).toContain(group);
+  });
+
+  test('spot with diversified types synthesizes; one type warns', () => {
+    const { stack, cluster } = newCluster();
+    cluster.addGpuNodeGroup('Diverse', { instanceTypes: types('g6.xlarge', 'g6.2xlarge', 'g5.xlarge'), capacityType: eks.CapacityType.SPOT });
+    cluster.addGpuNodeGroup('Single', { instanceTypes: types('g6.xlarge'), capacityType: eks.CapacityType.SPOT });
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findWarning('/Compute/Gpu/Single', Match.stringLikeRegexp('SPOT with one instance type'))).toHaveLength(1);
+    expect(annotations.findWarning('/Compute/Gpu/Diverse', Match.anyValue())).toHaveLength(0);
+  });
+
+  test('capacity block: market type and reservation in the launch template', () => {
+    const { stack, cluster } = newCluster();
+    cluster.addGpuNodeGroup('Block', {
+      instanceTypes: types('p5.48xlarge'), capacityType: eks.CapacityType.CAPACITY_BLOCK, capacityReservationId: 'cr-0123456789abcdef0', minSize: 0, desiredSize: 0,
+    });
+    const template = cleanTemplate(stack);
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        InstanceMarketOptions: { MarketType: 'capacity-block' },
+        CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: 'cr-0123456789abcdef0' } },
+      }),
+    });
+    template.hasResourceProperties('AWS::EKS::Nodegroup', { CapacityType: 'CAPACITY_BLOCK', InstanceTypes: ['p5.48xlarge'] });
+  });
+});
+
+describe('bad input fails at synth with the prop, the value and the fix', () => {
+  const cases: Array<[string, GpuNodeGroupOptions, RegExp]> = [
+    ['non-GPU instance', { instanceTypes: types('m7i.large') }, /instanceTypes = "m7i.large" is not an NVIDIA GPU instance type. Use a GPU instance of a known family/],
+    ['AMD GPUs', { instanceTypes: types('g4ad.xlarge') }, /instanceTypes = "g4ad.xlarge" has Radeon Pro V520 GPUs/],
+    ['fractional GPU', { instanceTypes: types('g6f.xlarge') }, /exposes a fraction \(0.125\) of one GPU/],
+    ['mixed architectures', { instanceTypes: types('g5g.xlarge', 'g5.xlarge') }, /mixes architectures \(arm64, x86_64\)/],
+    ['AMI that cannot run the instance', { instanceTypes: types('p5.48xlarge'), amiType: eks.NodegroupAmiType.AL2_X86_64_GPU }, /amiType = "AL2_x86_64_GPU" cannot run p5.48xlarge. Use one of AL2023_x86_64_NVIDIA, BOTTLEROCKET_x86_64_NVIDIA/],
+    ['Bottlerocket on GB200', { instanceTypes: types('p6e-gb200.36xlarge'), operatingSystem: GpuNodeOperatingSystem.BOTTLEROCKET }, /operatingSystem = "BOTTLEROCKET" has no NVIDIA AMI for p6e-gb200.36xlarge/],
+    ['min > desired', { instanceTypes: types('g6.xlarge'), minSize: 2, desiredSize: 1 }, /desiredSize = 1 is less than minSize \(2\)/],
+    ['desired > max', { instanceTypes: types('g6.xlarge'), desiredSize: 3, maxSize: 2 }, /maxSize = 2 is less than desiredSize \(3\)/],
+    ['capacity block without reservation', { instanceTypes: types('p5.48xlarge'), capacityType: eks.CapacityType.CAPACITY_BLOCK }, /capacityReservationId = undefined is missing for capacityType CAPACITY_BLOCK/],
+    ['reservation without capacity block', { instanceTypes: types('p5.48xlarge'), capacityReservationId: 'cr-1' }, /capacityType = "ON_DEMAND" does not use capacityReservationId cr-1. Set capacityType to eks.CapacityType.CAPACITY_BLOCK/],
+    ['spot on a family without spot', { instanceTypes: types('p6e-gb200.36xlarge'), capacityType: eks.CapacityType.SPOT }, /capacityType = "SPOT" is not offered for p6e-gb200.36xlarge/],
+    ['empty instance types', { instanceTypes: [] }, /instanceTypes = \[\] is empty/],
+    ['tiny volume', { instanceTypes: types('g6.xlarge'), volumeSize: undefined, minSize: -1 }, /minSize = -1 is not an integer >= 0/],
+  ];
+  test.each(cases)('%s', (_name, options, message) => {
+    const { cluster } = newCluster();
+    expect(() => cluster.addGpuNodeGroup('Gpu', options)).toThrow(message);
+  });
+
+  test('unresolved sizes pass', () => {
+    const { cluster } = newCluster();
+    expect(() => cluster.addGpuNodeGroup('Gpu', { instanceTypes: types('g6.xlarge'), minSize: Token.asNumber({ Ref: 'Min' }), maxSize: 4 })).not.toThrow();
+  });
+
+  test('property: random instance types and sizes either build or throw a scoped ValidationError naming the prop', () => {
+    const { cluster } = newCluster();
+    const instanceNames = ['g6.xlarge', 'g6.12xlarge', 'g5g.xlarge', 'p5.48xlarge', 'm7i.large', 'g4ad.xlarge', 'g6f.large', 'p6e-gb200.36xlarge', 'x.y', 'g6e'];
+    let i = 0;
+    fc.assert(fc.property(
+      fc.subarray(instanceNames, { minLength: 0, maxLength: 3 }),
+      fc.option(fc.integer({ min: -2, max: 6 }), { nil: undefined }),
+      fc.option(fc.integer({ min: -2, max: 6 }), { nil: undefined }),
+      fc.option(fc.integer({ min: -2, max: 6 }), { nil: undefined }),
+      fc.constantFrom(...Object.values(eks.CapacityType)),
+      (names, minSize, desiredSize, maxSize, capacityType) => {
+        try {
+          const group = new GpuNodeGroup(cluster, `G${i++}`, { cluster: cluster.cluster, instanceTypes: types(...names), minSize, desiredSize, maxSize, capacityType, capacityReservationId: capacityType === eks.CapacityType.CAPACITY_BLOCK ? 'cr-1' : undefined });
+          expect(group.maxGpus).toBe(group.gpusPerNode * group.maxSize);
+          expect(group.gpusPerNode).toBeGreaterThanOrEqual(1);
+        } catch (error) {
+          expect(error).not.toBeInstanceOf(TypeError);
+          expect((error as Error).name).toBe('ValidationError');
+          expect((error as Error).message).toMatch(/^Compute\/Gpu\/G\d+: (instanceTypes|minSize|desiredSize|maxSize|capacityType|capacityReservationId|amiType|operatingSystem) = /);
+        }
+      },
+    ), { numRuns: 150 });
+  });
+});

@@ -1,0 +1,22 @@
+/** Gates for in-cluster manifests: schema-valid and restricted outside privileged namespaces. */
+import { IKubernetesSite } from '../../lib';
+import { expectValidManifests, KubernetesObject } from './kubernetes-schemas';
+import { expectRestrictedPods } from './pod-security';
+
+/** Every object of every chart delivered to the site, in delivery order. */
+export function siteObjects(site: IKubernetesSite): KubernetesObject[] {
+  return site.charts.flatMap((chart) => chart.toJson() as KubernetesObject[]);
+}
+
+/** Fails unless every object validates against its schema and workloads are restricted. */
+export function expectSafeManifests(objects: readonly KubernetesObject[]): void {
+  expectValidManifests(objects);
+  expectRestrictedPods(objects);
+}
+
+/** Finds one object by kind and name (and namespace when given); fails when absent. */
+export function findObject(objects: readonly KubernetesObject[], kind: string, name: string, namespace?: string): KubernetesObject {
+  const found = objects.find((o) => o.kind === kind && o.metadata?.name === name && (namespace === undefined || o.metadata?.namespace === namespace));
+  if (!found) throw new Error(`no ${kind} ${namespace ?? '*'}/${name} among ${objects.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
+  return found;
+}
