@@ -7,9 +7,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { GpuNodeGroup, GpuNodeGroupOptions, DEVICE_PLUGIN_REQUIRED_LABEL, GPU_NODE_IMDS_HOP_LIMIT } from './gpu-node-group';
+import { GpuNodePool, GpuNodePoolOptions, NodeClassReference } from './gpu-node-pool';
 import { DEFAULT_KUBERNETES_VERSION, resolveKubectlLayer } from './kubernetes-version';
 import { GpuEnablement } from '../k8s/gpu-enablement';
 import { EksSite } from '../sites/eks-site';
+import { PropValidationError } from '../private/errors';
 import { acknowledgeManagedPolicies, acknowledgeRule } from '../private/nag';
 import { checkInteger } from '../private/validation';
 
@@ -19,6 +21,17 @@ export enum GpuClusterPreset {
   PRODUCTION = 'production',
   /** Public and private API endpoint, one NAT gateway. */
   DEVELOPMENT = 'development',
+}
+
+/** How the cluster gets its nodes. */
+export enum ClusterCapacityMode {
+  /** Managed node groups: a system node group plus GPU node groups (`addGpuNodeGroup`). */
+  MANAGED_NODE_GROUPS = 'managed-node-groups',
+  /**
+   * EKS Auto Mode: AWS runs the system pool, networking, DNS and the Pod Identity agent;
+   * GPU capacity comes from NodePools (`addGpuNodePool`) and, optionally, GPU node groups.
+   */
+  AUTO_MODE = 'auto-mode',
 }
 
 /** Instance type of the system node group (CoreDNS, KEDA, controllers). */
@@ -34,6 +47,8 @@ export const CONTROL_PLANE_LOG_TYPES = [
 ];
 
 export interface GpuClusterProps {
+  /** @default ClusterCapacityMode.MANAGED_NODE_GROUPS */
+  readonly capacityMode?: ClusterCapacityMode;
   /** @default GpuClusterPreset.PRODUCTION */
   readonly preset?: GpuClusterPreset;
   /** @default - a new VPC: DEFAULT_VPC_MAX_AZS AZs, public and private subnets, flow logs */
@@ -77,12 +92,16 @@ export class GpuCluster extends Construct {
   public readonly secretsEncryptionKey: kms.IKey;
   /** Role of every node group the cluster creates (worker node + ECR pull-only; CNI rights go through Pod Identity). */
   public readonly nodeRole: iam.Role;
-  public readonly systemNodegroup: eks.Nodegroup;
+  /** The system node group (managed node group mode only). */
+  public readonly systemNodegroup?: eks.Nodegroup;
+  public readonly capacityMode: ClusterCapacityMode;
   private readonly _gpuNodeGroups: GpuNodeGroup[] = [];
 
   constructor(scope: Construct, id: string, props: GpuClusterProps = {}) {
     super(scope, id);
     const preset = props.preset ?? GpuClusterPreset.PRODUCTION;
+    this.capacityMode = props.capacityMode ?? ClusterCapacityMode.MANAGED_NODE_GROUPS;
+    const autoMode = this.capacityMode === ClusterCapacityMode.AUTO_MODE;
     checkInteger(this, 'systemNodeCount', props.systemNodeCount, 1, 100);
     const version = props.version ?? DEFAULT_KUBERNETES_VERSION;
     const kubectlLayer = resolveKubectlLayer(this, version, props.kubectlLayer);
@@ -93,24 +112,6 @@ export class GpuCluster extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-
-    this.cluster = new eks.Cluster(this, 'Resource', {
-      version,
-      clusterName: props.clusterName,
-      vpc: this.vpc,
-      vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
-      endpointAccess: props.endpointAccess ?? (preset === GpuClusterPreset.PRODUCTION ? eks.EndpointAccess.PRIVATE : eks.EndpointAccess.PUBLIC_AND_PRIVATE),
-      secretsEncryptionKey: this.secretsEncryptionKey,
-      clusterLogging: CONTROL_PLANE_LOG_TYPES,
-      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
-      defaultCapacity: 0,
-      kubectlProviderOptions: { kubectlLayer },
-    });
-    this.acknowledgeClusterFindings();
-
-    for (const [index, role] of (props.adminRoles ?? []).entries()) {
-      this.cluster.grantClusterAdmin(`AdminAccess${index}`, role.roleArn);
-    }
 
     this.nodeRole = new iam.Role(this, 'NodeRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
@@ -123,10 +124,34 @@ export class GpuCluster extends Construct {
     acknowledgeManagedPolicies(this.nodeRole, ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly'],
       'EKS nodes need AmazonEKSWorkerNodePolicy and ECR pull rights, the policies EKS documents for node roles; the CNI policy is not here but on the VPC CNI add-on through Pod Identity.');
 
-    const addonsWithPods = this.addAddons();
-    this.systemNodegroup = this.addSystemNodegroup(props);
-    // Add-ons that run pods only become healthy once nodes exist.
-    for (const addon of addonsWithPods) addon.node.addDependency(this.systemNodegroup);
+    this.cluster = new eks.Cluster(this, 'Resource', {
+      version,
+      clusterName: props.clusterName,
+      vpc: this.vpc,
+      vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
+      endpointAccess: props.endpointAccess ?? (preset === GpuClusterPreset.PRODUCTION ? eks.EndpointAccess.PRIVATE : eks.EndpointAccess.PUBLIC_AND_PRIVATE),
+      secretsEncryptionKey: this.secretsEncryptionKey,
+      clusterLogging: CONTROL_PLANE_LOG_TYPES,
+      ...(autoMode
+        ? { defaultCapacityType: eks.DefaultCapacityType.AUTOMODE, compute: { nodePools: ['system'], nodeRole: this.nodeRole } }
+        : { defaultCapacityType: eks.DefaultCapacityType.NODEGROUP, defaultCapacity: 0 }),
+      kubectlProviderOptions: { kubectlLayer },
+    });
+    this.acknowledgeClusterFindings(autoMode);
+
+    for (const [index, role] of (props.adminRoles ?? []).entries()) {
+      this.cluster.grantClusterAdmin(`AdminAccess${index}`, role.roleArn);
+    }
+
+    if (autoMode) {
+      // Auto Mode runs VPC CNI, CoreDNS, kube-proxy and the Pod Identity agent itself.
+      this.addObservabilityAddon();
+    } else {
+      const addonsWithPods = [...this.addNetworkingAddons(), this.addObservabilityAddon()];
+      this.systemNodegroup = this.addSystemNodegroup(props);
+      // Add-ons that run pods only become healthy once nodes exist.
+      for (const addon of addonsWithPods) addon.node.addDependency(this.systemNodegroup);
+    }
 
     this.site = new EksSite(this, 'Site', { cluster: this.cluster, siteName: props.siteName ?? id.toLowerCase() });
     if (props.gpuEnablement ?? true) {
@@ -137,6 +162,18 @@ export class GpuCluster extends Construct {
   /** GPU node groups added so far. */
   public get gpuNodeGroups(): readonly GpuNodeGroup[] {
     return this._gpuNodeGroups;
+  }
+
+  /**
+   * Adds an EKS Auto Mode NodePool of GPU instances (elastic capacity: nodes appear for pending
+   * GPU pods and go when empty). Needs `capacityMode: AUTO_MODE`.
+   */
+  public addGpuNodePool(id: string, options: GpuNodePoolOptions): GpuNodePool {
+    if (this.capacityMode !== ClusterCapacityMode.AUTO_MODE) {
+      throw new PropValidationError(this, 'capacityMode', this.capacityMode, `has no NodePool support for addGpuNodePool("${id}")`,
+        'Create the cluster with capacityMode: ClusterCapacityMode.AUTO_MODE, or use addGpuNodeGroup.');
+    }
+    return new GpuNodePool(this, id, { ...options, site: this.site, nodeClass: NodeClassReference.autoMode() });
   }
 
   /** Adds a managed node group of GPU instances that registers its capacity with the cluster's site. */
@@ -174,8 +211,8 @@ export class GpuCluster extends Construct {
     return role;
   }
 
-  /** Adds the EKS add-ons; returns those whose pods need nodes. */
-  private addAddons(): eks.Addon[] {
+  /** VPC CNI (rights through Pod Identity), kube-proxy and CoreDNS; returns those with pods needing nodes. */
+  private addNetworkingAddons(): eks.Addon[] {
     const podIdentityAgent = this.cluster.eksPodIdentityAgent!;
     const cniRole = this.podIdentityRole('VpcCniRole', 'AmazonEKS_CNI_Policy',
       'The VPC CNI needs the EC2 network interface rights AWS maintains in AmazonEKS_CNI_Policy; granted to its service account only, not to every node.');
@@ -183,14 +220,17 @@ export class GpuCluster extends Construct {
     (vpcCni.node.defaultChild as eks.CfnAddon).podIdentityAssociations = [{ serviceAccount: 'aws-node', roleArn: cniRole.roleArn }];
     vpcCni.node.addDependency(podIdentityAgent);
     new eks.Addon(this, 'KubeProxy', { cluster: this.cluster, addonName: 'kube-proxy' });
-    const coreDns = new eks.Addon(this, 'CoreDns', { cluster: this.cluster, addonName: 'coredns' });
+    return [new eks.Addon(this, 'CoreDns', { cluster: this.cluster, addonName: 'coredns' })];
+  }
 
+  /** CloudWatch observability (Container Insights with GPU metrics), rights through Pod Identity. */
+  private addObservabilityAddon(): eks.Addon {
     const observabilityRole = this.podIdentityRole('ObservabilityRole', 'CloudWatchAgentServerPolicy',
       'The CloudWatch agent publishes Container Insights (GPU) metrics and logs with the rights AWS maintains in CloudWatchAgentServerPolicy; granted to its service account only.');
     const observability = new eks.Addon(this, 'CloudWatchObservability', { cluster: this.cluster, addonName: 'amazon-cloudwatch-observability' });
     (observability.node.defaultChild as eks.CfnAddon).podIdentityAssociations = [{ serviceAccount: 'cloudwatch-agent', roleArn: observabilityRole.roleArn }];
-    observability.node.addDependency(podIdentityAgent);
-    return [coreDns, observability];
+    if (this.capacityMode === ClusterCapacityMode.MANAGED_NODE_GROUPS) observability.node.addDependency(this.cluster.eksPodIdentityAgent!);
+    return observability;
   }
 
   private addSystemNodegroup(props: GpuClusterProps): eks.Nodegroup {
@@ -217,9 +257,13 @@ export class GpuCluster extends Construct {
   }
 
   /** Findings on resources aws-eks-v2 creates and does not let us configure. */
-  private acknowledgeClusterFindings(): void {
+  private acknowledgeClusterFindings(autoMode: boolean): void {
     acknowledgeManagedPolicies(this.cluster, ['AmazonEKSClusterPolicy'],
       'The EKS cluster role needs AmazonEKSClusterPolicy, the policy EKS requires for its service role (created by aws-eks-v2).');
+    if (autoMode) {
+      acknowledgeManagedPolicies(this.cluster, ['AmazonEKSComputePolicy', 'AmazonEKSBlockStoragePolicy', 'AmazonEKSLoadBalancingPolicy', 'AmazonEKSNetworkingPolicy'],
+        'EKS Auto Mode requires these AWS managed policies on the cluster role to launch nodes, volumes, load balancers and network interfaces (aws-eks-v2 attaches them).');
+    }
     // W9009: aws-eks-v2 renders EncryptionConfig.Resources ["secrets"]; CloudFormation marks the
     // property deprecated but it is how a customer managed key is attached to secrets.
     acknowledgeRule(this.cluster, 'CloudFormation-Validate::W9009',

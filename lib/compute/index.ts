@@ -2,3 +2,4 @@ export * from './gpu-capacity';
 export * from './kubernetes-version';
 export * from './gpu-node-group';
 export * from './gpu-cluster';
+export * from './gpu-node-pool';

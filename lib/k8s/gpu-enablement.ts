@@ -53,7 +53,7 @@ export interface GpuEnablementProps {
 export class GpuEnablement extends Construct {
   /** Creates the `gpu-system` chart on the site and delivers it. */
   public static addToSite(props: GpuEnablementProps): Chart {
-    const chart = props.site.newChart(GPU_SYSTEM_NAMESPACE, GPU_SYSTEM_NAMESPACE);
+    const chart = props.site.newChart(GPU_SYSTEM_NAMESPACE);
     new GpuEnablement(chart, 'GpuEnablement', props);
     props.site.addChart(chart);
     return chart;

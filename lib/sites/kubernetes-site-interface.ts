@@ -71,8 +71,11 @@ export interface IKubernetesSite extends IConstruct {
 
   /** Registers GPU capacity that workloads of this site can be checked against. */
   addGpuCapacity(capacity: IGpuCapacity): void;
-  /** A new, empty chart that belongs to this site; `addChart` delivers it. */
-  newChart(id: string, namespace?: string): Chart;
+  /**
+   * A new, empty chart that belongs to this site; `addChart` delivers it. Objects set their
+   * namespace themselves (a chart-wide namespace would also stamp cluster-scoped objects).
+   */
+  newChart(id: string): Chart;
   /** Delivers a chart to the site (applied to EKS, or written as YAML). */
   addChart(chart: Chart): void;
   /** Charts delivered to the site, in order. */

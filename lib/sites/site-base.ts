@@ -110,13 +110,13 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     this._gpuCapacities.push(capacity);
   }
 
-  public newChart(id: string, namespace?: string): Chart {
+  public newChart(id: string): Chart {
     checkDnsLabel(this, 'chart id', id);
     if (this.chartApp.node.tryFindChild(id)) {
       throw new PropValidationError(this, 'chart id', id, `is already used on site "${this.siteName}"`,
         'Give each chart of a site a distinct id: manifests would overwrite each other.');
     }
-    return new Chart(this.chartApp, id, { namespace, disableResourceNameHashes: true });
+    return new Chart(this.chartApp, id, { disableResourceNameHashes: true });
   }
 
   public addChart(chart: Chart): void {

@@ -1,0 +1,174 @@
+import { Duration } from 'aws-cdk-lib';
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { IGpuCapacity } from './gpu-capacity';
+import { DEVICE_PLUGIN_REQUIRED_LABEL } from './gpu-node-group';
+import { IKubernetesSite } from '../sites/kubernetes-site-interface';
+import { GPU_PRESENT_LABEL, NVIDIA_GPU_RESOURCE } from '../sites/site-base';
+import { PropValidationError } from '../private/errors';
+import { gpuFamilies, kubernetesArch } from '../private/gpu-catalog';
+import { checkDnsLabel, checkInteger, checkNonEmpty, checkUnique } from '../private/validation';
+
+/** Which node class a NodePool launches nodes with: EKS Auto Mode's or a Karpenter EC2NodeClass. */
+export class NodeClassReference {
+  /** EKS Auto Mode's node class (`eks.amazonaws.com/v1` NodeClass); Auto Mode ships the NVIDIA device plugin. */
+  public static autoMode(name: string = 'default'): NodeClassReference {
+    return new NodeClassReference('eks.amazonaws.com', 'NodeClass', name, 'eks.amazonaws.com', false);
+  }
+
+  /**
+   * A Karpenter `EC2NodeClass` (self-managed Karpenter v1).
+   * @param devicePluginPreinstalled whether its AMI family ships the NVIDIA device plugin (Bottlerocket does, AL2023 does not)
+   */
+  public static karpenter(name: string, devicePluginPreinstalled: boolean = false): NodeClassReference {
+    return new NodeClassReference('karpenter.k8s.aws', 'EC2NodeClass', name, 'karpenter.k8s.aws', !devicePluginPreinstalled);
+  }
+
+  private constructor(
+    public readonly group: string,
+    public readonly kind: string,
+    public readonly name: string,
+    /** Prefix of the instance labels this provisioner sets (`<prefix>/instance-family`...). */
+    public readonly labelPrefix: string,
+    /** Whether nodes need the library's NVIDIA device plugin DaemonSet. */
+    public readonly needsDevicePlugin: boolean,
+  ) {}
+}
+
+/** When the provisioner may remove or replace GPU nodes. */
+export enum ConsolidationPolicy {
+  /** Only empty nodes: a model server that takes minutes to load is never moved to save cost. */
+  WHEN_EMPTY = 'WhenEmpty',
+  /** Empty and underutilized nodes. */
+  WHEN_EMPTY_OR_UNDERUTILIZED = 'WhenEmptyOrUnderutilized',
+}
+
+/** Capacity types a NodePool may launch. */
+export enum NodePoolCapacityType {
+  ON_DEMAND = 'on-demand',
+  SPOT = 'spot',
+  RESERVED = 'reserved',
+}
+
+/** Default GPU limit of a node pool (`limits.nvidia.com/gpu`). */
+export const DEFAULT_NODE_POOL_MAX_GPUS = 8;
+/** Wait before removing an empty GPU node. */
+export const DEFAULT_CONSOLIDATE_AFTER = Duration.minutes(10);
+/** Nodes are replaced after 14 days (Auto Mode's own default), picking up patched AMIs. */
+export const DEFAULT_NODE_EXPIRE_AFTER = Duration.days(14);
+/** At most this share of the pool's nodes is disrupted at once. */
+export const DEFAULT_DISRUPTION_BUDGET = '10%';
+
+export interface GpuNodePoolOptions {
+  /** DNS-1123 name of the NodePool. @default - the construct id, lowercased */
+  readonly name?: string;
+  /** GPU instance families the pool may launch, e.g. ['g6e', 'g6'] (one architecture). */
+  readonly instanceFamilies: string[];
+  /** Minimum GPUs per node. @default 1 */
+  readonly minGpusPerNode?: number;
+  /** @default [NodePoolCapacityType.ON_DEMAND] */
+  readonly capacityTypes?: NodePoolCapacityType[];
+  /** GPUs the pool may run in total (`limits.nvidia.com/gpu`). @default DEFAULT_NODE_POOL_MAX_GPUS (8) */
+  readonly maxGpus?: number;
+  /** @default ConsolidationPolicy.WHEN_EMPTY */
+  readonly consolidationPolicy?: ConsolidationPolicy;
+  /** @default DEFAULT_CONSOLIDATE_AFTER (10 minutes) */
+  readonly consolidateAfter?: Duration;
+  /** @default DEFAULT_NODE_EXPIRE_AFTER (14 days) */
+  readonly expireAfter?: Duration;
+}
+
+export interface GpuNodePoolProps extends GpuNodePoolOptions {
+  readonly site: IKubernetesSite;
+  /** @default NodeClassReference.autoMode() */
+  readonly nodeClass?: NodeClassReference;
+}
+
+function durationString(d: Duration): string {
+  return `${d.toMinutes()}m`;
+}
+
+/**
+ * Elastic GPU capacity: a `karpenter.sh/v1` NodePool (EKS Auto Mode or Karpenter) that launches
+ * GPU nodes of the given families when GPU pods are pending and removes them when empty. Nodes
+ * carry the `nvidia.com/gpu` NoSchedule taint and the site's GPU label; the pool's GPU limit is
+ * the capacity workloads are checked against.
+ */
+export class GpuNodePool extends Construct implements IGpuCapacity {
+  public readonly name: string;
+  public readonly chart: Chart;
+  public readonly capacityName: string;
+  public readonly gpusPerNode: number;
+  public readonly maxGpus: number;
+
+  constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
+    super(scope, id);
+    this.name = props.name ?? id.toLowerCase();
+    checkDnsLabel(this, 'name', this.name);
+    checkNonEmpty(this, 'instanceFamilies', props.instanceFamilies, 'List GPU instance families, e.g. ["g6e", "g6"].');
+    checkUnique(this, 'instanceFamilies', props.instanceFamilies);
+    checkInteger(this, 'minGpusPerNode', props.minGpusPerNode, 1, 16);
+    checkInteger(this, 'maxGpus', props.maxGpus, 1);
+    checkNonEmpty(this, 'capacityTypes', props.capacityTypes, 'List at least one capacity type, e.g. [NodePoolCapacityType.ON_DEMAND].');
+    const minGpus = props.minGpusPerNode ?? 1;
+    this.gpusPerNode = minGpus;
+    this.maxGpus = props.maxGpus ?? DEFAULT_NODE_POOL_MAX_GPUS;
+    this.capacityName = this.node.path;
+    if (this.maxGpus < minGpus) {
+      throw new PropValidationError(this, 'maxGpus', this.maxGpus, `is below minGpusPerNode (${minGpus})`, 'Allow at least one node: raise maxGpus.');
+    }
+
+    const families = props.instanceFamilies.map((name) => {
+      const family = gpuFamilies().find((f) => f.family === name && f.vendor === 'nvidia');
+      if (!family) {
+        throw new PropValidationError(this, 'instanceFamilies', name, 'is not an NVIDIA GPU instance family',
+          `Use families of the GPU catalog (${gpuFamilies().filter((f) => f.vendor === 'nvidia').map((f) => f.family).join(', ')}).`);
+      }
+      if (!Object.values(family.sizes).some((gpus) => gpus >= minGpus)) {
+        throw new PropValidationError(this, 'instanceFamilies', name, `has no size with ${minGpus} GPUs`, 'Lower minGpusPerNode or pick a larger family.');
+      }
+      return family;
+    });
+    const architectures = [...new Set(families.map((f) => f.architecture))];
+    if (architectures.length > 1) {
+      throw new PropValidationError(this, 'instanceFamilies', props.instanceFamilies, 'mixes arm64 and x86_64 families',
+        'Use one NodePool per architecture so images and AMIs match.');
+    }
+
+    const nodeClass = props.nodeClass ?? NodeClassReference.autoMode();
+    const labels: Record<string, string> = {
+      [GPU_PRESENT_LABEL]: 'true',
+      ...(nodeClass.needsDevicePlugin ? { [DEVICE_PLUGIN_REQUIRED_LABEL]: 'daemonset' } : {}),
+    };
+    this.chart = props.site.newChart(`nodepool-${this.name}`);
+    new ApiObject(this.chart, 'NodePool', {
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodePool',
+      metadata: { name: this.name },
+      spec: {
+        template: {
+          metadata: { labels },
+          spec: {
+            nodeClassRef: { group: nodeClass.group, kind: nodeClass.kind, name: nodeClass.name },
+            requirements: [
+              { key: `${nodeClass.labelPrefix}/instance-family`, operator: 'In', values: props.instanceFamilies },
+              { key: `${nodeClass.labelPrefix}/instance-gpu-count`, operator: 'Gt', values: [String(minGpus - 1)] },
+              { key: 'karpenter.sh/capacity-type', operator: 'In', values: props.capacityTypes ?? [NodePoolCapacityType.ON_DEMAND] },
+              { key: 'kubernetes.io/arch', operator: 'In', values: [kubernetesArch(architectures[0])] },
+            ],
+            taints: [{ key: NVIDIA_GPU_RESOURCE, value: 'true', effect: 'NoSchedule' }],
+            expireAfter: durationString(props.expireAfter ?? DEFAULT_NODE_EXPIRE_AFTER),
+          },
+        },
+        disruption: {
+          consolidationPolicy: props.consolidationPolicy ?? ConsolidationPolicy.WHEN_EMPTY,
+          consolidateAfter: durationString(props.consolidateAfter ?? DEFAULT_CONSOLIDATE_AFTER),
+          budgets: [{ nodes: DEFAULT_DISRUPTION_BUDGET }],
+        },
+        limits: { [NVIDIA_GPU_RESOURCE]: String(this.maxGpus) },
+      },
+    });
+    props.site.addChart(this.chart);
+    props.site.addGpuCapacity(this);
+  }
+}

@@ -1,0 +1,127 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import fc from 'fast-check';
+import {
+  ClusterCapacityMode, ConsolidationPolicy, GpuCluster, GpuNodePool, KubernetesSite, NodeClassReference, NodePoolCapacityType,
+} from '../../lib';
+import { expectNagClean } from '../harness/nag';
+import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
+import { cleanTemplate, testApp } from '../harness/synth';
+
+describe('Auto Mode cluster with a GPU NodePool', () => {
+  test('defaults: WhenEmpty after 10 minutes, 14-day expiry, 10% budget, on-demand, GPU taint, limit 8', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Auto');
+    const cluster = new GpuCluster(stack, 'Gpu', { capacityMode: ClusterCapacityMode.AUTO_MODE });
+    const pool = cluster.addGpuNodePool('L40s', { instanceFamilies: ['g6e', 'g6'] });
+    const objects = siteObjects(cluster.site);
+    expectSafeManifests(objects);
+    expect(findObject(objects, 'NodePool', 'l40s')).toEqual({
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodePool',
+      metadata: { name: 'l40s' },
+      spec: {
+        template: {
+          metadata: { labels: { 'nvidia.com/gpu.present': 'true' } },
+          spec: {
+            nodeClassRef: { group: 'eks.amazonaws.com', kind: 'NodeClass', name: 'default' },
+            requirements: [
+              { key: 'eks.amazonaws.com/instance-family', operator: 'In', values: ['g6e', 'g6'] },
+              { key: 'eks.amazonaws.com/instance-gpu-count', operator: 'Gt', values: ['0'] },
+              { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] },
+              { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] },
+            ],
+            taints: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }],
+            expireAfter: '20160m',
+          },
+        },
+        disruption: { consolidationPolicy: 'WhenEmpty', consolidateAfter: '10m', budgets: [{ nodes: '10%' }] },
+        limits: { 'nvidia.com/gpu': '8' },
+      },
+    });
+    expect([pool.gpusPerNode, pool.maxGpus]).toEqual([1, 8]);
+    expect(cluster.site.gpuCapacities).toEqual([pool]);
+
+    const template = cleanTemplate(stack);
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      ComputeConfig: { Enabled: true, NodePools: ['system'], NodeRoleArn: Match.anyValue() },
+    });
+    // Auto Mode runs networking and DNS itself: only the observability add-on is installed.
+    template.resourceCountIs('AWS::EKS::Addon', 1);
+    template.resourceCountIs('AWS::EKS::Nodegroup', 0);
+  });
+
+  test('cdk-nag AwsSolutions finds nothing unacknowledged', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'AutoNag');
+    new GpuCluster(stack, 'Gpu', { capacityMode: ClusterCapacityMode.AUTO_MODE }).addGpuNodePool('H100', { instanceFamilies: ['p5'], minGpusPerNode: 8, maxGpus: 16 });
+    expect(() => expectNagClean(app)).not.toThrow();
+  });
+
+  test('node pools need Auto Mode on a GpuCluster', () => {
+    const cluster = new GpuCluster(new Stack(testApp(), 'Mng'), 'Gpu');
+    expect(() => cluster.addGpuNodePool('Pool', { instanceFamilies: ['g6'] })).toThrow(/capacityMode = "managed-node-groups" has no NodePool support.*AUTO_MODE/);
+  });
+});
+
+describe('Karpenter NodePool on another site', () => {
+  test('EC2NodeClass reference, karpenter labels, device plugin label, spot and options', () => {
+    const site = new KubernetesSite(new Stack(testApp(), 'S'), 'Lab');
+    new GpuNodePool(site, 'Pool', {
+      site,
+      name: 'big-gpus',
+      nodeClass: NodeClassReference.karpenter('gpu'),
+      instanceFamilies: ['p5', 'p5e'],
+      minGpusPerNode: 8,
+      maxGpus: 32,
+      capacityTypes: [NodePoolCapacityType.SPOT, NodePoolCapacityType.ON_DEMAND],
+      consolidationPolicy: ConsolidationPolicy.WHEN_EMPTY_OR_UNDERUTILIZED,
+      consolidateAfter: Duration.minutes(30),
+      expireAfter: Duration.days(7),
+    });
+    const objects = siteObjects(site);
+    expectSafeManifests(objects);
+    const pool = findObject(objects, 'NodePool', 'big-gpus') as unknown as { spec: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(pool.spec.template.spec.nodeClassRef).toEqual({ group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'gpu' });
+    expect(pool.spec.template.metadata.labels).toEqual({ 'nvidia.com/gpu.present': 'true', 'cdk-scalable-ai.io/nvidia-device-plugin': 'daemonset' });
+    expect(pool.spec.template.spec.requirements).toEqual(expect.arrayContaining([
+      { key: 'karpenter.k8s.aws/instance-gpu-count', operator: 'Gt', values: ['7'] },
+      { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
+    ]));
+    expect(pool.spec.disruption).toEqual({ consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '30m', budgets: [{ nodes: '10%' }] });
+    expect(pool.spec.template.spec.expireAfter).toBe('10080m');
+  });
+
+  test.each([
+    [{ instanceFamilies: ['m7i'] }, /instanceFamilies = "m7i" is not an NVIDIA GPU instance family/],
+    [{ instanceFamilies: ['g6', 'g5g'] }, /mixes arm64 and x86_64 families/],
+    [{ instanceFamilies: ['g6e'], minGpusPerNode: 16, maxGpus: 32 }, /instanceFamilies = "g6e" has no size with 16 GPUs/],
+    [{ instanceFamilies: ['g6'], minGpusPerNode: 4, maxGpus: 2 }, /maxGpus = 2 is below minGpusPerNode \(4\)/],
+    [{ instanceFamilies: [] }, /instanceFamilies = \[\] is empty/],
+    [{ instanceFamilies: ['g6', 'g6'] }, /contains "g6" twice/],
+    [{ instanceFamilies: ['g6'], name: 'Not_Valid' }, /name = "Not_Valid" is not a DNS-1123 label/],
+  ])('rejects %j', (options, message) => {
+    const site = new KubernetesSite(new Stack(testApp(), 'S'), 'Lab');
+    expect(() => new GpuNodePool(site, 'Pool', { site, ...options })).toThrow(message);
+  });
+
+  test('property: random families and GPU counts build a schema-valid pool or throw a ValidationError', () => {
+    const families = ['g6', 'g6e', 'p5', 'g5g', 'p6e-gb200', 'm7i', 'g4ad'];
+    fc.assert(fc.property(
+      fc.subarray(families, { minLength: 0, maxLength: 3 }),
+      fc.option(fc.integer({ min: -1, max: 10 }), { nil: undefined }),
+      fc.option(fc.integer({ min: -1, max: 40 }), { nil: undefined }),
+      (instanceFamilies, minGpusPerNode, maxGpus) => {
+        const site = new KubernetesSite(new Stack(testApp(), 'S'), 'Lab');
+        try {
+          new GpuNodePool(site, 'Pool', { site, instanceFamilies, minGpusPerNode, maxGpus });
+        } catch (error) {
+          expect((error as Error).name).toBe('ValidationError');
+          expect((error as Error).message).toMatch(/(instanceFamilies|minGpusPerNode|maxGpus) = /);
+          return;
+        }
+        expectSafeManifests(siteObjects(site));
+      },
+    ), { numRuns: 60 });
+  });
+});

@@ -1,0 +1,66 @@
+import { Stack } from 'aws-cdk-lib';
+import { DCGM_EXPORTER_IMAGE, GpuEnablement, KubernetesSite, NodeTaintEffect, NVIDIA_DEVICE_PLUGIN_IMAGE } from '../../lib';
+import { KubernetesObject } from '../harness/kubernetes-schemas';
+import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
+import { testApp } from '../harness/synth';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const podSpec = (o: KubernetesObject): any => (o.spec as any).template.spec;
+
+function enable(siteProps: ConstructorParameters<typeof KubernetesSite>[2], props: Partial<Parameters<typeof GpuEnablement.addToSite>[0]> = {}): KubernetesObject[] {
+  const site = new KubernetesSite(new Stack(testApp(), 'S'), 'Lab', siteProps);
+  GpuEnablement.addToSite({ site, ...props });
+  return siteObjects(site);
+}
+
+describe('GpuEnablement', () => {
+  test('without device plugin labels: namespace, deny-all, DCGM exporter, its Service and scrape policy only', () => {
+    const objects = enable({});
+    expectSafeManifests(objects);
+    expect(objects.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([
+      'Namespace/gpu-system', 'NetworkPolicy/default-deny', 'DaemonSet/dcgm-exporter', 'Service/dcgm-exporter', 'NetworkPolicy/allow-dcgm-metrics-scrape',
+    ]);
+  });
+
+  test('DCGM exporter: GPU nodes only, tolerates the GPU taint, root with SYS_ADMIN, pod-resources read-only', () => {
+    const dcgm = podSpec(findObject(enable({}), 'DaemonSet', 'dcgm-exporter', 'gpu-system'));
+    expect(dcgm.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+    expect(dcgm.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
+      { matchExpressions: [{ key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] }] },
+    ]);
+    expect(dcgm.containers[0]).toMatchObject({
+      image: DCGM_EXPORTER_IMAGE,
+      ports: [{ name: 'metrics', containerPort: 9400, protocol: 'TCP' }],
+      securityContext: { runAsUser: 0, capabilities: { add: ['SYS_ADMIN'] } },
+      volumeMounts: [{ name: 'pod-resources', mountPath: '/var/lib/kubelet/pod-resources', readOnly: true }],
+    });
+    expect(dcgm.priorityClassName).toBe('system-node-critical');
+  });
+
+  test('device plugin only on the labelled nodes, with the site taints and mirror', () => {
+    const objects = enable(
+      { imageRegistryMirror: 'mirror.lab', gpuNodeTaints: [{ key: 'gpu', effect: NodeTaintEffect.NO_EXECUTE }] },
+      { devicePluginNodeLabels: { 'needs-plugin': 'yes' } },
+    );
+    expectSafeManifests(objects);
+    const plugin = podSpec(findObject(objects, 'DaemonSet', 'nvidia-device-plugin', 'gpu-system'));
+    expect(plugin.containers[0].image).toBe(`mirror.lab/${NVIDIA_DEVICE_PLUGIN_IMAGE}`);
+    expect(plugin.tolerations).toEqual([{ key: 'gpu', operator: 'Exists', effect: 'NoExecute' }]);
+    expect(plugin.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions).toEqual([
+      { key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] },
+      { key: 'needs-plugin', operator: 'In', values: ['yes'] },
+    ]);
+    expect(plugin.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(plugin.volumes).toEqual([{ name: 'device-plugins', hostPath: { path: '/var/lib/kubelet/device-plugins', type: 'Directory' } }]);
+  });
+
+  test('scrapers can be limited to given namespaces; DCGM can be left out', () => {
+    const limited = findObject(enable({}, { metricsScraperNamespaces: ['monitoring'] }), 'NetworkPolicy', 'allow-dcgm-metrics-scrape', 'gpu-system');
+    expect((limited.spec as any).ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+      ports: [{ protocol: 'TCP', port: 9400 }],
+    }]);
+    expect(enable({}, { dcgmExporter: false }).map((o) => o.kind)).toEqual(['Namespace', 'NetworkPolicy']);
+    expect(() => enable({}, { metricsScraperNamespaces: ['Monitoring'] })).toThrow(/metricsScraperNamespaces = "Monitoring" is not a DNS-1123 label/);
+  });
+});

@@ -1,0 +1,58 @@
+import { Testing } from 'cdk8s';
+import { WorkloadNamespace } from '../../lib';
+import { KubernetesObject } from '../harness/kubernetes-schemas';
+import { expectSafeManifests, findObject } from '../harness/manifests';
+
+function render(props: ConstructorParameters<typeof WorkloadNamespace>[2]): KubernetesObject[] {
+  const chart = Testing.chart();
+  new WorkloadNamespace(chart, 'Ns', props);
+  return Testing.synth(chart) as KubernetesObject[];
+}
+
+describe('WorkloadNamespace', () => {
+  const objects = render({ name: 'inference', maxGpus: 16, allowIngressFromNamespaces: ['ingress-nginx'] });
+
+  test('validates against the Kubernetes schemas', () => {
+    expectSafeManifests(objects);
+  });
+
+  test('enforces, audits and warns on the restricted Pod Security level', () => {
+    expect(findObject(objects, 'Namespace', 'inference').metadata?.labels).toEqual({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+    });
+  });
+
+  test('denies all ingress and egress by default, then allows DNS, the namespace itself, listed namespaces and HTTPS out', () => {
+    expect(findObject(objects, 'NetworkPolicy', 'default-deny', 'inference').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    expect(findObject(objects, 'NetworkPolicy', 'allow-dns', 'inference').spec).toMatchObject({
+      egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
+    });
+    expect(findObject(objects, 'NetworkPolicy', 'allow-ingress-from-namespaces', 'inference').spec).toMatchObject({
+      ingress: [{ from: [
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'inference' } } },
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+      ] }],
+    });
+    expect(findObject(objects, 'NetworkPolicy', 'allow-https-egress', 'inference').spec).toMatchObject({ egress: [{ ports: [{ protocol: 'TCP', port: 443 }] }] });
+  });
+
+  test('caps GPU requests and gives containers default requests', () => {
+    expect(findObject(objects, 'ResourceQuota', 'gpu-quota', 'inference').spec).toEqual({ hard: { 'requests.nvidia.com/gpu': 16 } });
+    expect(findObject(objects, 'LimitRange', 'container-defaults', 'inference').spec).toEqual({
+      limits: [{ type: 'Container', defaultRequest: { cpu: '250m', memory: '512Mi' }, default: { memory: '512Mi' } }],
+    });
+  });
+
+  test('no GPU quota object and no HTTPS egress when not asked for', () => {
+    const minimal = render({ name: 'batch', allowHttpsEgress: false });
+    expect(minimal.filter((o) => o.kind === 'ResourceQuota')).toHaveLength(0);
+    expect(minimal.find((o) => o.metadata?.name === 'allow-https-egress')).toBeUndefined();
+  });
+
+  test('bad input', () => {
+    expect(() => render({ name: 'Inference' })).toThrow(/name = "Inference" is not a DNS-1123 label/);
+    expect(() => render({ name: 'ok', maxGpus: 1.5 })).toThrow(/maxGpus = 1.5 is not an integer >= 0/);
+  });
+});
