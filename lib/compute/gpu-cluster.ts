@@ -12,7 +12,7 @@ import { DEFAULT_KUBERNETES_VERSION, resolveKubectlLayer } from './kubernetes-ve
 import { GpuEnablement } from '../k8s/gpu-enablement';
 import { EksSite } from '../sites/eks-site';
 import { PropValidationError } from '../private/errors';
-import { acknowledgeManagedPolicies, acknowledgeRule } from '../private/nag';
+import { acknowledgeManagedPolicies, acknowledgeRule } from '../private/nag-acknowledgements';
 import { checkInteger } from '../private/validation';
 
 /** Presets of cluster defaults. */

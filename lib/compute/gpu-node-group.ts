@@ -10,7 +10,7 @@ import { PropValidationError } from '../private/errors';
 import {
   acceleratorLabelValue, CpuArchitecture, GpuInstanceSpec, isBottlerocket, knownGpuFamilies, lookupGpuInstance,
 } from '../private/gpu-catalog';
-import { acknowledgeManagedPolicies } from '../private/nag';
+import { acknowledgeManagedPolicies } from '../private/nag-acknowledgements';
 import { checkInteger, checkOrdered, warn } from '../private/validation';
 
 /** Operating system of GPU nodes; both come with the NVIDIA driver and container toolkit. */

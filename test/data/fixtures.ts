@@ -1,0 +1,36 @@
+/** Builders shared by the data tests. */
+import { App, AppProps, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { testApp } from '../harness/synth';
+
+/** An app (project feature flags, validation on) with one stack `S` in a fixed environment. */
+export function stackFixture(props: AppProps = {}): { app: App; stack: Stack } {
+  const app = testApp(props);
+  const stack = new Stack(app, 'S', { env: { account: '111122223333', region: 'eu-west-1' } });
+  return { app, stack };
+}
+
+/** An SNS topic that passes cdk-nag (KMS, TLS only). */
+export function encryptedTopic(stack: Stack, id = 'Alerts'): sns.Topic {
+  const masterKey = new kms.Key(stack, `${id}Key`, { enableKeyRotation: true });
+  return new sns.Topic(stack, id, { masterKey, enforceSSL: true });
+}
+
+/** Runs `build` and returns the thrown error (fails when nothing is thrown). */
+export function errorOf(build: () => unknown): Error {
+  try {
+    build();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error, none was thrown');
+}
+
+/** A self-signed test CA certificate in PEM form (public test data, not a secret). */
+export const TEST_CA_PEM = [
+  '-----BEGIN CERTIFICATE-----',
+  'MIIBdzCCAR2gAwIBAgIUQ2Vyd0Zha2VUZXN0Q0EwMDAwMDAwMDAwCgYIKoZIzj0EAwIw',
+  'EjEQMA4GA1UEAwwHdGVzdC1jYTAeFw0yNjAxMDEwMDAwMDBaFw0zNjAxMDEwMDAwMDBa',
+  '-----END CERTIFICATE-----',
+].join('\n');
