@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { GpuNodeGroup, GpuNodeGroupOptions, DEVICE_PLUGIN_REQUIRED_LABEL, GPU_NODE_IMDS_HOP_LIMIT } from './gpu-node-group';
 import { GpuNodePool, GpuNodePoolOptions, NodeClassReference } from './gpu-node-pool';
 import { DEFAULT_KUBERNETES_VERSION, resolveKubectlLayer } from './kubernetes-version';
+import { InferenceAutoscaling, InferenceAutoscalingOptions } from '../inference/inference-autoscaling';
 import { GpuEnablement } from '../k8s/gpu-enablement';
 import { EksSite } from '../sites/eks-site';
 import { PropValidationError } from '../private/errors';
@@ -96,6 +97,7 @@ export class GpuCluster extends Construct {
   public readonly systemNodegroup?: eks.Nodegroup;
   public readonly capacityMode: ClusterCapacityMode;
   private readonly _gpuNodeGroups: GpuNodeGroup[] = [];
+  private _inferenceAutoscaling?: InferenceAutoscaling;
 
   constructor(scope: Construct, id: string, props: GpuClusterProps = {}) {
     super(scope, id);
@@ -174,6 +176,16 @@ export class GpuCluster extends Construct {
         'Create the cluster with capacityMode: ClusterCapacityMode.AUTO_MODE, or use addGpuNodeGroup.');
     }
     return new GpuNodePool(this, id, { ...options, site: this.site, nodeClass: NodeClassReference.autoMode() });
+  }
+
+  /**
+   * Installs what autoscaled inference needs: Amazon Managed Prometheus with a managed collector,
+   * and KEDA querying it through Pod Identity. Call before adding autoscaled InferenceServices.
+   */
+  public addInferenceAutoscaling(options: InferenceAutoscalingOptions = {}): InferenceAutoscaling {
+    if (this._inferenceAutoscaling) return this._inferenceAutoscaling;
+    this._inferenceAutoscaling = new InferenceAutoscaling(this, 'InferenceAutoscaling', { ...options, site: this.site });
+    return this._inferenceAutoscaling;
   }
 
   /** Adds a managed node group of GPU instances that registers its capacity with the cluster's site. */

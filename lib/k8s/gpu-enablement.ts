@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { PodSecurityLevel, podSecurityLabels } from './pod-security';
+import { PRIVATE_CLIENT_CIDRS } from './network';
 import { gpuNodeAffinity, gpuTolerations } from './scheduling';
 import { NAMESPACE_NAME_LABEL } from './workload-namespace';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
@@ -38,6 +39,12 @@ export interface GpuEnablementProps {
    * @default - every namespace of the cluster
    */
   readonly metricsScraperNamespaces?: string[];
+  /**
+   * Address ranges allowed to scrape the DCGM exporter from outside the pod network, e.g. the
+   * network interfaces of Amazon Managed Prometheus' collector in the VPC.
+   * @default PRIVATE_CLIENT_CIDRS (RFC 1918)
+   */
+  readonly metricsScraperCidrs?: string[];
   /** @default NVIDIA_DEVICE_PLUGIN_IMAGE */
   readonly devicePluginImage?: string;
   /** @default DCGM_EXPORTER_IMAGE */
@@ -76,7 +83,7 @@ export class GpuEnablement extends Construct {
       this.addDevicePlugin(site, props.devicePluginNodeLabels, site.resolveImage(props.devicePluginImage ?? NVIDIA_DEVICE_PLUGIN_IMAGE));
     }
     if (props.dcgmExporter ?? true) {
-      this.addDcgmExporter(site, site.resolveImage(props.dcgmExporterImage ?? DCGM_EXPORTER_IMAGE), props.metricsScraperNamespaces);
+      this.addDcgmExporter(site, site.resolveImage(props.dcgmExporterImage ?? DCGM_EXPORTER_IMAGE), props.metricsScraperNamespaces, props.metricsScraperCidrs ?? PRIVATE_CLIENT_CIDRS);
     }
   }
 
@@ -109,7 +116,7 @@ export class GpuEnablement extends Construct {
     });
   }
 
-  private addDcgmExporter(site: IKubernetesSite, image: string, scraperNamespaces?: string[]): void {
+  private addDcgmExporter(site: IKubernetesSite, image: string, scraperNamespaces: string[] | undefined, scraperCidrs: string[]): void {
     const labels = { 'app.kubernetes.io/name': DCGM_EXPORTER_NAME };
     new k8s.KubeDaemonSet(this, 'DcgmExporter', {
       metadata: { name: DCGM_EXPORTER_NAME, namespace: GPU_SYSTEM_NAMESPACE, labels },
@@ -154,9 +161,12 @@ export class GpuEnablement extends Construct {
       },
     });
 
-    const from = scraperNamespaces
-      ? scraperNamespaces.map((ns) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } } }))
-      : [{ namespaceSelector: {} }];
+    const from = [
+      ...(scraperNamespaces
+        ? scraperNamespaces.map((ns) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } } }))
+        : [{ namespaceSelector: {} }]),
+      ...scraperCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+    ];
     new k8s.KubeNetworkPolicy(this, 'AllowMetricsScrape', {
       metadata: { name: 'allow-dcgm-metrics-scrape', namespace: GPU_SYSTEM_NAMESPACE },
       spec: {

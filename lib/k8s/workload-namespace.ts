@@ -1,7 +1,8 @@
-import { ApiObjectMetadata } from 'cdk8s';
+import { ApiObjectMetadata, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { PodSecurityLevel, podSecurityLabels } from './pod-security';
+import { IKubernetesSite } from '../sites/kubernetes-site-interface';
 import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 import { checkDnsLabel, checkInteger } from '../private/validation';
 
@@ -33,6 +34,20 @@ export interface WorkloadNamespaceProps {
    * @default true
    */
   readonly allowHttpsEgress?: boolean;
+}
+
+/**
+ * Returns the site's chart for a workload namespace, creating and delivering it with default
+ * props the first time (chart id `namespace-<name>`), so workloads can depend on it.
+ */
+export function ensureWorkloadNamespace(site: IKubernetesSite, name: string): Chart {
+  const id = `namespace-${name}`;
+  const existing = site.charts.find((c) => c.node.id === id);
+  if (existing) return existing;
+  const chart = site.newChart(id);
+  new WorkloadNamespace(chart, 'Namespace', { name });
+  site.addChart(chart);
+  return chart;
 }
 
 /**

@@ -19,6 +19,8 @@ export class EksSite extends KubernetesSiteBase {
   public readonly workloadCredentials = WorkloadCredentials.EKS_POD_IDENTITY;
   public readonly cluster: eks.Cluster;
   private readonly manifests = new Map<Chart, eks.KubernetesManifest>();
+  /** Cluster components (e.g. the KEDA Helm release) that every later chart waits for. */
+  private readonly prerequisites: Construct[] = [];
 
   constructor(scope: Construct, id: string, props: EksSiteProps) {
     super(scope, id, props);
@@ -30,19 +32,28 @@ export class EksSite extends KubernetesSiteBase {
     return this.manifests.get(chart);
   }
 
-  /** Records that KEDA runs on the cluster (called by whatever installs it). */
-  public markKedaInstalled(): void {
+  /**
+   * Records that KEDA runs on the cluster, installed by `installation`; charts delivered from
+   * now on (which may hold ScaledObjects) are applied after it.
+   */
+  public markKedaInstalled(installation: Construct): void {
     this._kedaAvailable = true;
+    this.prerequisites.push(installation);
   }
 
-  /** Records the Prometheus-compatible query API the cluster's workloads can reach. */
-  public usePrometheusQueryUrl(url: string): void {
+  /**
+   * Records the Prometheus-compatible query API KEDA queries; `awsRegion` when it is Amazon
+   * Managed Prometheus (queries are SigV4-signed).
+   */
+  public usePrometheusQueryUrl(url: string, awsRegion?: string): void {
     this._prometheusQueryUrl = url;
+    this._prometheusAwsRegion = awsRegion;
   }
 
   protected deliver(chart: Chart): void {
     const manifest = this.cluster.addCdk8sChart(`${this.siteName}-${chart.node.id}`, chart);
     this.manifests.set(chart, manifest);
+    for (const prerequisite of this.prerequisites) manifest.node.addDependency(prerequisite);
     // Apply in dependency order: a chart that depends on another (namespace before workload,
     // CRDs before custom resources) waits for its manifest.
     for (const dependency of chart.node.dependencies) {

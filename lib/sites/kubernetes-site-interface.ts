@@ -1,3 +1,4 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { IGpuCapacity } from '../compute/gpu-capacity';
@@ -63,9 +64,27 @@ export interface IKubernetesSite extends IConstruct {
   readonly kedaAvailable: boolean;
   /** HTTP(S) URL of a Prometheus-compatible query API. @default - none: Prometheus-based scaling is unavailable */
   readonly prometheusQueryUrl?: string;
+  /**
+   * When the query API is Amazon Managed Prometheus: the region KEDA signs queries for (SigV4,
+   * with the KEDA operator's AWS identity). @default - queries are not signed
+   */
+  readonly prometheusAwsRegion?: string;
   /** Whether the Prometheus operator CRDs (ServiceMonitor, PrometheusRule) exist. */
   readonly prometheusOperatorAvailable: boolean;
   readonly workloadCredentials: WorkloadCredentials;
+  /**
+   * With IAM Roles Anywhere: the role workloads of the site assume; constructs grant it what
+   * their workloads need (e.g. reading a model prefix). @default - none
+   */
+  readonly rolesAnywhereRole?: iam.IRole;
+  /**
+   * With IAM Roles Anywhere: the Secret (in each workload namespace) holding `config` (an AWS
+   * config whose profile runs `aws_signing_helper credential-process`) with `certificate.pem`
+   * and `private-key.pem`. @default - none
+   */
+  readonly rolesAnywhereSecretName?: string;
+  /** Image with the AWS CLI that copies models from S3 (and, with Roles Anywhere, aws_signing_helper). */
+  readonly modelDownloaderImage: string;
   /** GPU capacity registered with the site so far. */
   readonly gpuCapacities: readonly IGpuCapacity[];
 

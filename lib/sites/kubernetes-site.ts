@@ -1,3 +1,4 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IGpuCapacity } from '../compute/gpu-capacity';
@@ -13,12 +14,27 @@ export interface DeclaredGpuCapacity {
   readonly totalGpus: number;
 }
 
+/** Secret that holds the Roles Anywhere credential helper configuration in workload namespaces. */
+export const DEFAULT_ROLES_ANYWHERE_SECRET_NAME = 'aws-roles-anywhere';
+
 export interface KubernetesSiteProps extends KubernetesSiteOptions {
   /**
    * How workloads obtain AWS credentials on this cluster.
    * @default WorkloadCredentials.NONE
    */
   readonly workloadCredentials?: WorkloadCredentials;
+  /**
+   * With IAM Roles Anywhere: the role the site's workloads assume (e.g. from
+   * `OnPremisesProducerAccess`); constructs grant it what their workloads need.
+   * @default - none: workloads that need AWS access are rejected
+   */
+  readonly rolesAnywhereRole?: iam.IRole;
+  /**
+   * With IAM Roles Anywhere: name of the Secret in each workload namespace with `config`,
+   * `certificate.pem` and `private-key.pem` for `aws_signing_helper`.
+   * @default DEFAULT_ROLES_ANYWHERE_SECRET_NAME
+   */
+  readonly rolesAnywhereSecretName?: string;
   /**
    * GPU capacity of the cluster, for synth-time checks of GPU workloads.
    * @default - no GPU capacity: GPU workloads are rejected
@@ -41,11 +57,17 @@ export class KubernetesSite extends KubernetesSiteBase {
   public readonly platform = SitePlatform.KUBERNETES;
   public readonly workloadCredentials: WorkloadCredentials;
   public readonly nvidiaDevicePluginInstalled: boolean;
+  public readonly rolesAnywhereRole?: iam.IRole;
+  public readonly rolesAnywhereSecretName?: string;
 
   constructor(scope: Construct, id: string, props: KubernetesSiteProps = {}) {
     super(scope, id, props);
     this.workloadCredentials = props.workloadCredentials ?? WorkloadCredentials.NONE;
     this.nvidiaDevicePluginInstalled = props.nvidiaDevicePluginInstalled ?? false;
+    this.rolesAnywhereRole = props.rolesAnywhereRole;
+    if (this.workloadCredentials === WorkloadCredentials.IAM_ROLES_ANYWHERE) {
+      this.rolesAnywhereSecretName = props.rolesAnywhereSecretName ?? DEFAULT_ROLES_ANYWHERE_SECRET_NAME;
+    }
     if (props.gpuCapacity) {
       checkInteger(this, 'gpuCapacity.gpusPerNode', props.gpuCapacity.gpusPerNode, 1, 64);
       checkInteger(this, 'gpuCapacity.totalGpus', props.gpuCapacity.totalGpus, props.gpuCapacity.gpusPerNode);

@@ -20,6 +20,9 @@ export const NVIDIA_GPU_RESOURCE = 'nvidia.com/gpu';
 /** The GPU taint every GPU node of the library carries. */
 export const DEFAULT_GPU_TAINT: NodeTaint = { key: NVIDIA_GPU_RESOURCE, value: 'true', effect: NodeTaintEffect.NO_SCHEDULE };
 
+/** AWS CLI image that copies model files from S3 into a pod (pinned; override per site). */
+export const DEFAULT_MODEL_DOWNLOADER_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:2.36.15';
+
 /** What every site declares about itself. */
 export interface KubernetesSiteOptions {
   /**
@@ -43,8 +46,12 @@ export interface KubernetesSiteOptions {
   readonly kedaAvailable?: boolean;
   /** @default - no Prometheus query API */
   readonly prometheusQueryUrl?: string;
+  /** Region of an Amazon Managed Prometheus query API, whose queries KEDA signs. @default - unsigned queries */
+  readonly prometheusAwsRegion?: string;
   /** @default false */
   readonly prometheusOperatorAvailable?: boolean;
+  /** @default DEFAULT_MODEL_DOWNLOADER_IMAGE */
+  readonly modelDownloaderImage?: string;
 }
 
 /**
@@ -62,8 +69,10 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
   public readonly ingressClassName?: string;
   public readonly imageRegistryMirror?: string;
   public readonly prometheusOperatorAvailable: boolean;
+  public readonly modelDownloaderImage: string;
   protected _kedaAvailable: boolean;
   protected _prometheusQueryUrl?: string;
+  protected _prometheusAwsRegion?: string;
   private readonly chartApp = new Cdk8sApp();
   private readonly _charts: Chart[] = [];
   private readonly _gpuCapacities: IGpuCapacity[] = [];
@@ -80,7 +89,9 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     this.imageRegistryMirror = options.imageRegistryMirror;
     this._kedaAvailable = options.kedaAvailable ?? false;
     this._prometheusQueryUrl = options.prometheusQueryUrl;
+    this._prometheusAwsRegion = options.prometheusAwsRegion;
     this.prometheusOperatorAvailable = options.prometheusOperatorAvailable ?? false;
+    this.modelDownloaderImage = options.modelDownloaderImage ?? DEFAULT_MODEL_DOWNLOADER_IMAGE;
     if (this._prometheusQueryUrl !== undefined && !/^https?:\/\//.test(this._prometheusQueryUrl)) {
       throw new PropValidationError(this, 'prometheusQueryUrl', this._prometheusQueryUrl, 'is not an http(s) URL',
         'Give the query API base URL, e.g. "http://prometheus-server.monitoring:9090".');
@@ -96,6 +107,10 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
 
   public get prometheusQueryUrl(): string | undefined {
     return this._prometheusQueryUrl;
+  }
+
+  public get prometheusAwsRegion(): string | undefined {
+    return this._prometheusAwsRegion;
   }
 
   public get charts(): readonly Chart[] {

@@ -1,0 +1,112 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as aps from 'aws-cdk-lib/aws-aps';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { AWS_PROMETHEUS_TRIGGER_AUTHENTICATION } from './keda-scaled-object';
+import { inferenceScrapeConfig } from './scrape-config';
+import { EksSite } from '../sites/eks-site';
+
+/** KEDA release installed on EKS (chart kedacore/keda; KEDA 2.19 supports Kubernetes >= 1.30). */
+export const KEDA_CHART_VERSION = '2.19.0';
+export const KEDA_NAMESPACE = 'keda';
+/** Service account of the KEDA operator, which queries Prometheus. */
+export const KEDA_OPERATOR_SERVICE_ACCOUNT = 'keda-operator';
+/** The query rights of AWS's AmazonPrometheusQueryAccess policy. */
+export const PROMETHEUS_QUERY_ACTIONS = ['aps:QueryMetrics', 'aps:GetLabels', 'aps:GetSeries', 'aps:GetMetricMetadata'];
+
+export interface InferenceAutoscalingOptions {
+  /** Key for the Prometheus workspace. @default - a new key with rotation, retained */
+  readonly encryptionKey?: kms.IKey;
+  /** @default KEDA_CHART_VERSION */
+  readonly kedaVersion?: string;
+}
+
+export interface InferenceAutoscalingProps extends InferenceAutoscalingOptions {
+  readonly site: EksSite;
+}
+
+/**
+ * What KEDA-based inference autoscaling needs on EKS, installed for real: an Amazon Managed
+ * Prometheus workspace (KMS-encrypted) fed by a managed collector that scrapes model servers
+ * and the DCGM exporter, KEDA (Helm) whose operator queries the workspace with SigV4 through
+ * EKS Pod Identity, and a ClusterTriggerAuthentication the ScaledObjects use.
+ */
+export class InferenceAutoscaling extends Construct {
+  public readonly workspace: aps.CfnWorkspace;
+  public readonly scraper: aps.CfnScraper;
+  public readonly kedaRole: iam.Role;
+  public readonly keda: eks.HelmChart;
+  /** Query endpoint of the workspace, as KEDA's Prometheus scaler wants it. */
+  public readonly prometheusQueryUrl: string;
+
+  constructor(scope: Construct, id: string, props: InferenceAutoscalingProps) {
+    super(scope, id);
+    const { site } = props;
+    const cluster = site.cluster;
+    const key = props.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: `Amazon Managed Prometheus workspace of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.workspace = new aps.CfnWorkspace(this, 'Workspace', { alias: `${site.siteName}-inference`, kmsKeyArn: key.keyArn });
+    this.workspace.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.scraper = new aps.CfnScraper(this, 'Scraper', {
+      alias: `${site.siteName}-inference`,
+      source: {
+        eksConfiguration: {
+          clusterArn: cluster.clusterArn,
+          subnetIds: cluster.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds.slice(0, 5),
+          securityGroupIds: [cluster.clusterSecurityGroupId],
+        },
+      },
+      destination: { ampConfiguration: { workspaceArn: this.workspace.attrArn } },
+      scrapeConfiguration: { configurationBlob: inferenceScrapeConfig() },
+    });
+    // With access entries (aws-eks-v2's API authentication mode), the collector's cluster access
+    // is created by the service when the scraper is.
+    this.scraper.node.addDependency(cluster);
+
+    this.keda = cluster.addHelmChart('Keda', {
+      chart: 'keda',
+      repository: 'https://kedacore.github.io/charts',
+      release: 'keda',
+      version: props.kedaVersion ?? KEDA_CHART_VERSION,
+      namespace: KEDA_NAMESPACE,
+      createNamespace: true,
+      values: { podIdentity: { aws: { irsa: { enabled: false } } } },
+    });
+
+    this.kedaRole = new iam.Role(this, 'KedaOperatorRole', {
+      assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com').withSessionTags(),
+      description: 'KEDA operator: queries the inference Prometheus workspace',
+    });
+    this.kedaRole.addToPolicy(new iam.PolicyStatement({ actions: PROMETHEUS_QUERY_ACTIONS, resources: [this.workspace.attrArn] }));
+    const association = new eks.CfnPodIdentityAssociation(this, 'KedaPodIdentity', {
+      clusterName: cluster.clusterName,
+      namespace: KEDA_NAMESPACE,
+      serviceAccount: KEDA_OPERATOR_SERVICE_ACCOUNT,
+      roleArn: this.kedaRole.roleArn,
+    });
+    // The operator must start with its identity in place, or its first queries fail unsigned.
+    this.keda.node.addDependency(association);
+
+    this.prometheusQueryUrl = `https://aps-workspaces.${Stack.of(this).region}.${Stack.of(this).urlSuffix}/workspaces/${this.workspace.attrWorkspaceId}`;
+
+    const chart = site.newChart('keda-aws-auth');
+    new ApiObject(chart, 'TriggerAuthentication', {
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ClusterTriggerAuthentication',
+      metadata: { name: AWS_PROMETHEUS_TRIGGER_AUTHENTICATION },
+      // The operator's own credentials (EKS Pod Identity through the AWS SDK chain) sign the queries.
+      spec: { podIdentity: { provider: 'aws', identityOwner: 'keda' } },
+    });
+    site.markKedaInstalled(this.keda);
+    site.usePrometheusQueryUrl(this.prometheusQueryUrl, Stack.of(this).region);
+    site.addChart(chart);
+  }
+}

@@ -1,0 +1,382 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { DEFAULT_POLLING_INTERVAL, InferenceScaling, ScaleToZero, ScalingBehavior } from './inference-scaling';
+import { addScaledObject } from './keda-scaled-object';
+import { MODEL_MOUNT_PATH, modelServerPodTemplate } from './model-server-pod';
+import { ModelSource } from './model-source';
+import { ExposureType, ServiceExposure } from './service-exposure';
+import { checkQuantity } from '../k8s/quantity';
+import { ensureWorkloadNamespace } from '../k8s/workload-namespace';
+import { EksSite } from '../sites/eks-site';
+import { IKubernetesSite, maxGpus, maxGpusPerNode, WorkloadCredentials } from '../sites/kubernetes-site-interface';
+import { PropValidationError } from '../private/errors';
+import { acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
+import { checkDnsLabel, checkInteger, checkNumber, checkOrdered } from '../private/validation';
+
+/** Namespace InferenceServices go to unless told otherwise. */
+export const DEFAULT_INFERENCE_NAMESPACE = 'inference';
+/** Port of the OpenAI-compatible vLLM server (and of TGI's router). */
+export const DEFAULT_MODEL_SERVER_PORT = 8000;
+export const DEFAULT_GPUS_PER_REPLICA = 1;
+export const DEFAULT_CPU_PER_REPLICA = '4';
+export const DEFAULT_MEMORY_PER_REPLICA = '24Gi';
+export const DEFAULT_SHARED_MEMORY = '8Gi';
+export const DEFAULT_HEALTH_PATH = '/health';
+/** Pulling a multi-GB image and loading weights into GPU memory can take long: 30 minutes. */
+export const DEFAULT_MAX_STARTUP_TIME = Duration.minutes(30);
+export const DEFAULT_MIN_REPLICAS = 1;
+export const DEFAULT_MAX_REPLICAS = 2;
+/** In-flight generations finish before the pod is killed. */
+export const DEFAULT_TERMINATION_GRACE_PERIOD = Duration.minutes(2);
+
+/** A second Deployment that receives a share of traffic before it is promoted. */
+export interface CanaryRelease {
+  /** Version label of the canary (`app.kubernetes.io/version`). */
+  readonly modelVersion: string;
+  /** @default - the stable image */
+  readonly image?: string;
+  /** @default - the stable model source */
+  readonly model?: ModelSource;
+  /** @default - the stable args */
+  readonly args?: string[];
+  /**
+   * Replicas of the canary. The Service spreads requests over stable and canary pods, so the
+   * canary's share is replicas / (stable replicas + replicas).
+   * @default 1
+   */
+  readonly replicas?: number;
+}
+
+export interface InferenceServiceProps {
+  /** Where the service runs. */
+  readonly site: IKubernetesSite;
+  /** DNS-1123 name (Deployment, Service, ServiceAccount), at most 47 characters. */
+  readonly name: string;
+  /** @default DEFAULT_INFERENCE_NAMESPACE ("inference"), created with the restricted baseline if missing */
+  readonly namespace?: string;
+  /** Model server image, e.g. `vllm/vllm-openai:v0.11.0`. */
+  readonly image: string;
+  /** Version of the model being served (label `app.kubernetes.io/version`). */
+  readonly modelVersion: string;
+  /** @default - the image's entrypoint */
+  readonly command?: string[];
+  /** @default - none */
+  readonly args?: string[];
+  /** @default - none */
+  readonly env?: Record<string, string>;
+  /** @default DEFAULT_MODEL_SERVER_PORT (8000) */
+  readonly port?: number;
+  /** Whole GPUs per replica (0 for a CPU-only server). @default DEFAULT_GPUS_PER_REPLICA (1) */
+  readonly gpusPerReplica?: number;
+  /** @default DEFAULT_CPU_PER_REPLICA ("4") */
+  readonly cpu?: string;
+  /** Memory request and limit. @default DEFAULT_MEMORY_PER_REPLICA ("24Gi") */
+  readonly memory?: string;
+  /** Size of /dev/shm (memory-backed). @default DEFAULT_SHARED_MEMORY ("8Gi") */
+  readonly sharedMemory?: string;
+  /** Model files copied into the pod before the server starts. @default - the server loads its model itself */
+  readonly model?: ModelSource;
+  /** @default DEFAULT_HEALTH_PATH ("/health") */
+  readonly healthPath?: string;
+  /** How long the server may take to become healthy (startup probe). @default DEFAULT_MAX_STARTUP_TIME (30 minutes) */
+  readonly maxStartupTime?: Duration;
+  /** @default DEFAULT_MIN_REPLICAS (1) */
+  readonly minReplicas?: number;
+  /** @default DEFAULT_MAX_REPLICAS (2) */
+  readonly maxReplicas?: number;
+  /** @default - no autoscaling: minReplicas replicas */
+  readonly scaling?: InferenceScaling;
+  /** @default - KEDA's polling 15 s, scale-down stabilization 5 minutes */
+  readonly scalingBehavior?: ScalingBehavior;
+  /** @default - never below minReplicas */
+  readonly scaleToZero?: ScaleToZero;
+  /** @default ServiceExposure.clusterIp() */
+  readonly exposure?: ServiceExposure;
+  /** @default - no canary */
+  readonly canary?: CanaryRelease;
+  /** @default DEFAULT_TERMINATION_GRACE_PERIOD (2 minutes) */
+  readonly terminationGracePeriod?: Duration;
+}
+
+/**
+ * A model server (vLLM, Triton, TGI or any HTTP server) on a site's GPUs, written as a cdk8s
+ * chart: Deployment with GPU requests, tolerations and node affinity, restricted pod security,
+ * probes sized for model loading, topology spread and a rollout that never drops below serving
+ * capacity; Service (ClusterIP, internal load balancer or TLS ingress); PodDisruptionBudget;
+ * NetworkPolicy; ServiceAccount with least-privilege read of the model prefix (EKS Pod Identity
+ * or the site's Roles Anywhere role); KEDA autoscaling on a serving signal, optionally to zero;
+ * an optional canary. At synth, replicas x GPUs are checked against the site's GPU capacity.
+ */
+export class InferenceService extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly site: IKubernetesSite;
+  public readonly chart: Chart;
+  public readonly gpusPerReplica: number;
+  public readonly minReplicas: number;
+  public readonly maxReplicas: number;
+  /** In-cluster URL of the service. */
+  public readonly url: string;
+  /** The IAM role the pods use on EKS (Pod Identity). */
+  public readonly role?: iam.Role;
+  private readonly canaryReplicas: number;
+
+  constructor(scope: Construct, id: string, props: InferenceServiceProps) {
+    super(scope, id);
+    this.site = props.site;
+    this.name = props.name;
+    this.namespace = props.namespace ?? DEFAULT_INFERENCE_NAMESPACE;
+    this.gpusPerReplica = props.gpusPerReplica ?? DEFAULT_GPUS_PER_REPLICA;
+    this.minReplicas = props.minReplicas ?? DEFAULT_MIN_REPLICAS;
+    this.maxReplicas = props.maxReplicas ?? Math.max(DEFAULT_MAX_REPLICAS, this.minReplicas);
+    this.canaryReplicas = props.canary ? props.canary.replicas ?? 1 : 0;
+    const port = props.port ?? DEFAULT_MODEL_SERVER_PORT;
+    this.validate(props, port);
+    const site = props.site;
+
+    const namespaceChart = ensureWorkloadNamespace(site, this.namespace);
+    this.chart = site.newChart(`inference-${this.namespace}-${this.name}`);
+    this.chart.addDependency(namespaceChart);
+
+    const appLabels = { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/part-of': 'cdk-scalable-ai' };
+    const meta = (name: string) => ({ name, namespace: this.namespace, labels: appLabels });
+    new k8s.KubeServiceAccount(this.chart, 'ServiceAccount', { metadata: meta(this.name), automountServiceAccountToken: false });
+
+    const modelDirectory = `${MODEL_MOUNT_PATH}/${this.name}`;
+    const podOptions = {
+      site,
+      serviceAccountName: this.name,
+      command: props.command,
+      env: props.env ?? {},
+      port,
+      gpus: this.gpusPerReplica,
+      cpu: props.cpu ?? DEFAULT_CPU_PER_REPLICA,
+      memory: props.memory ?? DEFAULT_MEMORY_PER_REPLICA,
+      sharedMemory: props.sharedMemory ?? DEFAULT_SHARED_MEMORY,
+      healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH,
+      maxStartupTime: props.maxStartupTime ?? DEFAULT_MAX_STARTUP_TIME,
+      modelDirectory,
+      terminationGracePeriod: props.terminationGracePeriod ?? DEFAULT_TERMINATION_GRACE_PERIOD,
+    };
+    const stableLabels = { ...appLabels, 'app.kubernetes.io/version': props.modelVersion, 'cdk-scalable-ai.io/track': 'stable' };
+    new k8s.KubeDeployment(this.chart, 'Deployment', {
+      metadata: { ...meta(this.name), labels: stableLabels },
+      spec: {
+        // KEDA owns the replica count when scaling is on; re-applying the manifest must not reset it.
+        replicas: props.scaling ? undefined : this.minReplicas,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: { ...appLabels, 'cdk-scalable-ai.io/track': 'stable' } },
+        // A new replica must be ready before an old one goes: serving capacity never drops.
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
+        progressDeadlineSeconds: podOptions.maxStartupTime.toSeconds() + 600,
+        template: modelServerPodTemplate({ ...podOptions, labels: stableLabels, image: props.image, args: props.args, model: props.model }),
+      },
+    });
+
+    if (props.canary) {
+      const canaryLabels = { ...appLabels, 'app.kubernetes.io/version': props.canary.modelVersion, 'cdk-scalable-ai.io/track': 'canary' };
+      new k8s.KubeDeployment(this.chart, 'CanaryDeployment', {
+        metadata: { ...meta(`${this.name}-canary`), labels: canaryLabels },
+        spec: {
+          replicas: this.canaryReplicas,
+          selector: { matchLabels: { ...appLabels, 'cdk-scalable-ai.io/track': 'canary' } },
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
+          template: modelServerPodTemplate({
+            ...podOptions,
+            labels: canaryLabels,
+            image: props.canary.image ?? props.image,
+            args: props.canary.args ?? props.args,
+            model: props.canary.model ?? props.model,
+          }),
+        },
+      });
+    }
+
+    this.addService(props.exposure ?? ServiceExposure.clusterIp(), appLabels, port);
+    new k8s.KubePodDisruptionBudget(this.chart, 'DisruptionBudget', {
+      metadata: meta(this.name),
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: appLabels } },
+    });
+
+    if (props.scaling) {
+      addScaledObject(this.chart, {
+        name: this.name,
+        namespace: this.namespace,
+        deploymentName: this.name,
+        minReplicas: this.minReplicas,
+        maxReplicas: this.maxReplicas,
+        scaling: props.scaling,
+        scaleToZero: props.scaleToZero,
+        behavior: props.scalingBehavior ?? { pollingInterval: DEFAULT_POLLING_INTERVAL },
+        queryContext: { namespace: this.namespace, app: this.name, podRegex: `${this.name}-[a-z0-9]+-[a-z0-9]+`, gpusPerReplica: Math.max(1, this.gpusPerReplica) },
+        prometheusQueryUrl: site.prometheusQueryUrl,
+        awsPrometheusRegion: site.prometheusAwsRegion,
+      });
+    }
+
+    this.url = `http://${this.name}.${this.namespace}.svc.cluster.local:${port}`;
+    this.role = this.grantModelAccess(props);
+    site.addChart(this.chart);
+    this.node.addValidation({ validate: () => this.checkCapacity() });
+  }
+
+  private validate(props: InferenceServiceProps, port: number): void {
+    checkDnsLabel(this, 'name', props.name, 47);
+    checkDnsLabel(this, 'namespace', props.namespace);
+    checkInteger(this, 'port', port, 1, 65535);
+    checkInteger(this, 'gpusPerReplica', this.gpusPerReplica, 0, 64);
+    checkInteger(this, 'minReplicas', this.minReplicas, props.scaleToZero ? 0 : 1);
+    checkInteger(this, 'maxReplicas', this.maxReplicas, 1, 1000);
+    checkOrdered(this, [['minReplicas', this.minReplicas], ['maxReplicas', this.maxReplicas]]);
+    checkInteger(this, 'canary.replicas', props.canary?.replicas, 1, 100);
+    checkQuantity(this, 'cpu', props.cpu, '4');
+    checkQuantity(this, 'memory', props.memory, '24Gi');
+    checkQuantity(this, 'sharedMemory', props.sharedMemory, '8Gi');
+    if (!props.image || (typeof props.image === 'string' && /\s/.test(props.image))) {
+      throw new PropValidationError(this, 'image', props.image, 'is not an image reference', 'Give an image like "vllm/vllm-openai:v0.11.0".');
+    }
+    if (!props.modelVersion || !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(props.modelVersion)) {
+      throw new PropValidationError(this, 'modelVersion', props.modelVersion, 'is not a valid label value', 'Use letters, digits, "-", "_" and ".", at most 63 characters (e.g. "v3" or "2026-11-01").');
+    }
+    if (props.canary && !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(props.canary.modelVersion)) {
+      throw new PropValidationError(this, 'canary.modelVersion', props.canary.modelVersion, 'is not a valid label value', 'Use letters, digits, "-", "_" and ".", at most 63 characters.');
+    }
+    const healthPath = props.healthPath ?? DEFAULT_HEALTH_PATH;
+    if (!healthPath.startsWith('/')) {
+      throw new PropValidationError(this, 'healthPath', healthPath, 'is not an absolute HTTP path', 'Start it with "/", e.g. "/health" (vLLM) or "/v2/health/ready" (Triton).');
+    }
+    for (const model of [props.model, props.canary?.model]) {
+      if (model && !Token.isUnresolved(model.prefix) && (model.normalizedPrefix === '' || model.prefix.includes('..'))) {
+        throw new PropValidationError(this, 'model', model.prefix, 'is not a prefix inside the lake zone', `Give the key prefix of the model's files in zone "${model.zone.zoneName}", e.g. "llama-3-8b/v3".`);
+      }
+    }
+    this.validateScaling(props);
+  }
+
+  private validateScaling(props: InferenceServiceProps): void {
+    const { scaling, scaleToZero, site } = props;
+    if (scaleToZero && !scaling) {
+      throw new PropValidationError(this, 'scaleToZero', 'set', 'needs autoscaling', 'Set scaling, e.g. InferenceScaling.onQueueDepth(8).');
+    }
+    if (!scaling) return;
+    checkNumber(this, 'scaling target', scaling.target, Number.MIN_VALUE, scaling.maxTarget);
+    if (scaleToZero && !scaling.canScaleToZero) {
+      throw new PropValidationError(this, 'scaling', scaling.signal, 'cannot scale to zero (KEDA\'s CPU scaler keeps at least one replica)',
+        'Scale on a serving signal (onQueueDepth, onConcurrency, onGpuUtilization, onPrometheusQuery) or drop scaleToZero.');
+    }
+    if (!site.kedaAvailable) {
+      throw new PropValidationError(this, 'scaling', scaling.signal, `needs KEDA, which site "${site.siteName}" does not have`,
+        site instanceof EksSite ? 'Call gpuCluster.addInferenceAutoscaling() before adding autoscaled services.' : 'Install KEDA on the cluster and declare kedaAvailable: true on the site.');
+    }
+    if ((scaling.needsPrometheus || scaleToZero) && !site.prometheusQueryUrl) {
+      throw new PropValidationError(this, 'scaling', scaling.signal, `needs a Prometheus query API, which site "${site.siteName}" does not declare`,
+        site instanceof EksSite ? 'Call gpuCluster.addInferenceAutoscaling() (Amazon Managed Prometheus) first.' : 'Declare prometheusQueryUrl on the site, or scale with InferenceScaling.onCpu().');
+    }
+  }
+
+  private addService(exposure: ServiceExposure, selector: Record<string, string>, port: number): void {
+    const loadBalancer = exposure.type === ExposureType.INTERNAL_LOAD_BALANCER;
+    if (loadBalancer && !this.site.loadBalancerClass) {
+      throw new PropValidationError(this, 'exposure', exposure.type, `needs a load balancer class, which site "${this.site.siteName}" does not declare`,
+        'Declare loadBalancerClass on the site (e.g. "eks.amazonaws.com/nlb" on EKS Auto Mode) or use ServiceExposure.clusterIp().');
+    }
+    if (exposure.type === ExposureType.INGRESS && !this.site.ingressClassName) {
+      throw new PropValidationError(this, 'exposure', exposure.type, `needs an ingress class, which site "${this.site.siteName}" does not declare`,
+        'Declare ingressClassName on the site or use another exposure.');
+    }
+    new k8s.KubeService(this.chart, 'Service', {
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels: selector,
+        annotations: loadBalancer ? {
+          'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+          'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+        } : undefined,
+      },
+      spec: {
+        type: loadBalancer ? 'LoadBalancer' : 'ClusterIP',
+        loadBalancerClass: loadBalancer ? this.site.loadBalancerClass : undefined,
+        selector,
+        ports: [{ name: 'http', port, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
+      },
+    });
+    if (exposure.type === ExposureType.INGRESS) {
+      new k8s.KubeIngress(this.chart, 'Ingress', {
+        metadata: { name: this.name, namespace: this.namespace, labels: selector },
+        spec: {
+          ingressClassName: this.site.ingressClassName,
+          tls: [{ hosts: [exposure.host!], secretName: exposure.tlsSecretName }],
+          rules: [{ host: exposure.host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: this.name, port: { number: port } } } }] } }],
+        },
+      });
+    }
+    new k8s.KubeNetworkPolicy(this.chart, 'AllowClients', {
+      metadata: { name: `allow-${this.name}-clients`, namespace: this.namespace },
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: exposure.allowedClientCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }] }],
+      },
+    });
+  }
+
+  /** Grants read of the model prefixes to the identity the pods use on this site. */
+  private grantModelAccess(props: InferenceServiceProps): iam.Role | undefined {
+    const models = [props.model, props.canary?.model].filter((m): m is ModelSource => m !== undefined);
+    if (models.length === 0) return undefined;
+    const site = props.site;
+    switch (site.workloadCredentials) {
+      case WorkloadCredentials.EKS_POD_IDENTITY: {
+        const cluster = (site as EksSite).cluster;
+        const role = new iam.Role(this, 'PodRole', {
+          assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com').withSessionTags(),
+          description: `Model server ${this.namespace}/${this.name}: reads its model prefix`,
+        });
+        for (const model of models) model.zone.grantRead(role, model.normalizedPrefix);
+        acknowledgeWildcards(role, 'Read access is limited to the objects under the model\'s prefix; the wildcard only spans the files of that model version.',
+          models.map((m) => wildcardResource(role, `${m.zone.bucket.bucketArn}/${m.normalizedPrefix}/*`)));
+        new eks.CfnPodIdentityAssociation(this, 'PodIdentity', {
+          clusterName: cluster.clusterName,
+          namespace: this.namespace,
+          serviceAccount: this.name,
+          roleArn: role.roleArn,
+        });
+        return role;
+      }
+      case WorkloadCredentials.IAM_ROLES_ANYWHERE:
+        if (!site.rolesAnywhereRole) {
+          throw new PropValidationError(this, 'model', models[0].prefix, `needs AWS credentials, but site "${site.siteName}" declares no rolesAnywhereRole`,
+            'Give the site the IAM role its workloads assume through IAM Roles Anywhere (rolesAnywhereRole).');
+        }
+        for (const model of models) model.zone.grantRead(site.rolesAnywhereRole, model.normalizedPrefix);
+        return undefined;
+      default:
+        throw new PropValidationError(this, 'model', models[0].prefix, `needs AWS credentials, but site "${site.siteName}" gives workloads none`,
+          'Use a site with EKS Pod Identity or IAM Roles Anywhere (workloadCredentials), or let the server load its model itself.');
+    }
+  }
+
+  /** Replicas x GPUs must fit what the site can schedule; checked at synth, after all capacity is registered. */
+  private checkCapacity(): string[] {
+    if (this.gpusPerReplica === 0) return [];
+    const perNode = maxGpusPerNode(this.site);
+    const total = maxGpus(this.site);
+    if (perNode === 0) {
+      return [`gpusPerReplica = ${this.gpusPerReplica}, but site "${this.site.siteName}" has no GPU capacity. Add a GPU node group or node pool to the site (or declare gpuCapacity on a KubernetesSite).`];
+    }
+    if (this.gpusPerReplica > perNode) {
+      return [`gpusPerReplica = ${this.gpusPerReplica} is more than any node of site "${this.site.siteName}" offers (${perNode}); the pods would stay Pending. Lower gpusPerReplica or add capacity with ${this.gpusPerReplica}-GPU nodes.`];
+    }
+    // Peak demand: every replica plus the canary, plus one surge replica during a rollout.
+    const peak = (this.maxReplicas + this.canaryReplicas + 1) * this.gpusPerReplica;
+    if (peak > total) {
+      return [`maxReplicas = ${this.maxReplicas} needs up to ${peak} GPUs (${this.maxReplicas} replicas + ${this.canaryReplicas} canary + 1 rollout surge, x ${this.gpusPerReplica}), but site "${this.site.siteName}" offers ${total}. Lower maxReplicas or raise the node group's maxSize / the node pool's maxGpus.`];
+    }
+    return [];
+  }
+}

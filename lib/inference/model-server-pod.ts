@@ -1,0 +1,128 @@
+/**
+ * The model server's pod template: one builder for the stable and the canary Deployment, so
+ * both get the same security, scheduling, probes and model download.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { k8s } from 'cdk8s-plus-28';
+import { ModelSource } from './model-source';
+import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../k8s/pod-security';
+import { gpuNodeAffinity, gpuTolerations } from '../k8s/scheduling';
+import { IKubernetesSite, WorkloadCredentials } from '../sites/kubernetes-site-interface';
+
+/** Where model files are placed inside the pod. */
+export const MODEL_MOUNT_PATH = '/models';
+/** Writable scratch space (HOME, caches) under a read-only root filesystem. */
+export const SCRATCH_MOUNT_PATH = '/tmp';
+/** Probe periods: readiness every 5 s, liveness every 15 s, startup every 10 s. */
+export const STARTUP_PROBE_PERIOD = Duration.seconds(10);
+
+export interface ModelServerPodOptions {
+  readonly site: IKubernetesSite;
+  readonly labels: Record<string, string>;
+  readonly serviceAccountName: string;
+  readonly image: string;
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly env: Record<string, string>;
+  readonly port: number;
+  readonly gpus: number;
+  readonly cpu: string;
+  readonly memory: string;
+  readonly sharedMemory: string;
+  readonly healthPath: string;
+  readonly maxStartupTime: Duration;
+  readonly model?: ModelSource;
+  readonly modelDirectory: string;
+  readonly terminationGracePeriod: Duration;
+}
+
+function quantity(value: string): k8s.Quantity {
+  return k8s.Quantity.fromString(value);
+}
+
+function httpProbe(path: string, port: number, periodSeconds: number, failureThreshold: number, timeoutSeconds: number): k8s.Probe {
+  return { httpGet: { path, port: k8s.IntOrString.fromNumber(port) }, periodSeconds, failureThreshold, timeoutSeconds };
+}
+
+/** Environment that makes the AWS CLI use the site's Roles Anywhere credential helper. */
+function credentialMounts(site: IKubernetesSite): { env: k8s.EnvVar[]; mounts: k8s.VolumeMount[]; volumes: k8s.Volume[] } {
+  if (site.workloadCredentials !== WorkloadCredentials.IAM_ROLES_ANYWHERE || !site.rolesAnywhereSecretName) return { env: [], mounts: [], volumes: [] };
+  return {
+    env: [{ name: 'AWS_CONFIG_FILE', value: '/etc/aws/config' }],
+    mounts: [{ name: 'aws-credentials', mountPath: '/etc/aws', readOnly: true }],
+    volumes: [{ name: 'aws-credentials', secret: { secretName: site.rolesAnywhereSecretName, defaultMode: 0o440 } }],
+  };
+}
+
+/** The pod template of a model server Deployment. */
+export function modelServerPodTemplate(options: ModelServerPodOptions): k8s.PodTemplateSpec {
+  const site = options.site;
+  const scratch: k8s.VolumeMount = { name: 'scratch', mountPath: SCRATCH_MOUNT_PATH };
+  const models: k8s.VolumeMount = { name: 'models', mountPath: MODEL_MOUNT_PATH };
+  const credentials = credentialMounts(site);
+  const volumes: k8s.Volume[] = [
+    { name: 'scratch', emptyDir: {} },
+    // Tensor-parallel serving exchanges tensors through /dev/shm; the container default is 64 MiB.
+    { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: quantity(options.sharedMemory) } },
+    ...(options.model ? [{ name: 'models', emptyDir: {} }] : []),
+    ...credentials.volumes,
+  ];
+
+  const initContainers: k8s.Container[] = options.model ? [{
+    name: 'model-download',
+    image: site.resolveImage(site.modelDownloaderImage),
+    command: ['aws', 's3', 'sync', '--only-show-errors', `s3://${options.model.zone.bucket.bucketName}/${options.model.normalizedPrefix}/`, options.modelDirectory],
+    env: [{ name: 'HOME', value: SCRATCH_MOUNT_PATH }, ...credentials.env],
+    resources: { requests: { cpu: quantity('500m'), memory: quantity('512Mi') }, limits: { memory: quantity('1Gi') } },
+    securityContext: restrictedContainerSecurityContext(),
+    volumeMounts: [models, scratch, ...credentials.mounts],
+  }] : [];
+
+  const env: k8s.EnvVar[] = [
+    // A read-only root filesystem: caches (Hugging Face, torch compile, Triton) go to scratch.
+    { name: 'HOME', value: SCRATCH_MOUNT_PATH },
+    { name: 'XDG_CACHE_HOME', value: `${SCRATCH_MOUNT_PATH}/.cache` },
+    ...(options.model ? [{ name: 'MODEL_PATH', value: options.modelDirectory }] : []),
+    ...Object.entries(options.env).map(([name, value]) => ({ name, value })),
+  ];
+
+  const startupFailures = Math.max(1, Math.ceil(options.maxStartupTime.toSeconds() / STARTUP_PROBE_PERIOD.toSeconds()));
+  return {
+    metadata: {
+      labels: options.labels,
+      annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(options.port), 'prometheus.io/path': '/metrics' },
+    },
+    spec: {
+      serviceAccountName: options.serviceAccountName,
+      automountServiceAccountToken: site.workloadCredentials === WorkloadCredentials.EKS_POD_IDENTITY && options.model !== undefined,
+      securityContext: restrictedPodSecurityContext(),
+      terminationGracePeriodSeconds: options.terminationGracePeriod.toSeconds(),
+      tolerations: options.gpus > 0 ? gpuTolerations(site.gpuNodeTaints) : undefined,
+      affinity: options.gpus > 0 ? gpuNodeAffinity(site) : undefined,
+      topologySpreadConstraints: [
+        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: options.labels } },
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: options.labels } },
+      ],
+      initContainers: initContainers.length > 0 ? initContainers : undefined,
+      containers: [{
+        name: 'model-server',
+        image: site.resolveImage(options.image),
+        command: options.command,
+        args: options.args,
+        env,
+        ports: [{ name: 'http', containerPort: options.port, protocol: 'TCP' }],
+        resources: {
+          requests: { cpu: quantity(options.cpu), memory: quantity(options.memory), ...(options.gpus > 0 ? { [NVIDIA_GPU_RESOURCE]: k8s.Quantity.fromNumber(options.gpus) } : {}) },
+          limits: { memory: quantity(options.memory), ...(options.gpus > 0 ? { [NVIDIA_GPU_RESOURCE]: k8s.Quantity.fromNumber(options.gpus) } : {}) },
+        },
+        startupProbe: httpProbe(options.healthPath, options.port, STARTUP_PROBE_PERIOD.toSeconds(), startupFailures, 5),
+        readinessProbe: httpProbe(options.healthPath, options.port, 5, 3, 5),
+        livenessProbe: httpProbe(options.healthPath, options.port, 15, 4, 10),
+        securityContext: restrictedContainerSecurityContext(),
+        volumeMounts: [scratch, { name: 'shm', mountPath: '/dev/shm' }, ...(options.model ? [{ ...models, readOnly: true }] : [])],
+      }],
+      volumes,
+    },
+  };
+}
