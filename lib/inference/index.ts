@@ -6,3 +6,14 @@ export * from './model-server-pod';
 export * from './inference-service';
 export * from './scrape-config';
 export * from './inference-autoscaling';
+export * from './sagemaker-endpoint';
+export * from './sagemaker-endpoint-props';
+export {
+  EndpointScaling, EndpointScalingOptions, EndpointScalingSignal, DEFAULT_INVOCATIONS_PER_INSTANCE, DEFAULT_ENDPOINT_MIN_CAPACITY,
+  DEFAULT_ENDPOINT_MAX_CAPACITY, DEFAULT_SCALE_OUT_COOLDOWN, DEFAULT_SCALE_IN_COOLDOWN,
+} from './sagemaker-scaling';
+export {
+  TrafficRouting, TrafficRoutingType, EndpointDeploymentOptions, DEFAULT_DEPLOYMENT_BAKE_TIME, DEFAULT_TERMINATION_WAIT,
+  DEFAULT_MAX_MODEL_LATENCY, DEFAULT_MAX_5XX_ERRORS_PER_MINUTE,
+} from './sagemaker-deployment';
+export { isHostingInstanceType, knownHostingFamilies, hasLocalInstanceStorage } from './sagemaker-instance-types';
