@@ -14,6 +14,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['tools/**/*.mjs'],
+    languageOptions: { globals: { URL: 'readonly', console: 'readonly', process: 'readonly' } },
+  },
+  {
     files: ['lib/**/*.ts'],
     rules: {
       'no-console': 'error',
