@@ -1,37 +1,56 @@
 /**
  * The reference platform, as a function so the test suite synthesizes exactly what
- * `npm run synth` does.
+ * `npm run synth` does: an AWS region with lake, stream, GPU cluster, autoscaled inference and
+ * (with issue 6) a dashboard, plus one on-premises GPU site.
  */
-import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
-import { GpuCluster, GpuEnablement, KubernetesSite, WorkloadCredentials } from '../lib';
+import { AiPlatform, InferenceScaling, PlatformInferenceService, ProducerTrustSource } from '../lib';
 
-export interface ReferencePlatform {
-  readonly computeStack: Stack;
-  readonly gpuCluster: GpuCluster;
-  readonly onPremisesSite: KubernetesSite;
+/**
+ * Context key with the PEM bundle of the CA that issues the on-premises site's certificates.
+ * With it, the on-premises site gets IAM Roles Anywhere access (model reads, stream writes) and
+ * serves a model from the lake; without it, the site only gets its GPU enablement manifests.
+ */
+export const ON_PREMISES_CA_CONTEXT = 'cdk-scalable-ai:onPremisesCaBundle';
+
+const VLLM_IMAGE = 'vllm/vllm-openai:v0.11.0';
+const MODEL_PREFIX = 'llama-3.1-8b-instruct/v1';
+
+function llmService(id: string, site?: string): PlatformInferenceService {
+  return {
+    id,
+    site,
+    modelPrefix: MODEL_PREFIX,
+    service: {
+      name: 'llama-3-1-8b',
+      image: VLLM_IMAGE,
+      modelVersion: 'v1',
+      args: ['--model', '/models/llama-3-1-8b', '--served-model-name', 'llama-3.1-8b-instruct', '--max-model-len', '8192'],
+      gpusPerReplica: 1,
+      minReplicas: 1,
+      maxReplicas: 3,
+      ...(site === undefined ? { scaling: InferenceScaling.onQueueDepth(8) } : {}),
+    },
+  };
 }
 
-export function buildReferencePlatform(scope: Construct): ReferencePlatform {
-  const computeStack = new Stack(scope, 'ScalableAiCompute', {
-    description: 'cdk-scalable-ai reference platform: GPU EKS cluster',
+export function buildReferencePlatform(scope: Construct): AiPlatform {
+  const caBundle: string | undefined = scope.node.tryGetContext(ON_PREMISES_CA_CONTEXT);
+  return new AiPlatform(scope, 'ScalableAi', {
+    gpuNodeGroups: [{
+      id: 'L40sNodes',
+      options: { instanceTypes: [new ec2.InstanceType('g6e.xlarge'), new ec2.InstanceType('g6e.2xlarge')], maxSize: 4 },
+    }],
+    onPremisesSites: [{
+      id: 'OnPremises',
+      gpuCapacity: { gpusPerNode: 8, totalGpus: 16 },
+      trustSource: caBundle ? ProducerTrustSource.fromCertificateBundle(caBundle) : undefined,
+      site: { storageClassName: 'local-path' },
+    }],
+    inferenceServices: [
+      llmService('Llm'),
+      ...(caBundle ? [llmService('LlmOnPremises', 'scalableai-onpremises')] : []),
+    ],
   });
-  const gpuCluster = new GpuCluster(computeStack, 'GpuCluster', { siteName: 'eks' });
-  gpuCluster.addGpuNodeGroup('L40sNodes', {
-    instanceTypes: [new ec2.InstanceType('g6e.xlarge'), new ec2.InstanceType('g6e.2xlarge')],
-    capacityType: eks.CapacityType.ON_DEMAND,
-    maxSize: 4,
-  });
-
-  const onPremisesSite = new KubernetesSite(scope, 'OnPremises', {
-    siteName: 'on-premises',
-    gpuCapacity: { gpusPerNode: 8, totalGpus: 16 },
-    workloadCredentials: WorkloadCredentials.IAM_ROLES_ANYWHERE,
-    storageClassName: 'local-path',
-  });
-  GpuEnablement.addToSite({ site: onPremisesSite, devicePluginNodeLabels: { ...onPremisesSite.gpuNodeLabels } });
-
-  return { computeStack, gpuCluster, onPremisesSite };
 }

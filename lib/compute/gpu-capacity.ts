@@ -10,4 +10,6 @@ export interface IGpuCapacity {
   readonly gpusPerNode: number;
   /** Whole GPUs this capacity can offer at its maximum size. */
   readonly maxGpus: number;
+  /** Whether the capacity is EKS Hybrid Nodes (on-premises servers in the cluster). @default false */
+  readonly hybrid?: boolean;
 }

@@ -1,13 +1,16 @@
 import { CfnCondition, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { GpuClusterMetricFactory } from './gpu-cluster-metrics';
 import { GpuNodeGroup, GpuNodeGroupOptions, DEVICE_PLUGIN_REQUIRED_LABEL, GPU_NODE_IMDS_HOP_LIMIT } from './gpu-node-group';
 import { GpuNodePool, GpuNodePoolOptions, NodeClassReference } from './gpu-node-pool';
+import { checkRemoteNetworks, HybridNodes, HybridNodesOptions } from './hybrid-nodes';
 import { DEFAULT_KUBERNETES_VERSION, resolveKubectlLayer } from './kubernetes-version';
 import { InferenceAutoscaling, InferenceAutoscalingOptions } from '../inference/inference-autoscaling';
 import { GpuEnablement } from '../k8s/gpu-enablement';
@@ -39,6 +42,8 @@ export enum ClusterCapacityMode {
 export const DEFAULT_SYSTEM_NODE_INSTANCE_TYPE = ec2.InstanceType.of(ec2.InstanceClass.M7I, ec2.InstanceSize.LARGE);
 /** Two system nodes, so CoreDNS and controllers survive the loss of one node or AZ. */
 export const DEFAULT_SYSTEM_NODE_COUNT = 2;
+/** Address range of a VPC the cluster creates. */
+export const DEFAULT_VPC_CIDR = '10.0.0.0/16';
 /** AZs of a VPC the cluster creates (an environment-agnostic stack gets 2). */
 export const DEFAULT_VPC_MAX_AZS = 3;
 /** Every control plane log type. */
@@ -77,6 +82,11 @@ export interface GpuClusterProps {
   readonly gpuEnablement?: boolean;
   /** @default - the construct id, lowercased */
   readonly siteName?: string;
+  /**
+   * EKS Hybrid Nodes: on-premises servers (e.g. GPU servers) joining this cluster.
+   * @default - no hybrid nodes
+   */
+  readonly hybridNodes?: HybridNodesOptions;
 }
 
 /**
@@ -95,6 +105,8 @@ export class GpuCluster extends Construct {
   public readonly nodeRole: iam.Role;
   /** The system node group (managed node group mode only). */
   public readonly systemNodegroup?: eks.Nodegroup;
+  /** The cloud side of EKS Hybrid Nodes, when `hybridNodes` is set. */
+  public readonly hybridNodes?: HybridNodes;
   public readonly capacityMode: ClusterCapacityMode;
   private readonly _gpuNodeGroups: GpuNodeGroup[] = [];
   private _inferenceAutoscaling?: InferenceAutoscaling;
@@ -109,6 +121,7 @@ export class GpuCluster extends Construct {
     const kubectlLayer = resolveKubectlLayer(this, version, props.kubectlLayer);
 
     this.vpc = props.vpc ?? this.createVpc(preset);
+    if (props.hybridNodes) checkRemoteNetworks(this, props.hybridNodes, props.vpc ? props.vpc.vpcCidrBlock : DEFAULT_VPC_CIDR);
     this.secretsEncryptionKey = props.secretsEncryptionKey ?? new kms.Key(this, 'SecretsKey', {
       description: `Envelope encryption of Kubernetes secrets of ${this.node.path}`,
       enableKeyRotation: true,
@@ -138,6 +151,8 @@ export class GpuCluster extends Construct {
         ? { defaultCapacityType: eks.DefaultCapacityType.AUTOMODE, compute: { nodePools: ['system'], nodeRole: this.nodeRole } }
         : { defaultCapacityType: eks.DefaultCapacityType.NODEGROUP, defaultCapacity: 0 }),
       kubectlProviderOptions: { kubectlLayer },
+      remoteNodeNetworks: props.hybridNodes ? [{ cidrs: props.hybridNodes.remoteNodeCidrs }] : undefined,
+      remotePodNetworks: props.hybridNodes?.remotePodCidrs ? [{ cidrs: props.hybridNodes.remotePodCidrs }] : undefined,
     });
     this.acknowledgeClusterFindings(autoMode);
 
@@ -156,6 +171,9 @@ export class GpuCluster extends Construct {
     }
 
     this.site = new EksSite(this, 'Site', { cluster: this.cluster, siteName: props.siteName ?? id.toLowerCase() });
+    if (props.hybridNodes) {
+      this.hybridNodes = new HybridNodes(this, 'HybridNodes', { ...props.hybridNodes, cluster: this.cluster, site: this.site });
+    }
     if (props.gpuEnablement ?? true) {
       GpuEnablement.addToSite({ site: this.site, devicePluginNodeLabels: { [DEVICE_PLUGIN_REQUIRED_LABEL]: 'daemonset' } });
     }
@@ -164,6 +182,39 @@ export class GpuCluster extends Construct {
   /** GPU node groups added so far. */
   public get gpuNodeGroups(): readonly GpuNodeGroup[] {
     return this._gpuNodeGroups;
+  }
+
+  /** The inference autoscaling stack (Amazon Managed Prometheus, KEDA), once `addInferenceAutoscaling` was called. */
+  public get inferenceAutoscaling(): InferenceAutoscaling | undefined {
+    return this._inferenceAutoscaling;
+  }
+
+  /** Average GPU utilization (percent) over every GPU node (Container Insights node_gpu_utilization, [ClusterName], 5 minutes). */
+  public metricNodeGpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new GpuClusterMetricFactory(this.cluster.clusterName).nodeGpuUtilization(props);
+  }
+
+  /** Average GPU memory utilization (percent) over every GPU node (node_gpu_memory_utilization, [ClusterName], 5 minutes). */
+  public metricNodeGpuMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new GpuClusterMetricFactory(this.cluster.clusterName).nodeGpuMemoryUtilization(props);
+  }
+
+  /** Worker nodes (cluster_node_count, [ClusterName], average over 5 minutes). */
+  public metricNodeCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new GpuClusterMetricFactory(this.cluster.clusterName).nodeCount(props);
+  }
+
+  /** Worker nodes with a failing node condition (cluster_failed_node_count, [ClusterName], maximum over 5 minutes). */
+  public metricFailedNodeCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new GpuClusterMetricFactory(this.cluster.clusterName).failedNodeCount(props);
+  }
+
+  /**
+   * Pods bound to a node but not running yet, e.g. pulling images or downloading models
+   * (pod_status_pending, [ClusterName], sum per minute). Unschedulable pods are not counted.
+   */
+  public metricPendingPods(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new GpuClusterMetricFactory(this.cluster.clusterName).pendingPods(props);
   }
 
   /**
@@ -197,6 +248,7 @@ export class GpuCluster extends Construct {
 
   private createVpc(preset: GpuClusterPreset): ec2.Vpc {
     const vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(DEFAULT_VPC_CIDR),
       maxAzs: DEFAULT_VPC_MAX_AZS,
       // Restricting the default security group needs a second Lambda-backed custom resource;
       // nothing of the platform uses the default group, so it is left as EC2 creates it.

@@ -3,3 +3,4 @@ export * from './kubernetes-version';
 export * from './gpu-node-group';
 export * from './gpu-cluster';
 export * from './gpu-node-pool';
+export * from './hybrid-nodes';

@@ -57,9 +57,7 @@ export const INGESTION_PREFIX_PATTERN = /^(?!\/)(?!.*\/\/)(?!.*\/$)[A-Za-z0-9/_.
 const PARTITION_KEY_NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** Properties of a StreamingIngestion. */
-export interface StreamingIngestionProps {
-  /** The lake zone the records land in. */
-  readonly destination: IDataLakeZone;
+export interface StreamingIngestionOptions {
   /**
    * Key prefix of the delivered objects (a table location). The time partitions
    * (`year=/month=/day=/hour=`) and, with dynamic partitioning, `<partitionKeyName>=<value>/`
@@ -176,6 +174,11 @@ export interface StreamingIngestionProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+}
+
+export interface StreamingIngestionProps extends StreamingIngestionOptions {
+  /** The lake zone the records land in. */
+  readonly destination: IDataLakeZone;
 }
 
 /** Actions `grantWrite` gives producers on the stream (the Kinesis Producer Library and SDK PutRecord(s)). */
@@ -374,7 +377,7 @@ export class StreamingIngestion extends Construct implements iam.IGrantable {
     if (parquet) {
       acknowledgeWildcards(this.deliveryStream,
         'Parquet conversion: the Firehose L2 grants glue:GetSchemaVersion on "*" (Glue Schema Registry versions have no table-scoped ARN); table reads are scoped to the schema table.',
-        ['Resource::*']);
+        [() => 'Resource::*']);
     }
   }
 

@@ -1,18 +1,21 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DEFAULT_POLLING_INTERVAL, InferenceScaling, ScaleToZero, ScalingBehavior } from './inference-scaling';
+import { InferenceServiceMetricFactory } from './inference-service-metrics';
 import { addScaledObject } from './keda-scaled-object';
 import { MODEL_MOUNT_PATH, modelServerPodTemplate } from './model-server-pod';
 import { ModelSource } from './model-source';
 import { ExposureType, ServiceExposure } from './service-exposure';
+import { HYBRID_COMPUTE_TYPE, HYBRID_COMPUTE_TYPE_LABEL } from '../compute/hybrid-nodes';
 import { checkQuantity } from '../k8s/quantity';
 import { ensureWorkloadNamespace } from '../k8s/workload-namespace';
 import { EksSite } from '../sites/eks-site';
-import { IKubernetesSite, maxGpus, maxGpusPerNode, WorkloadCredentials } from '../sites/kubernetes-site-interface';
+import { IKubernetesSite, WorkloadCredentials } from '../sites/kubernetes-site-interface';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
 import { checkDnsLabel, checkInteger, checkNumber, checkOrdered } from '../private/validation';
@@ -33,6 +36,16 @@ export const DEFAULT_MAX_REPLICAS = 2;
 /** In-flight generations finish before the pod is killed. */
 export const DEFAULT_TERMINATION_GRACE_PERIOD = Duration.minutes(2);
 
+/** Where on a site with EKS Hybrid Nodes the model server's pods may run. */
+export enum GpuPlacement {
+  /** Any GPU node, cloud or hybrid. */
+  ANY = 'any',
+  /** Only cloud nodes (not EKS Hybrid Nodes). */
+  CLOUD = 'cloud',
+  /** Only EKS Hybrid Nodes (on-premises GPU servers in the cluster). */
+  HYBRID = 'hybrid',
+}
+
 /** A second Deployment that receives a share of traffic before it is promoted. */
 export interface CanaryRelease {
   /** Version label of the canary (`app.kubernetes.io/version`). */
@@ -51,9 +64,7 @@ export interface CanaryRelease {
   readonly replicas?: number;
 }
 
-export interface InferenceServiceProps {
-  /** Where the service runs. */
-  readonly site: IKubernetesSite;
+export interface InferenceServiceOptions {
   /** DNS-1123 name (Deployment, Service, ServiceAccount), at most 47 characters. */
   readonly name: string;
   /** @default DEFAULT_INFERENCE_NAMESPACE ("inference"), created with the restricted baseline if missing */
@@ -100,6 +111,13 @@ export interface InferenceServiceProps {
   readonly canary?: CanaryRelease;
   /** @default DEFAULT_TERMINATION_GRACE_PERIOD (2 minutes) */
   readonly terminationGracePeriod?: Duration;
+  /** @default GpuPlacement.ANY */
+  readonly placement?: GpuPlacement;
+}
+
+export interface InferenceServiceProps extends InferenceServiceOptions {
+  /** Where the service runs. */
+  readonly site: IKubernetesSite;
 }
 
 /**
@@ -123,6 +141,7 @@ export class InferenceService extends Construct {
   public readonly url: string;
   /** The IAM role the pods use on EKS (Pod Identity). */
   public readonly role?: iam.Role;
+  public readonly placement: GpuPlacement;
   private readonly canaryReplicas: number;
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
@@ -134,6 +153,7 @@ export class InferenceService extends Construct {
     this.minReplicas = props.minReplicas ?? DEFAULT_MIN_REPLICAS;
     this.maxReplicas = props.maxReplicas ?? Math.max(DEFAULT_MAX_REPLICAS, this.minReplicas);
     this.canaryReplicas = props.canary ? props.canary.replicas ?? 1 : 0;
+    this.placement = props.placement ?? GpuPlacement.ANY;
     const port = props.port ?? DEFAULT_MODEL_SERVER_PORT;
     this.validate(props, port);
     const site = props.site;
@@ -161,6 +181,11 @@ export class InferenceService extends Construct {
       maxStartupTime: props.maxStartupTime ?? DEFAULT_MAX_STARTUP_TIME,
       modelDirectory,
       terminationGracePeriod: props.terminationGracePeriod ?? DEFAULT_TERMINATION_GRACE_PERIOD,
+      nodeRequirements: this.placement === GpuPlacement.ANY ? [] : [{
+        key: HYBRID_COMPUTE_TYPE_LABEL,
+        operator: this.placement === GpuPlacement.HYBRID ? 'In' : 'NotIn',
+        values: [HYBRID_COMPUTE_TYPE],
+      }],
     };
     const stableLabels = { ...appLabels, 'app.kubernetes.io/version': props.modelVersion, 'cdk-scalable-ai.io/track': 'stable' };
     new k8s.KubeDeployment(this.chart, 'Deployment', {
@@ -222,6 +247,36 @@ export class InferenceService extends Construct {
     this.role = this.grantModelAccess(props);
     site.addChart(this.chart);
     this.node.addValidation({ validate: () => this.checkCapacity() });
+  }
+
+  /** Replicas of the canary Deployment (0 without a canary). */
+  public get canaryReplicaCount(): number {
+    return this.canaryReplicas;
+  }
+
+  /** Ready replicas behind the Service, stable and canary (Container Insights service_number_of_running_pods, [ClusterName, Namespace, Service]; EKS sites only). */
+  public metricRunningReplicas(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new InferenceServiceMetricFactory(this).runningReplicas(props);
+  }
+
+  /** Average GPU utilization (percent) of the service's GPUs (pod_gpu_utilization, [ClusterName, Namespace, Service]; EKS sites only). */
+  public metricGpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new InferenceServiceMetricFactory(this).gpuUtilization(props);
+  }
+
+  /** Average GPU memory utilization (percent) of the service's GPUs (pod_gpu_memory_utilization, [ClusterName, Namespace, Service]; EKS sites only). */
+  public metricGpuMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new InferenceServiceMetricFactory(this).gpuMemoryUtilization(props);
+  }
+
+  /** Container restarts of the stable Deployment's pods (pod_number_of_container_restarts, [ClusterName, Namespace, PodName], sum; EKS sites only). */
+  public metricContainerRestarts(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new InferenceServiceMetricFactory(this).containerRestarts(props);
+  }
+
+  /** Stable pods bound to a node but not running yet: image pull, model download (pod_status_pending, [ClusterName, Namespace, PodName]; EKS sites only). */
+  public metricPendingReplicas(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new InferenceServiceMetricFactory(this).pendingReplicas(props);
   }
 
   private validate(props: InferenceServiceProps, port: number): void {
@@ -354,6 +409,8 @@ export class InferenceService extends Construct {
             'Give the site the IAM role its workloads assume through IAM Roles Anywhere (rolesAnywhereRole).');
         }
         for (const model of models) model.zone.grantRead(site.rolesAnywhereRole, model.normalizedPrefix);
+        acknowledgeWildcards(site.rolesAnywhereRole, 'Read access is limited to the objects under the model\'s prefix; the wildcard only spans the files of that model version.',
+          models.map((m) => wildcardResource(site.rolesAnywhereRole!, `${m.zone.bucket.bucketArn}/${m.normalizedPrefix}/*`)));
         return undefined;
       default:
         throw new PropValidationError(this, 'model', models[0].prefix, `needs AWS credentials, but site "${site.siteName}" gives workloads none`,
@@ -364,10 +421,13 @@ export class InferenceService extends Construct {
   /** Replicas x GPUs must fit what the site can schedule; checked at synth, after all capacity is registered. */
   private checkCapacity(): string[] {
     if (this.gpusPerReplica === 0) return [];
-    const perNode = maxGpusPerNode(this.site);
-    const total = maxGpus(this.site);
+    const capacities = this.site.gpuCapacities.filter((c) => this.placement === GpuPlacement.ANY
+      || (this.placement === GpuPlacement.HYBRID) === (c.hybrid === true));
+    const perNode = capacities.reduce((max, c) => Math.max(max, c.gpusPerNode), 0);
+    const total = capacities.reduce((sum, c) => sum + c.maxGpus, 0);
     if (perNode === 0) {
-      return [`gpusPerReplica = ${this.gpusPerReplica}, but site "${this.site.siteName}" has no GPU capacity. Add a GPU node group or node pool to the site (or declare gpuCapacity on a KubernetesSite).`];
+      const where = this.placement === GpuPlacement.ANY ? '' : ` for placement ${this.placement}`;
+      return [`gpusPerReplica = ${this.gpusPerReplica}, but site "${this.site.siteName}" has no GPU capacity${where}. Add a GPU node group or node pool to the site (or declare gpuCapacity on a KubernetesSite).`];
     }
     if (this.gpusPerReplica > perNode) {
       return [`gpusPerReplica = ${this.gpusPerReplica} is more than any node of site "${this.site.siteName}" offers (${perNode}); the pods would stay Pending. Lower gpusPerReplica or add capacity with ${this.gpusPerReplica}-GPU nodes.`];

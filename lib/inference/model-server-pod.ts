@@ -35,6 +35,8 @@ export interface ModelServerPodOptions {
   readonly model?: ModelSource;
   readonly modelDirectory: string;
   readonly terminationGracePeriod: Duration;
+  /** Extra node requirements (where on the site the pods may run). */
+  readonly nodeRequirements: k8s.NodeSelectorRequirement[];
 }
 
 function quantity(value: string): k8s.Quantity {
@@ -99,7 +101,8 @@ export function modelServerPodTemplate(options: ModelServerPodOptions): k8s.PodT
       securityContext: restrictedPodSecurityContext(),
       terminationGracePeriodSeconds: options.terminationGracePeriod.toSeconds(),
       tolerations: options.gpus > 0 ? gpuTolerations(site.gpuNodeTaints) : undefined,
-      affinity: options.gpus > 0 ? gpuNodeAffinity(site) : undefined,
+      affinity: options.gpus > 0 ? gpuNodeAffinity(site, {}, options.nodeRequirements)
+        : (options.nodeRequirements.length > 0 ? { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: options.nodeRequirements }] } } } : undefined),
       topologySpreadConstraints: [
         { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: options.labels } },
         { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: options.labels } },

@@ -98,8 +98,8 @@ export interface InferenceComponentOptions {
   readonly initialCopyCount?: number;
 }
 
-/** Properties of a SageMakerEndpoint. */
-export interface SageMakerEndpointProps {
+/** Options of a SageMakerEndpoint, without where its model comes from. */
+export interface SageMakerEndpointOptions {
   /**
    * Container image URI, e.g. an ECR image (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`)
    * or an AWS Deep Learning Container. The role may pull from the repository the URI names.
@@ -111,8 +111,6 @@ export interface SageMakerEndpointProps {
    * @default - pull is granted on the repository parsed from an ECR `image` URI; none for other images
    */
   readonly imageRepository?: ecr.IRepository;
-  /** The model artifacts (an uncompressed prefix of a data lake zone). */
-  readonly modelData: ModelDataLocation;
   /** SageMaker hosting instance type, e.g. `ml.g6e.2xlarge`. */
   readonly instanceType: string;
   /**
@@ -202,4 +200,10 @@ export interface SageMakerEndpointProps {
    * @default - none: the alarms only drive deployment rollbacks
    */
   readonly alarmAction?: cloudwatch.IAlarmAction;
+}
+
+/** Properties of a SageMakerEndpoint. */
+export interface SageMakerEndpointProps extends SageMakerEndpointOptions {
+  /** The model artifacts (an uncompressed prefix of a data lake zone). */
+  readonly modelData: ModelDataLocation;
 }

@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { IDataLakeZone } from '../data/zone';
-import { acknowledgeRule, acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
+import { acknowledgeRule, acknowledgeWildcards, WildcardFinding, wildcardResource } from '../private/nag-acknowledgements';
 
 /** Namespace of the endpoint instance metrics (CPU, memory, GPU, disk). */
 export const SAGEMAKER_ENDPOINT_METRICS_NAMESPACE = '/aws/sagemaker/Endpoints';
@@ -60,7 +60,7 @@ export function createExecutionRole(scope: Construct, props: ExecutionRoleProps)
     description: `Execution role of the SageMaker endpoint ${props.endpointName}`,
   });
   const starReasons: string[] = [];
-  const wildcardFindings: string[] = [];
+  const wildcardFindings: WildcardFinding[] = [];
 
   // Model artifacts: exactly the model prefix of its zone (objects, prefix-limited listing, zone key via S3).
   props.modelZone.grantRead(role, props.modelPrefix);

@@ -9,14 +9,24 @@ export function gpuTolerations(taints: readonly NodeTaint[]): k8s.Toleration[] {
     : { key: t.key, operator: 'Equal', value: t.value, effect: t.effect }));
 }
 
-/** Required node affinity on the site's GPU node labels (plus extra label requirements). */
-export function gpuNodeAffinity(site: IKubernetesSite, extraLabels: Readonly<Record<string, string>> = {}): k8s.Affinity {
+/**
+ * Required node affinity on the site's GPU node labels, plus extra label requirements and
+ * extra match expressions (e.g. keeping pods off hybrid nodes).
+ */
+export function gpuNodeAffinity(
+  site: IKubernetesSite,
+  extraLabels: Readonly<Record<string, string>> = {},
+  extraExpressions: k8s.NodeSelectorRequirement[] = [],
+): k8s.Affinity {
   const labels = { ...site.gpuNodeLabels, ...extraLabels };
   return {
     nodeAffinity: {
       requiredDuringSchedulingIgnoredDuringExecution: {
         nodeSelectorTerms: [{
-          matchExpressions: Object.entries(labels).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
+          matchExpressions: [
+            ...Object.entries(labels).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
+            ...extraExpressions,
+          ],
         }],
       },
     },

@@ -27,26 +27,41 @@ function flatten(node: unknown): string {
       return `<${flatten(resource)}.${flatten(attribute)}>`;
     }
     if (obj['Fn::ImportValue'] !== undefined) return flatten(obj['Fn::ImportValue']);
+    // Cross-stack references in this aws-cdk-lib version; cdk-nag prints them as JSON.
+    if (obj['Fn::GetStackOutput'] !== undefined) return JSON.stringify(obj);
     if (obj.Ref !== undefined) return `<${flatten(obj.Ref)}>`;
   }
   return JSON.stringify(node);
 }
 
+/**
+ * A finding id rendered at synthesis: a reference to another stack only becomes the import
+ * expression cdk-nag sees once synthesis has resolved cross-stack references.
+ */
+export type WildcardFinding = () => string;
+
 /** The finding id of a wildcard resource, e.g. `Resource::<LakeZonerawBucket1234.Arn>/*`. */
-export function wildcardResource(scope: IConstruct, arn: string): string {
-  return `Resource::${flatten(Stack.of(scope).resolve(arn))}`;
+export function wildcardResource(scope: IConstruct, arn: string): WildcardFinding {
+  return () => `Resource::${flatten(Stack.of(scope).resolve(arn))}`;
 }
 
 /** The finding id of a wildcard action, e.g. `Action::kms:GenerateDataKey*`. */
-export function wildcardAction(action: string): string {
-  return `Action::${action}`;
+export function wildcardAction(action: string): WildcardFinding {
+  return () => `Action::${action}`;
 }
 
-/** Acknowledges each granular finding (from wildcardResource / wildcardAction) on the construct and its children. */
-export function acknowledgeWildcards(scope: IConstruct, reason: string, findings: string[]): void {
-  for (const finding of findings) {
-    Validations.of(scope).acknowledge({ id: `${IAM_WILDCARD_RULE}[${finding}]`, reason });
-  }
+/**
+ * Acknowledges each granular finding (from wildcardResource / wildcardAction) on the construct
+ * and its children. The ids are rendered when the app validates (after cross-stack references
+ * are resolved, before rule packs run).
+ */
+export function acknowledgeWildcards(scope: IConstruct, reason: string, findings: WildcardFinding[]): void {
+  scope.node.addValidation({
+    validate: () => {
+      for (const finding of findings) Validations.of(scope).acknowledge({ id: `${IAM_WILDCARD_RULE}[${finding()}]`, reason });
+      return [];
+    },
+  });
 }
 
 /** Acknowledges AwsSolutions-IAM4 for exactly these AWS managed policies (names or service-role/ paths). */

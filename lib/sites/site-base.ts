@@ -96,6 +96,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
       throw new PropValidationError(this, 'prometheusQueryUrl', this._prometheusQueryUrl, 'is not an http(s) URL',
         'Give the query API base URL, e.g. "http://prometheus-server.monitoring:9090".');
     }
+    this.node.addValidation({ validate: () => this.checkUniqueSiteName() });
     // The only hook aws-cdk-lib offers that runs when the cloud assembly is written (the one
     // its own libraries use for extra assembly output): write this site's manifests there.
     attachCustomSynthesis(this, { onSynthesize: (session) => this.writeManifests(this.manifestRoot(session.outdir)) });
@@ -149,6 +150,14 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     const hasRegistry = image.includes('/') && (firstSegment.includes('.') || firstSegment.includes(':') || firstSegment === 'localhost');
     const qualified = hasRegistry ? image : `docker.io/${image.includes('/') ? image : `library/${image}`}`;
     return `${this.imageRegistryMirror}/${qualified}`;
+  }
+
+  /** Two sites with one name would write their manifests over each other. */
+  private checkUniqueSiteName(): string[] {
+    const other = this.node.root.node.findAll().find((c) => c !== this && c instanceof KubernetesSiteBase && c.siteName === this.siteName);
+    return other
+      ? [`siteName = "${this.siteName}" is also used by ${other.node.path}: both would write cdk.out/${MANIFESTS_DIR}/${this.siteName}/. Give each site of the app a distinct siteName.`]
+      : [];
   }
 
   /** Hands a chart to the cluster (EKS: a KubernetesManifest; elsewhere nothing more than the YAML file). */

@@ -57,9 +57,15 @@ describe('GpuEnablement', () => {
   test('scrapers can be limited to given namespaces; DCGM can be left out', () => {
     const limited = findObject(enable({}, { metricsScraperNamespaces: ['monitoring'] }), 'NetworkPolicy', 'allow-dcgm-metrics-scrape', 'gpu-system');
     expect((limited.spec as any).ingress).toEqual([{
-      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+      from: [
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+        // Amazon Managed Prometheus' collector scrapes from network interfaces in the VPC.
+        { ipBlock: { cidr: '10.0.0.0/8' } }, { ipBlock: { cidr: '172.16.0.0/12' } }, { ipBlock: { cidr: '192.168.0.0/16' } },
+      ],
       ports: [{ protocol: 'TCP', port: 9400 }],
     }]);
+    const custom = findObject(enable({}, { metricsScraperCidrs: ['10.1.0.0/16'] }), 'NetworkPolicy', 'allow-dcgm-metrics-scrape', 'gpu-system');
+    expect((custom.spec as any).ingress[0].from).toEqual([{ namespaceSelector: {} }, { ipBlock: { cidr: '10.1.0.0/16' } }]);
     expect(enable({}, { dcgmExporter: false }).map((o) => o.kind)).toEqual(['Namespace', 'NetworkPolicy']);
     expect(() => enable({}, { metricsScraperNamespaces: ['Monitoring'] })).toThrow(/metricsScraperNamespaces = "Monitoring" is not a DNS-1123 label/);
   });

@@ -1,0 +1,3 @@
+export * from './alert-rules';
+export * from './amp-alerting';
+export * from './in-cluster-monitoring';

@@ -1,0 +1,94 @@
+/** The typed configuration of an AiPlatform: one object describes the whole platform. */
+import { StageProps } from 'aws-cdk-lib';
+import { GpuClusterProps } from '../compute/gpu-cluster';
+import { GpuNodeGroupOptions } from '../compute/gpu-node-group';
+import { GpuNodePoolOptions } from '../compute/gpu-node-pool';
+import { DataLakeProps } from '../data/data-lake';
+import { ProducerTrustSource } from '../data/on-premises-producer-access';
+import { StreamingIngestionOptions } from '../data/streaming-ingestion';
+import { InferenceServiceOptions } from '../inference/inference-service';
+import { SageMakerEndpointOptions } from '../inference/sagemaker-endpoint-props';
+import { KubernetesSiteOptions, DeclaredGpuCapacity } from '../sites';
+
+/** A stream of events into a lake zone. */
+export interface PlatformStream {
+  /** Construct id, e.g. `Events`. */
+  readonly id: string;
+  /** @default "raw" */
+  readonly zone?: string;
+  /** @default - StreamingIngestion defaults */
+  readonly options?: StreamingIngestionOptions;
+}
+
+export interface PlatformGpuNodeGroup {
+  readonly id: string;
+  readonly options: GpuNodeGroupOptions;
+}
+
+export interface PlatformGpuNodePool {
+  readonly id: string;
+  readonly options: GpuNodePoolOptions;
+}
+
+/** An on-premises Kubernetes cluster with GPUs that runs platform workloads. */
+export interface PlatformOnPremisesSite {
+  /** Construct id; the site name defaults to it in lower case. */
+  readonly id: string;
+  readonly gpuCapacity: DeclaredGpuCapacity;
+  /**
+   * How the site's workloads and producers authenticate to AWS (IAM Roles Anywhere trust anchor).
+   * @default - no AWS access for the site's workloads
+   */
+  readonly trustSource?: ProducerTrustSource;
+  /** Whether the NVIDIA device plugin already runs there (e.g. GPU Operator). @default false */
+  readonly nvidiaDevicePluginInstalled?: boolean;
+  /** @default - KubernetesSite defaults */
+  readonly site?: KubernetesSiteOptions;
+  /** Whether the site's producers may write to every platform stream. @default true when trustSource is set */
+  readonly writesToStreams?: boolean;
+}
+
+/** A model server on a site of the platform. */
+export interface PlatformInferenceService {
+  readonly id: string;
+  /** Site name: the EKS cluster's (default) or an on-premises site's. @default - the EKS cluster */
+  readonly site?: string;
+  /** Lake zone of the model files. @default "models" (when modelPrefix is set) */
+  readonly modelZone?: string;
+  /** Prefix of the model files in the zone. @default - the server loads its model itself */
+  readonly modelPrefix?: string;
+  readonly service: InferenceServiceOptions;
+}
+
+/** A managed SageMaker endpoint of the platform. */
+export interface PlatformSageMakerEndpoint {
+  readonly id: string;
+  /** @default "models" */
+  readonly modelZone?: string;
+  readonly modelPrefix: string;
+  readonly endpoint: SageMakerEndpointOptions;
+}
+
+export interface AiPlatformProps extends StageProps {
+  /** @default - DataLake defaults (zones raw, curated, features, models) */
+  readonly dataLake?: DataLakeProps;
+  /** @default - one stream, `Events`, into the raw zone */
+  readonly streams?: PlatformStream[];
+  /** @default - GpuCluster defaults */
+  readonly cluster?: GpuClusterProps;
+  /** @default - none */
+  readonly gpuNodeGroups?: PlatformGpuNodeGroup[];
+  /** NodePools (needs `cluster.capacityMode: AUTO_MODE`). @default - none */
+  readonly gpuNodePools?: PlatformGpuNodePool[];
+  /**
+   * Install Amazon Managed Prometheus and KEDA for autoscaled inference.
+   * @default - when an EKS inference service has `scaling`
+   */
+  readonly inferenceAutoscaling?: boolean;
+  /** @default - none */
+  readonly onPremisesSites?: PlatformOnPremisesSite[];
+  /** @default - none */
+  readonly inferenceServices?: PlatformInferenceService[];
+  /** @default - none */
+  readonly sageMakerEndpoints?: PlatformSageMakerEndpoint[];
+}

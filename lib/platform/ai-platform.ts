@@ -1,0 +1,124 @@
+import { CfnResource, Stack, Stage } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AiPlatformProps, PlatformInferenceService, PlatformOnPremisesSite } from './ai-platform-config';
+import { GpuCluster } from '../compute/gpu-cluster';
+import { GpuEnablement } from '../k8s/gpu-enablement';
+import { DataLake } from '../data/data-lake';
+import { OnPremisesProducerAccess } from '../data/on-premises-producer-access';
+import { StreamingIngestion } from '../data/streaming-ingestion';
+import { InferenceService } from '../inference/inference-service';
+import { ModelSource } from '../inference/model-source';
+import { SageMakerEndpoint } from '../inference/sagemaker-endpoint';
+import { IKubernetesSite, WorkloadCredentials } from '../sites/kubernetes-site-interface';
+import { KubernetesSite } from '../sites/kubernetes-site';
+import { PropValidationError } from '../private/errors';
+import { checkUnique } from '../private/validation';
+
+/** CloudFormation's limit of resources per stack. */
+export const CLOUDFORMATION_RESOURCE_LIMIT = 500;
+/** Zone that streams land in and models are read from, unless configured. */
+export const DEFAULT_STREAM_ZONE = 'raw';
+export const DEFAULT_MODEL_ZONE = 'models';
+
+/**
+ * The whole AI platform from one typed config, as a Stage: a data stack (lake, streams,
+ * on-premises access), a compute stack (GPU cluster, node groups, autoscaling), an inference
+ * stack (model servers' AWS side, SageMaker endpoints), and every site's manifests under
+ * `cdk.out/manifests/<site>/`. Several platforms (regions, environments) fit in one app.
+ */
+export class AiPlatform extends Stage {
+  public readonly dataStack: Stack;
+  public readonly computeStack: Stack;
+  public readonly inferenceStack: Stack;
+  public readonly lake: DataLake;
+  public readonly streams: StreamingIngestion[] = [];
+  public readonly cluster: GpuCluster;
+  public readonly onPremisesSites: KubernetesSite[] = [];
+  public readonly onPremisesAccess: OnPremisesProducerAccess[] = [];
+  public readonly inferenceServices: InferenceService[] = [];
+  public readonly sageMakerEndpoints: SageMakerEndpoint[] = [];
+
+  constructor(scope: Construct, id: string, props: AiPlatformProps = {}) {
+    super(scope, id, props);
+    checkUnique(this, 'onPremisesSites', (props.onPremisesSites ?? []).map((s) => s.site?.siteName ?? s.id.toLowerCase()));
+    checkUnique(this, 'inferenceServices', (props.inferenceServices ?? []).map((s) => s.id));
+
+    this.dataStack = new Stack(this, 'Data', { description: 'cdk-scalable-ai: data lake and streaming ingestion' });
+    this.computeStack = new Stack(this, 'Compute', { description: 'cdk-scalable-ai: GPU cluster' });
+    this.inferenceStack = new Stack(this, 'Inference', { description: 'cdk-scalable-ai: inference services and endpoints' });
+
+    this.lake = new DataLake(this.dataStack, 'Lake', props.dataLake);
+    for (const stream of props.streams ?? [{ id: 'Events' }]) {
+      this.streams.push(new StreamingIngestion(this.dataStack, stream.id, { ...stream.options, destination: this.lake.zone(stream.zone ?? DEFAULT_STREAM_ZONE) }));
+    }
+
+    this.cluster = new GpuCluster(this.computeStack, 'GpuCluster', { siteName: `${id.toLowerCase()}-eks`, ...props.cluster });
+    for (const group of props.gpuNodeGroups ?? []) this.cluster.addGpuNodeGroup(group.id, group.options);
+    for (const pool of props.gpuNodePools ?? []) this.cluster.addGpuNodePool(pool.id, pool.options);
+    const scaledOnEks = (props.inferenceServices ?? []).some((s) => s.site === undefined && s.service.scaling !== undefined);
+    if (props.inferenceAutoscaling ?? scaledOnEks) this.cluster.addInferenceAutoscaling();
+
+    for (const config of props.onPremisesSites ?? []) this.addOnPremisesSite(config);
+    for (const config of props.inferenceServices ?? []) this.addInferenceService(config);
+    for (const config of props.sageMakerEndpoints ?? []) {
+      this.sageMakerEndpoints.push(new SageMakerEndpoint(this.inferenceStack, config.id, {
+        ...config.endpoint,
+        modelData: { zone: this.lake.zone(config.modelZone ?? DEFAULT_MODEL_ZONE), prefix: config.modelPrefix },
+      }));
+    }
+
+    this.node.addValidation({ validate: () => this.checkResourceLimits() });
+  }
+
+  /** Every site of the platform: the EKS cluster's first, then the on-premises ones. */
+  public get sites(): IKubernetesSite[] {
+    return [this.cluster.site, ...this.onPremisesSites];
+  }
+
+  private addOnPremisesSite(config: PlatformOnPremisesSite): void {
+    const access = config.trustSource
+      ? new OnPremisesProducerAccess(this.dataStack, `${config.id}Access`, { trustSource: config.trustSource })
+      : undefined;
+    const site = new KubernetesSite(this, config.id, {
+      siteName: `${this.node.id.toLowerCase()}-${config.id.toLowerCase()}`,
+      ...config.site,
+      gpuCapacity: config.gpuCapacity,
+      nvidiaDevicePluginInstalled: config.nvidiaDevicePluginInstalled,
+      workloadCredentials: access ? WorkloadCredentials.IAM_ROLES_ANYWHERE : WorkloadCredentials.NONE,
+      rolesAnywhereRole: access?.role,
+    });
+    GpuEnablement.addToSite({
+      site,
+      devicePluginNodeLabels: config.nvidiaDevicePluginInstalled ? undefined : { ...site.gpuNodeLabels },
+    });
+    if (access) {
+      this.onPremisesAccess.push(access);
+      if (config.writesToStreams ?? true) for (const stream of this.streams) stream.grantWrite(access);
+    }
+    this.onPremisesSites.push(site);
+  }
+
+  private addInferenceService(config: PlatformInferenceService): void {
+    const site = config.site === undefined ? this.cluster.site : this.sites.find((s) => s.siteName === config.site);
+    if (!site) {
+      throw new PropValidationError(this, `inferenceServices[${config.id}].site`, config.site, 'names no site of the platform',
+        `Use one of ${this.sites.map((s) => `"${s.siteName}"`).join(', ')}, or leave it unset for the EKS cluster.`);
+    }
+    const model = config.modelPrefix !== undefined
+      ? ModelSource.fromDataLake(this.lake.zone(config.modelZone ?? DEFAULT_MODEL_ZONE), config.modelPrefix)
+      : undefined;
+    this.inferenceServices.push(new InferenceService(this.inferenceStack, config.id, { ...config.service, site, model: config.service.model ?? model }));
+  }
+
+  /** A stack beyond CloudFormation's resource limit fails at deploy, after minutes: fail at synth. */
+  private checkResourceLimits(): string[] {
+    const errors: string[] = [];
+    for (const stack of [this.dataStack, this.computeStack, this.inferenceStack]) {
+      const count = stack.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length;
+      if (count > CLOUDFORMATION_RESOURCE_LIMIT) {
+        errors.push(`stack ${stack.stackName} has ${count} resources, more than CloudFormation's ${CLOUDFORMATION_RESOURCE_LIMIT}. Split the configuration over several AiPlatforms (e.g. fewer inferenceServices per platform).`);
+      }
+    }
+    return errors;
+  }
+}

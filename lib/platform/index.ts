@@ -1,0 +1,3 @@
+export * from './ai-platform-config';
+export * from './ai-platform';
+export * from './burst-routing';
