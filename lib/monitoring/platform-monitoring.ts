@@ -9,7 +9,7 @@
  * - `<monitoring>/PlatformHealth` the composite alarm
  * - `<monitoring>/<unique id of the component>/<Alarm>` the alarms of a section
  */
-import { Duration, Lazy, Names } from 'aws-cdk-lib';
+import { Duration, Lazy, Names, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -76,6 +76,8 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
   public readonly prometheusSelectorLabels: Record<string, string>;
   private readonly alarmAction: cloudwatch.IAlarmAction;
   private readonly _alarms: cloudwatch.AlarmBase[] = [];
+  /** Alarms of other stacks that are mirrored here (see ownAlarm). */
+  private readonly _mirrored = new Set<cloudwatch.AlarmBase>();
   private readonly _sections: MonitoringSection[] = [];
   private readonly monitored = new Set<IConstruct>();
   private readonly ampAlertings = new Map<InferenceAutoscaling, AmpAlerting>();
@@ -209,13 +211,36 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
   }
 
   /** Notifies the alarm topic on ALARM and OK, rolls the alarm into platform health and the summary. */
-  public addAlarm(alarm: cloudwatch.AlarmBase): void {
-    if (this._alarms.includes(alarm) || alarm === this._healthAlarm) return;
+  public addAlarm(given: cloudwatch.AlarmBase): void {
+    if (this._alarms.includes(given) || this._mirrored.has(given) || given === this._healthAlarm) return;
+    const alarm = this.ownAlarm(given);
+    if (alarm !== given) this._mirrored.add(given);
     alarm.addAlarmAction(this.alarmAction);
     alarm.addOkAction(this.alarmAction);
     this._alarms.push(alarm);
     this.ensureHealthAlarm();
   }
+  /**
+   * An alarm of another stack cannot notify this construct's topic: the action would make that
+   * stack depend on this one, which usually already depends on it (a dependency cycle). Such an
+   * alarm is mirrored here: the same metric, threshold and evaluation, owned by the monitoring.
+   */
+  private ownAlarm(alarm: cloudwatch.AlarmBase): cloudwatch.AlarmBase {
+    if (Stack.of(alarm) === Stack.of(this) || !(alarm instanceof cloudwatch.Alarm)) return alarm;
+    const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
+    if (cfn.threshold === undefined) return alarm; // anomaly-detection alarms have no static threshold to mirror
+    const id = `Mirror${Names.uniqueId(alarm).slice(-60)}`;
+    return new cloudwatch.Alarm(this, id, {
+      metric: alarm.metric,
+      threshold: cfn.threshold,
+      evaluationPeriods: cfn.evaluationPeriods ?? 1,
+      datapointsToAlarm: cfn.datapointsToAlarm,
+      comparisonOperator: cfn.comparisonOperator as cloudwatch.ComparisonOperator,
+      treatMissingData: cfn.treatMissingData as cloudwatch.TreatMissingData | undefined,
+      alarmDescription: cfn.alarmDescription ?? `Mirror of ${alarm.node.path}`,
+    });
+  }
+
 
   /** Prometheus alerting in the workspace of the inference autoscaling stack (one per workspace). */
   public ampAlerting(autoscaling: InferenceAutoscaling): AmpAlerting {

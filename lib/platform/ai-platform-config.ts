@@ -8,6 +8,7 @@ import { ProducerTrustSource } from '../data/on-premises-producer-access';
 import { StreamingIngestionOptions } from '../data/streaming-ingestion';
 import { InferenceServiceOptions } from '../inference/inference-service';
 import { SageMakerEndpointOptions } from '../inference/sagemaker-endpoint-props';
+import { PlatformMonitoringProps } from '../monitoring/platform-monitoring';
 import { KubernetesSiteOptions, DeclaredGpuCapacity } from '../sites';
 
 /** A stream of events into a lake zone. */
@@ -91,4 +92,11 @@ export interface AiPlatformProps extends StageProps {
   readonly inferenceServices?: PlatformInferenceService[];
   /** @default - none */
   readonly sageMakerEndpoints?: PlatformSageMakerEndpoint[];
+  /**
+   * One dashboard and alarms for every component, notifying an encrypted SNS topic.
+   * @default true
+   */
+  readonly monitoring?: boolean;
+  /** @default - PlatformMonitoring defaults */
+  readonly monitoringOptions?: PlatformMonitoringProps;
 }

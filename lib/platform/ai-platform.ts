@@ -9,6 +9,7 @@ import { StreamingIngestion } from '../data/streaming-ingestion';
 import { InferenceService } from '../inference/inference-service';
 import { ModelSource } from '../inference/model-source';
 import { SageMakerEndpoint } from '../inference/sagemaker-endpoint';
+import { PlatformMonitoring } from '../monitoring/platform-monitoring';
 import { IKubernetesSite, WorkloadCredentials } from '../sites/kubernetes-site-interface';
 import { KubernetesSite } from '../sites/kubernetes-site';
 import { PropValidationError } from '../private/errors';
@@ -37,6 +38,8 @@ export class AiPlatform extends Stage {
   public readonly onPremisesAccess: OnPremisesProducerAccess[] = [];
   public readonly inferenceServices: InferenceService[] = [];
   public readonly sageMakerEndpoints: SageMakerEndpoint[] = [];
+  /** The platform's dashboard and alarms (in the compute stack, beside the Prometheus workspace it alerts from). */
+  public readonly monitoring?: PlatformMonitoring;
 
   constructor(scope: Construct, id: string, props: AiPlatformProps = {}) {
     super(scope, id, props);
@@ -65,6 +68,17 @@ export class AiPlatform extends Stage {
         ...config.endpoint,
         modelData: { zone: this.lake.zone(config.modelZone ?? DEFAULT_MODEL_ZONE), prefix: config.modelPrefix },
       }));
+    }
+
+    if (props.monitoring ?? true) {
+      this.monitoring = new PlatformMonitoring(this.computeStack, 'Monitoring', { dashboardName: `${id}-ai-platform`, ...props.monitoringOptions });
+      this.monitoring.monitor(this.cluster);
+      for (const service of this.inferenceServices) {
+        if (service.site === this.cluster.site || service.site.prometheusOperatorAvailable) this.monitoring.monitor(service);
+      }
+      for (const endpoint of this.sageMakerEndpoints) this.monitoring.monitor(endpoint);
+      for (const stream of this.streams) this.monitoring.monitor(stream);
+      this.monitoring.monitor(this.lake);
     }
 
     this.node.addValidation({ validate: () => this.checkResourceLimits() });
