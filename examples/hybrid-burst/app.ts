@@ -7,7 +7,7 @@
  * Context `onPremisesCaBundle` (required): the PEM of the CA that issues the on-premises
  * certificates (IAM Roles Anywhere), e.g. `-c onPremisesCaBundle="$(cat ca.pem)"`.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -47,7 +47,8 @@ export function buildHybridBurstExample(scope: Construct): AiPlatform {
   });
 
   // Clients resolve llm.ai.internal: on-premises first, the cloud when on-premises is down.
-  const routing = new Stack(platform, 'Routing');
+  // Routing lives beside the cluster (its VPC) and the platform's alarm topic.
+  const routing = platform.computeStack;
   const vpc = platform.cluster.vpc;
   const zone = new route53.PrivateHostedZone(routing, 'Zone', { zoneName: 'ai.internal', vpc });
   // The on-premises endpoint is private: its health comes from an alarm on the site's own
@@ -57,6 +58,7 @@ export function buildHybridBurstExample(scope: Construct): AiPlatform {
     threshold: 1, evaluationPeriods: 2, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
     treatMissingData: cloudwatch.TreatMissingData.BREACHING, alarmDescription: 'On-premises mistral has no healthy replica',
   });
+  platform.monitoring?.addAlarm(down);
   new BurstRouting(routing, 'LlmRouting', {
     zone,
     recordName: 'llm',

@@ -5,7 +5,7 @@
  *
  * Context `onPremisesCaBundle` (required): the PEM of the on-premises producers' CA.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DataLake, FeatureGroup, FeatureType, OnPremisesProducerAccess, ProducerTrustSource, StreamingIngestion } from '../../lib';
@@ -27,6 +27,10 @@ export function buildStreamingFeaturesExample(scope: Construct): Stack {
   // A producer service in AWS and the on-premises point-of-sale systems write to the stream.
   const producer = new iam.Role(stack, 'ProducerService', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
   clicks.grantWrite(producer);
+  Validations.of(producer).acknowledge({
+    id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+    reason: 'grantWrite adds an inline policy scoped to this stream and its key, attached to this role only.',
+  });
   const stores = new OnPremisesProducerAccess(stack, 'StoreProducers', {
     trustSource: ProducerTrustSource.fromCertificateBundle(caBundle),
     allowedCommonNames: ['pos-gateway-1', 'pos-gateway-2'],

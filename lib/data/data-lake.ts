@@ -18,6 +18,7 @@ import { Construct, IConstruct } from 'constructs';
 import { effectiveLifecycle, DEFAULT_ZONE_NAMES, lifecycleRule, validateLifecycle, ZoneLifecycle } from './lifecycle';
 import { DataLakeZoneBase, IDataLakeZone } from './zone';
 import { PropValidationError } from '../private/errors';
+import { acknowledgeRule } from '../private/nag-acknowledgements';
 import { statefulRemovalPolicy } from '../private/removal';
 import { checkPattern, checkWholeDays, checkUnique, isToken } from '../private/validation';
 
@@ -272,6 +273,10 @@ export class DataLake extends Construct implements IDataLake {
       }],
       removalPolicy: this.removalPolicy,
     });
+    acknowledgeRule(this.accessLogsBucket, 'NIST.800.53.R5-S3DefaultEncryptionKMS',
+      'S3 server access logging delivers only to buckets with SSE-S3 default encryption; the logs hold request metadata, not lake data.');
+    acknowledgeRule(this, 'NIST.800.53.R5-S3BucketReplicationEnabled',
+      'Cross-Region replication needs a destination bucket in a Region or account the lake owner chooses; versioning, retention and noncurrent-version expiry protect against deletion in the meantime.');
     Validations.of(this.accessLogsBucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'This bucket is the server access log target of the zone buckets; logging it would need yet another bucket (or log into itself, an endless loop).',

@@ -12,7 +12,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { IDataLakeZone } from './zone';
 import { PropValidationError } from '../private/errors';
-import { acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
+import { acknowledgeInlinePolicies, acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
 import { statefulRemovalPolicy } from '../private/removal';
 import { checkNonEmpty, checkPattern, checkUnique, isToken } from '../private/validation';
 
@@ -111,6 +111,7 @@ export class FeatureGroup extends Construct {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Offline store of feature group ${props.featureGroupName}`,
     });
+    acknowledgeInlinePolicies(this.role);
     // Same permissions as AmazonSageMakerFeatureStoreAccess, scoped to this prefix, key and table.
     zone.grantWrite(this.role, prefix);
     zone.grantRead(this.role, prefix);

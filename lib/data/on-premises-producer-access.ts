@@ -12,6 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rolesanywhere from 'aws-cdk-lib/aws-rolesanywhere';
 import { Construct } from 'constructs';
 import { PropValidationError } from '../private/errors';
+import { acknowledgeInlinePolicies } from '../private/nag-acknowledgements';
 import { checkDurationRange, checkNonEmpty, checkPattern } from '../private/validation';
 
 /** Service principal of IAM Roles Anywhere. */
@@ -150,6 +151,7 @@ export class OnPremisesProducerAccess extends Construct implements iam.IGrantabl
       maxSessionDuration: sessionDuration.isUnresolved() ? MAX_PRODUCER_SESSION_DURATION
         : sessionDuration.toSeconds() < 3600 ? Duration.hours(1) : sessionDuration,
     });
+    acknowledgeInlinePolicies(this.role);
     this.grantPrincipal = this.role;
 
     this.profile = new rolesanywhere.CfnProfile(this, 'Profile', {

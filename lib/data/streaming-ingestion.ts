@@ -18,7 +18,8 @@ import { Construct } from 'constructs';
 import { IngestionAlarms } from './ingestion-alarms';
 import { IDataLakeZone } from './zone';
 import { PropValidationError } from '../private/errors';
-import { acknowledgeWildcards, wildcardAction, wildcardResource } from '../private/nag-acknowledgements';
+import { acknowledgeInlinePolicies, acknowledgeRule, acknowledgeWildcards, wildcardAction, wildcardResource } from '../private/nag-acknowledgements';
+import { allowLogsToUseKey } from '../private/log-encryption';
 import { statefulRemovalPolicy } from '../private/removal';
 import { checkDurationRange, checkInteger, checkPattern, checkSizeRange, isToken } from '../private/validation';
 
@@ -248,8 +249,11 @@ export class StreamingIngestion extends Construct implements iam.IGrantable {
       if (!settings.parquet) processors.push(new firehose.AppendDelimiterToRecordProcessor());
     }
 
+    // Delivery errors can quote record content: encrypted with the stream's key.
+    allowLogsToUseKey(this.encryptionKey);
     const errorLogGroup = new logs.LogGroup(this, 'DeliveryErrors', {
       retention: props.errorLogRetention ?? DEFAULT_ERROR_LOG_RETENTION,
+      encryptionKey: this.encryptionKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const destination = new firehose.S3Bucket(props.destination.bucket, {
@@ -286,7 +290,13 @@ export class StreamingIngestion extends Construct implements iam.IGrantable {
     this.iteratorAgeAlarm = this.ingestionAlarms.iteratorAge;
     this.writeThrottleAlarm = this.ingestionAlarms.writeThrottled;
     this.deliveryFreshnessAlarm = this.ingestionAlarms.deliveryFreshness;
-    if (props.alarmTopic) this.ingestionAlarms.notify(props.alarmTopic);
+    if (props.alarmTopic) {
+      this.ingestionAlarms.notify(props.alarmTopic);
+    } else {
+      acknowledgeRule(this.ingestionAlarms, 'NIST.800.53.R5-CloudWatchAlarmAction',
+        'Without alarmTopic the alarms get their actions later: PlatformMonitoring mirrors them with its encrypted topic, or the owner calls addAlarmActions().');
+    }
+    acknowledgeInlinePolicies(this);
   }
 
   /** The alarms of this ingestion: iterator age, write throttling, delivery freshness. */

@@ -17,7 +17,7 @@ import { ensureWorkloadNamespace } from '../k8s/workload-namespace';
 import { EksSite } from '../sites/eks-site';
 import { IKubernetesSite, WorkloadCredentials } from '../sites/kubernetes-site-interface';
 import { PropValidationError } from '../private/errors';
-import { acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
+import { acknowledgeInlinePolicies, acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
 import { checkDnsLabel, checkInteger, checkNumber, checkOrdered } from '../private/validation';
 
 /** Namespace InferenceServices go to unless told otherwise. */
@@ -393,6 +393,7 @@ export class InferenceService extends Construct {
           description: `Model server ${this.namespace}/${this.name}: reads its model prefix`,
         });
         for (const model of models) model.zone.grantRead(role, model.normalizedPrefix);
+        acknowledgeInlinePolicies(role);
         acknowledgeWildcards(role, 'Read access is limited to the objects under the model\'s prefix; the wildcard only spans the files of that model version.',
           models.map((m) => wildcardResource(role, `${m.zone.bucket.bucketArn}/${m.normalizedPrefix}/*`)));
         new eks.CfnPodIdentityAssociation(this, 'PodIdentity', {

@@ -37,6 +37,7 @@ import {
 } from './sagemaker-scaling';
 import { checkEnvironment, checkSageMakerName, checkScaling, normalizeKeyPrefix } from './sagemaker-validation';
 import { PropValidationError } from '../private/errors';
+import { acknowledgeRule } from '../private/nag-acknowledgements';
 import { lookupGpuInstance } from '../private/gpu-catalog';
 import { checkInteger, checkOrdered, checkPattern, checkSizeRange, isToken } from '../private/validation';
 
@@ -132,6 +133,10 @@ export class SageMakerEndpoint extends Construct {
       ? ic.name ?? `${Names.uniqueResourceName(this, { maxLength: 60, separator: '-', allowedSpecialCharacters: '-' })}-ic`
       : undefined;
 
+    if (localStorage === true) {
+      acknowledgeRule(this, 'NIST.800.53.R5-SageMakerEndpointConfigurationKMSKeyConfigured',
+        `${props.instanceType} has local NVMe instance storage, which the instance hardware encrypts; SageMaker rejects a KMS key for such instance types.`);
+    }
     this.encryptionKey = localStorage === true ? undefined : props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: `ML storage volume key of the SageMaker endpoint ${this.endpointName}`,
       enableKeyRotation: true,
@@ -319,6 +324,11 @@ export class SageMakerEndpoint extends Construct {
     if (action) {
       errors.addAlarmAction(action);
       latency.addAlarmAction(action);
+    } else {
+      for (const alarm of [errors, latency]) {
+        acknowledgeRule(alarm, 'NIST.800.53.R5-CloudWatchAlarmAction',
+          'The alarm drives SageMaker\'s automatic rollback of deployments; notifications come from alarmAction or from PlatformMonitoring, which adopts the endpoint\'s alarms.');
+      }
     }
     return [errors, latency, ...deployment.rollbackAlarms ?? []];
   }

@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { IDataLakeZone } from '../data/zone';
-import { acknowledgeRule, acknowledgeWildcards, WildcardFinding, wildcardResource } from '../private/nag-acknowledgements';
+import { acknowledgeInlinePolicies, acknowledgeRule, acknowledgeWildcards, WildcardFinding, wildcardResource } from '../private/nag-acknowledgements';
 
 /** Namespace of the endpoint instance metrics (CPU, memory, GPU, disk). */
 export const SAGEMAKER_ENDPOINT_METRICS_NAMESPACE = '/aws/sagemaker/Endpoints';
@@ -59,6 +59,7 @@ export function createExecutionRole(scope: Construct, props: ExecutionRoleProps)
     assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
     description: `Execution role of the SageMaker endpoint ${props.endpointName}`,
   });
+  acknowledgeInlinePolicies(role);
   const starReasons: string[] = [];
   const wildcardFindings: WildcardFinding[] = [];
 

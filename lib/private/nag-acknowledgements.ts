@@ -76,3 +76,12 @@ export function acknowledgeManagedPolicies(scope: IConstruct, policies: string[]
 export function acknowledgeRule(scope: IConstruct, id: string, reason: string): void {
   Validations.of(scope).acknowledge({ id, reason });
 }
+
+/** Why roles carry inline (not customer managed) policies, for NIST 800-53 IAMNoInlinePolicy. */
+export const INLINE_POLICY_REASON = 'Permissions come from aws-cdk-lib grants: inline policies attached to exactly one role, '
+  + 'each statement scoped to named resources; a customer managed policy would be a separately attachable object that widens the blast radius.';
+
+/** Acknowledges NIST 800-53 IAMNoInlinePolicy for the roles of a construct (grants are inline by design). */
+export function acknowledgeInlinePolicies(scope: IConstruct): void {
+  Validations.of(scope).acknowledge({ id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON });
+}

@@ -36,7 +36,7 @@ describe('GpuCluster defaults', () => {
   });
 
   test('secrets are envelope-encrypted with a rotated, retained customer managed key', () => {
-    const keys = template.findResources('AWS::KMS::Key', { Properties: { EnableKeyRotation: true } });
+    const keys = template.findResources('AWS::KMS::Key', { Properties: { EnableKeyRotation: true, Description: Match.stringLikeRegexp('Kubernetes secrets') } });
     expect(Object.values(keys)).toHaveLength(1);
     const [keyId, key] = Object.entries(keys)[0];
     expect(key).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
@@ -108,8 +108,18 @@ describe('GpuCluster defaults', () => {
     });
   });
 
-  test('a created VPC spans AZs with private subnets and flow logs', () => {
+  test('a created VPC spans AZs with private subnets and KMS-encrypted flow logs; public subnets hand out no public IPs', () => {
     template.resourceCountIs('AWS::EC2::FlowLog', 1);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GpuLogsKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
+        Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+      })]) },
+    });
+    template.allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false });
+    template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' });
     const [eksCluster] = Object.values(template.findResources('AWS::EKS::Cluster'));
     const subnets: Array<{ Ref: string }> = eksCluster.Properties.ResourcesVpcConfig.SubnetIds;
     // An environment-agnostic stack sees two AZs; the cluster uses only the private subnets.
@@ -139,7 +149,7 @@ describe('GpuCluster defaults', () => {
 
   test('logical ids of the cluster and its key are pinned', () => {
     expect(Object.keys(template.findResources('AWS::EKS::Cluster'))).toEqual(['Gpu05B72DCE']);
-    expect(Object.keys(template.findResources('AWS::KMS::Key'))).toEqual(['GpuSecretsKey0C4B4737']);
+    expect(Object.keys(template.findResources('AWS::KMS::Key')).sort()).toEqual(['GpuLogsKey7804A263', 'GpuSecretsKey0C4B4737']);
   });
 
   test('snapshot', () => {

@@ -68,7 +68,8 @@ describe('StreamingIngestion defaults', () => {
       }),
     });
     expect(ingestion.dataOutputPrefix).toBe(`streams/clicks/${TIME}`);
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    // Delivery errors can quote records: the log group is encrypted with the stream's key.
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ClicksKey'), 'Arn'] } });
   });
 
   test('three alarms with the resource dimensions; no actions without a topic', () => {

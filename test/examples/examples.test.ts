@@ -7,7 +7,7 @@ import { buildSageMakerEndpointExample } from '../../examples/sagemaker-endpoint
 import { buildStreamingFeaturesExample } from '../../examples/streaming-features/app';
 import { IKubernetesSite, KubernetesSiteBase } from '../../lib';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
-import { expectNagClean } from '../harness/nag';
+import { expectNagClean, RulePack } from '../harness/nag';
 import { cleanTemplates, testApp } from '../harness/synth';
 
 const CA = fs.readFileSync(path.join(__dirname, 'test-ca.pem'), 'utf8');
@@ -28,11 +28,11 @@ function expectExampleSound(build: (app: App) => unknown): App {
   for (const site of sitesOf(app)) expectSafeManifests(siteObjects(site));
   const nagApp = testApp({ context: { onPremisesCaBundle: CA } });
   build(nagApp);
-  expectNagClean(nagApp);
+  expectNagClean(nagApp, [RulePack.AWS_SOLUTIONS, RulePack.NIST_800_53_R5]);
   return app;
 }
 
-describe('examples synthesize cleanly, with valid manifests and no cdk-nag findings', () => {
+describe('examples synthesize cleanly, with valid manifests and no cdk-nag findings (AwsSolutions, NIST 800-53 rev 5)', () => {
   test('1. LLM serving on EKS with scale to zero', () => {
     const app = expectExampleSound(buildLlmServingExample);
     const scaled = findObject(siteObjects(sitesOf(app)[0]), 'ScaledObject', 'llama', 'inference');
