@@ -1,0 +1,51 @@
+import { Stack } from 'aws-cdk-lib';
+import { AiPlatform, KubernetesSite } from '../../lib';
+import { synthFindings, testApp } from '../harness/synth';
+
+const service = (name: string) => ({ name, image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1' });
+
+describe('AiPlatform', () => {
+  test('three stacks, one-way references, sites named per platform; two platforms in one app', () => {
+    const app = testApp();
+    const prod = new AiPlatform(app, 'Prod', { inferenceAutoscaling: false });
+    const dev = new AiPlatform(app, 'Dev', { inferenceAutoscaling: false, monitoring: false });
+    expect(prod.node.children.filter((c) => Stack.isStack(c)).map((s) => s.node.id)).toEqual(['Data', 'Compute', 'Inference']);
+    expect(prod.computeStack.dependencies).toEqual([]);
+    expect([prod.cluster.site.siteName, dev.cluster.site.siteName]).toEqual(['prod-eks', 'dev-eks']);
+    expect(dev.monitoring).toBeUndefined();
+    expect(prod.streams.map((s) => s.node.id)).toEqual(['Events']);
+  });
+
+  test('an inference service on an unknown site fails with the known names', () => {
+    expect(() => new AiPlatform(testApp(), 'P', {
+      onPremisesSites: [{ id: 'Lab', gpuCapacity: { gpusPerNode: 8, totalGpus: 8 } }],
+      inferenceServices: [{ id: 'Llm', site: 'elsewhere', service: service('llm') }],
+    })).toThrow(/inferenceServices\[Llm\].site = "elsewhere" names no site of the platform. Use one of "p-eks", "p-lab"/);
+  });
+
+  test('an on-premises service that needs the lake but has no trust source fails', () => {
+    expect(() => new AiPlatform(testApp(), 'P', {
+      onPremisesSites: [{ id: 'Lab', gpuCapacity: { gpusPerNode: 8, totalGpus: 8 } }],
+      inferenceServices: [{ id: 'Llm', site: 'p-lab', modelPrefix: 'm/v1', service: service('llm') }],
+    })).toThrow(/model = "m\/v1" needs AWS credentials, but site "p-lab" gives workloads none/);
+  });
+
+  test('duplicate site names in one platform and across the app fail', () => {
+    expect(() => new AiPlatform(testApp(), 'P', {
+      onPremisesSites: [{ id: 'Lab', gpuCapacity: { gpusPerNode: 8, totalGpus: 8 } }, { id: 'lab', gpuCapacity: { gpusPerNode: 8, totalGpus: 8 } }],
+    })).toThrow(/onPremisesSites = .* contains "lab" twice/);
+    const app = testApp();
+    new AiPlatform(app, 'P', { inferenceAutoscaling: false, monitoring: false });
+    new KubernetesSite(app, 'Clash', { siteName: 'p-eks' });
+    expect(() => synthFindings(app)).toThrow(/siteName = "p-eks" is also used by .*both would write cdk.out\/manifests\/p-eks\//);
+  });
+
+  test('a configuration beyond CloudFormation\'s 500 resources per stack fails at synth', () => {
+    const app = testApp();
+    new AiPlatform(app, 'Big', {
+      monitoring: false,
+      streams: Array.from({ length: 60 }, (_, i) => ({ id: `S${i}` })),
+    });
+    expect(() => synthFindings(app)).toThrow(/stack Big-Data has \d+ resources, more than CloudFormation's 500/);
+  });
+});

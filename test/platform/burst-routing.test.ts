@@ -1,0 +1,64 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { BurstRouting, EndpointHealthCheck, RoutingMode, RoutingTarget } from '../../lib';
+import { cleanTemplate, testApp } from '../harness/synth';
+
+function fixture(): { stack: Stack; zone: route53.IHostedZone; alarm: cloudwatch.Alarm } {
+  const stack = new Stack(testApp(), 'Routing', { env: { account: '111122223333', region: 'eu-west-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  const zone = new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'ai.internal', vpc });
+  const alarm = new cloudwatch.Metric({ namespace: 'OnPremises', metricName: 'Healthy', period: Duration.minutes(1) })
+    .createAlarm(stack, 'Down', { threshold: 1, evaluationPeriods: 2, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD });
+  return { stack, zone, alarm };
+}
+
+describe('BurstRouting', () => {
+  test('failover by default: on-premises primary with an alarm health check, cloud secondary, 30 s TTL', () => {
+    const { stack, zone, alarm } = fixture();
+    new BurstRouting(stack, 'Llm', {
+      zone, recordName: 'llm',
+      onPremises: RoutingTarget.dnsName('llm.lab.example'), cloud: RoutingTarget.dnsName('llm.cloud.example'),
+      healthCheck: EndpointHealthCheck.fromAlarm(alarm),
+    });
+    const template = cleanTemplate(stack);
+    template.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: Match.objectLike({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: { Ref: Match.stringLikeRegexp('^Down') }, Region: 'eu-west-1' }, InsufficientDataHealthStatus: 'LastKnownStatus' }),
+    });
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Type: 'CNAME', SetIdentifier: 'on-premises', Failover: 'PRIMARY', TTL: '30', ResourceRecords: ['llm.lab.example'], HealthCheckId: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::Route53::RecordSet', { Type: 'CNAME', SetIdentifier: 'cloud', Failover: 'SECONDARY', ResourceRecords: ['llm.cloud.example'] });
+  });
+
+  test('weighted: 80/20 by default, HTTPS health check for a public endpoint', () => {
+    const { stack, zone } = fixture();
+    new BurstRouting(stack, 'Llm', {
+      zone, recordName: 'llm', mode: RoutingMode.WEIGHTED,
+      onPremises: RoutingTarget.ipAddress('203.0.113.10'), cloud: RoutingTarget.ipAddress('10.0.0.10'),
+      healthCheck: EndpointHealthCheck.https('llm.lab.example.com'),
+    });
+    const template = cleanTemplate(stack);
+    template.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: Match.objectLike({ Type: 'HTTPS', FullyQualifiedDomainName: 'llm.lab.example.com', Port: 443, ResourcePath: '/health', EnableSNI: true }),
+    });
+    template.hasResourceProperties('AWS::Route53::RecordSet', { Type: 'A', SetIdentifier: 'on-premises', Weight: 80 });
+    template.hasResourceProperties('AWS::Route53::RecordSet', { Type: 'A', SetIdentifier: 'cloud', Weight: 20 });
+  });
+
+  test('bad input', () => {
+    const { stack, zone, alarm } = fixture();
+    expect(() => new BurstRouting(stack, 'Mixed', {
+      zone, recordName: 'llm', onPremises: RoutingTarget.ipAddress('203.0.113.10'), cloud: RoutingTarget.dnsName('x.example'), healthCheck: EndpointHealthCheck.fromAlarm(alarm),
+    })).toThrow(/onPremises = "203.0.113.10" is a A target but cloud is a CNAME target.*share a type/);
+    expect(() => new BurstRouting(stack, 'Private', {
+      zone, recordName: 'llm', onPremises: RoutingTarget.ipAddress('192.168.1.10'), cloud: RoutingTarget.ipAddress('10.0.0.10'), healthCheck: EndpointHealthCheck.https('192.168.1.10'),
+    })).toThrow(/healthCheck = "192.168.1.10" is a private address .*EndpointHealthCheck.fromAlarm/);
+    expect(() => new BurstRouting(stack, 'Weight', {
+      zone, recordName: 'llm', mode: RoutingMode.WEIGHTED, onPremisesWeight: 120,
+      onPremises: RoutingTarget.dnsName('a.example'), cloud: RoutingTarget.dnsName('b.example'), healthCheck: EndpointHealthCheck.fromAlarm(alarm),
+    })).toThrow(/onPremisesWeight = 120 is not an integer between 0 and 100/);
+  });
+});
