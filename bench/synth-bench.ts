@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const APP = path.join(__dirname, 'bench-app.js');
 
 interface Run { readonly ms: number; readonly functions: number }
