@@ -12,6 +12,7 @@
  */
 import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
@@ -149,8 +150,6 @@ class DataLakeZone extends DataLakeZoneBase {
       minimumTLSVersion: 1.2,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogsBucket,
-      serverAccessLogsPrefix: `${props.name}/`,
       lifecycleRules: [lifecycleRule(props.lifecycle)],
       removalPolicy: props.removalPolicy,
     });
@@ -158,6 +157,19 @@ class DataLakeZone extends DataLakeZoneBase {
     // would add a Lambda-backed custom resource.
     const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
     cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    // Server access logs, wired on the resource: the L2 option switches to ACL-based delivery
+    // (which the enforced bucket-owner setting forbids) in apps without the
+    // serverAccessLogsUseBucketPolicy feature flag. The logs bucket's policy admits the logging service.
+    cfnBucket.loggingConfiguration = { destinationBucketName: props.accessLogsBucket.bucketName, logFilePrefix: `${props.name}/` };
+    props.accessLogsBucket.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [props.accessLogsBucket.arnForObjects(`${props.name}/*`)],
+      conditions: {
+        ArnLike: { 'aws:SourceArn': this.bucket.bucketArn },
+        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+      },
+    }));
 
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId: Stack.of(this).account,

@@ -97,7 +97,7 @@ export interface InferenceServiceOptions {
   readonly maxStartupTime?: Duration;
   /** @default DEFAULT_MIN_REPLICAS (1) */
   readonly minReplicas?: number;
-  /** @default DEFAULT_MAX_REPLICAS (2) */
+  /** Upper bound of autoscaling (unused without `scaling`). @default DEFAULT_MAX_REPLICAS (2) */
   readonly maxReplicas?: number;
   /** @default - no autoscaling: minReplicas replicas */
   readonly scaling?: InferenceScaling;
@@ -143,6 +143,7 @@ export class InferenceService extends Construct {
   public readonly role?: iam.Role;
   public readonly placement: GpuPlacement;
   private readonly canaryReplicas: number;
+  private readonly autoscaled: boolean;
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
@@ -152,6 +153,7 @@ export class InferenceService extends Construct {
     this.gpusPerReplica = props.gpusPerReplica ?? DEFAULT_GPUS_PER_REPLICA;
     this.minReplicas = props.minReplicas ?? DEFAULT_MIN_REPLICAS;
     this.maxReplicas = props.maxReplicas ?? Math.max(DEFAULT_MAX_REPLICAS, this.minReplicas);
+    this.autoscaled = props.scaling !== undefined;
     this.canaryReplicas = props.canary ? props.canary.replicas ?? 1 : 0;
     this.placement = props.placement ?? GpuPlacement.ANY;
     const port = props.port ?? DEFAULT_MODEL_SERVER_PORT;
@@ -433,10 +435,12 @@ export class InferenceService extends Construct {
     if (this.gpusPerReplica > perNode) {
       return [`gpusPerReplica = ${this.gpusPerReplica} is more than any node of site "${this.site.siteName}" offers (${perNode}); the pods would stay Pending. Lower gpusPerReplica or add capacity with ${this.gpusPerReplica}-GPU nodes.`];
     }
-    // Peak demand: every replica plus the canary, plus one surge replica during a rollout.
-    const peak = (this.maxReplicas + this.canaryReplicas + 1) * this.gpusPerReplica;
+    // Peak demand: every replica (maxReplicas when autoscaled, minReplicas otherwise) plus the
+    // canary, plus one surge replica during a rollout.
+    const [prop, replicas] = this.autoscaled ? ['maxReplicas', this.maxReplicas] : ['minReplicas', this.minReplicas];
+    const peak = (replicas + this.canaryReplicas + 1) * this.gpusPerReplica;
     if (peak > total) {
-      return [`maxReplicas = ${this.maxReplicas} needs up to ${peak} GPUs (${this.maxReplicas} replicas + ${this.canaryReplicas} canary + 1 rollout surge, x ${this.gpusPerReplica}), but site "${this.site.siteName}" offers ${total}. Lower maxReplicas or raise the node group's maxSize / the node pool's maxGpus.`];
+      return [`${prop} = ${replicas} needs up to ${peak} GPUs (${replicas} replicas + ${this.canaryReplicas} canary + 1 rollout surge, x ${this.gpusPerReplica}), but site "${this.site.siteName}" offers ${total}. Lower ${prop} or raise the node group's maxSize / the node pool's maxGpus.`];
     }
     return [];
   }

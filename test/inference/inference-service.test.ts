@@ -261,8 +261,22 @@ describe('capacity check at synth', () => {
     expect(errorsOf({ gpusPerReplica: 2 })).toMatch(/gpusPerReplica = 2 is more than any node of site "gpu" offers \(1\); the pods would stay Pending/);
   });
 
-  test('max replicas x GPUs beyond the node groups fails', () => {
-    expect(errorsOf({ maxReplicas: 4, minReplicas: 4 })).toMatch(/maxReplicas = 4 needs up to 5 GPUs .* but site "gpu" offers 4/);
+  test('fixed replicas x GPUs beyond the node groups fails', () => {
+    expect(errorsOf({ maxReplicas: 4, minReplicas: 4 })).toMatch(/minReplicas = 4 needs up to 5 GPUs .* but site "gpu" offers 4/);
+  });
+
+  test('autoscaled: max replicas x GPUs (plus canary and surge) beyond the site fails', () => {
+    const site = new KubernetesSite(new Stack(testApp(), 'S'), 'Lab', { gpuCapacity: { gpusPerNode: 2, totalGpus: 8 }, kedaAvailable: true, prometheusQueryUrl: 'http://p:9090' });
+    new InferenceService(site, 'Llm', { site, name: 'llama', image: 'img:1', modelVersion: 'v1', gpusPerReplica: 2, maxReplicas: 3, canary: { modelVersion: 'v2' }, scaling: InferenceScaling.onQueueDepth(4) });
+    expect(() => synthFindings(site.node.root as any)).toThrow(/maxReplicas = 3 needs up to 10 GPUs \(3 replicas \+ 1 canary \+ 1 rollout surge, x 2\), but site "lab" offers 8/);
+  });
+
+  test('a default service fits a default GPU node group (2 nodes: one replica and its rollout surge)', () => {
+    const stack = new Stack(testApp(), 'Defaults');
+    const cluster = new GpuCluster(stack, 'Gpu', { gpuEnablement: false });
+    cluster.addGpuNodeGroup('L4', { instanceTypes: [new ec2.InstanceType('g6.xlarge'), new ec2.InstanceType('g6.2xlarge')] });
+    new InferenceService(stack, 'Llm', { site: cluster.site, name: 'llama', image: 'img:1', modelVersion: 'v1' });
+    expect(synthFindings(stack.node.root as any).findings).toEqual([]);
   });
 
   test('fitting services pass', () => {

@@ -74,3 +74,11 @@ describe('reference platform with an on-premises CA bundle', () => {
     expect(pod.volumes).toContainEqual({ name: 'aws-credentials', secret: { secretName: 'aws-roles-anywhere', defaultMode: 0o440 } });
   });
 });
+
+describe('in an app without this project\'s feature flags', () => {
+  test('the whole platform still synthesizes (consumers may run older cdk.json defaults)', () => {
+    const app = new App();
+    buildReferencePlatform(app);
+    expect(() => app.synth()).not.toThrow();
+  });
+});
