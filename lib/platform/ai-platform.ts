@@ -1,4 +1,5 @@
 import { CfnResource, Stack, Stage } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AiPlatformProps, PlatformInferenceService, PlatformOnPremisesSite } from './ai-platform-config';
 import { GpuCluster } from '../compute/gpu-cluster';
@@ -13,7 +14,13 @@ import { PlatformMonitoring } from '../monitoring/platform-monitoring';
 import { IKubernetesSite, WorkloadCredentials } from '../sites/kubernetes-site-interface';
 import { KubernetesSite } from '../sites/kubernetes-site';
 import { PropValidationError } from '../private/errors';
+import { acknowledgeRule } from '../private/nag-acknowledgements';
 import { checkUnique } from '../private/validation';
+
+/** CloudWatch namespace an on-premises site of a platform publishes its metrics into. */
+export function onPremisesMetricsNamespace(siteName: string): string {
+  return `cdk-scalable-ai/${siteName}`;
+}
 
 /** CloudFormation's limit of resources per stack. */
 export const CLOUDFORMATION_RESOURCE_LIMIT = 500;
@@ -108,8 +115,25 @@ export class AiPlatform extends Stage {
     if (access) {
       this.onPremisesAccess.push(access);
       if (config.writesToStreams ?? true) for (const stream of this.streams) stream.grantWrite(access);
+      this.allowMetricsPublishing(access, site.siteName);
     }
     this.onPremisesSites.push(site);
+  }
+
+  /**
+   * The site may publish its own health and load metrics (e.g. the heartbeat a BurstRouting
+   * health check alarms on), only into its namespace.
+   */
+  private allowMetricsPublishing(access: OnPremisesProducerAccess, siteName: string): void {
+    const namespace = onPremisesMetricsNamespace(siteName);
+    access.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:PutMetricData'],
+      // PutMetricData has no resource-level permissions; the namespace condition scopes it.
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': namespace } },
+    }));
+    acknowledgeRule(access.role, 'AwsSolutions-IAM5[Resource::*]',
+      `cloudwatch:PutMetricData supports no resource-level permissions; the cloudwatch:namespace condition limits the site to "${namespace}".`);
   }
 
   private addInferenceService(config: PlatformInferenceService): void {

@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildReferencePlatform, ON_PREMISES_CA_CONTEXT } from '../../bin/reference-platform';
 import { AiPlatform } from '../../lib';
 import { TEST_CA_PEM } from '../data/fixtures';
@@ -68,6 +68,15 @@ describe('reference platform with an on-premises CA bundle', () => {
     const [data] = cleanTemplates(platform.dataStack, platform.computeStack, platform.inferenceStack);
     data.resourceCountIs('AWS::RolesAnywhere::TrustAnchor', 1);
     data.resourceCountIs('AWS::RolesAnywhere::Profile', 1);
+    // The site's role writes to the stream, reads the model prefix, and publishes metrics only into its namespace.
+    data.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([
+        { Action: 'cloudwatch:PutMetricData', Effect: 'Allow', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'cdk-scalable-ai/scalableai-onpremises' } } },
+      ]) },
+    });
+    data.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['kinesis:PutRecord', 'kinesis:PutRecords']) })]) },
+    });
     const onPrem = siteObjects(platform.onPremisesSites[0]);
     expectSafeManifests(onPrem);
     const pod = (findObject(onPrem, 'Deployment', 'llama-3-1-8b', 'inference').spec as any).template.spec; // eslint-disable-line @typescript-eslint/no-explicit-any
