@@ -15,6 +15,7 @@ import { DEFAULT_KUBERNETES_VERSION, resolveKubectlLayer } from './kubernetes-ve
 import { InferenceAutoscaling, InferenceAutoscalingOptions } from '../inference/inference-autoscaling';
 import { GpuEnablement } from '../k8s/gpu-enablement';
 import { EksSite } from '../sites/eks-site';
+import { KubernetesSiteOptions } from '../sites/site-base';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeInlinePolicies, acknowledgeManagedPolicies, acknowledgeRule } from '../private/nag-acknowledgements';
 import { newLogsKey } from '../private/log-encryption';
@@ -38,6 +39,9 @@ export enum ClusterCapacityMode {
    */
   AUTO_MODE = 'auto-mode',
 }
+
+/** Load balancer class of EKS Auto Mode's built-in load balancing (network load balancers). */
+export const AUTO_MODE_LOAD_BALANCER_CLASS = 'eks.amazonaws.com/nlb';
 
 /** Instance type of the system node group (CoreDNS, KEDA, controllers). */
 export const DEFAULT_SYSTEM_NODE_INSTANCE_TYPE = ec2.InstanceType.of(ec2.InstanceClass.M7I, ec2.InstanceSize.LARGE);
@@ -83,6 +87,14 @@ export interface GpuClusterProps {
   readonly gpuEnablement?: boolean;
   /** @default - the construct id, lowercased */
   readonly siteName?: string;
+  /**
+   * What the cluster's site declares beyond the defaults: e.g. `loadBalancerClass:
+   * 'service.k8s.aws/nlb'` once the AWS Load Balancer Controller runs, `ingressClassName`,
+   * `prometheusOperatorAvailable`, `imageRegistryMirror`.
+   * @default - GPU label and taint of the library's node groups; on EKS Auto Mode the load
+   * balancer class `eks.amazonaws.com/nlb` (Auto Mode's own load balancing)
+   */
+  readonly siteOptions?: KubernetesSiteOptions;
   /**
    * EKS Hybrid Nodes: on-premises servers (e.g. GPU servers) joining this cluster.
    * @default - no hybrid nodes
@@ -172,7 +184,12 @@ export class GpuCluster extends Construct {
       for (const addon of addonsWithPods) addon.node.addDependency(this.systemNodegroup);
     }
 
-    this.site = new EksSite(this, 'Site', { cluster: this.cluster, siteName: props.siteName ?? id.toLowerCase() });
+    this.site = new EksSite(this, 'Site', {
+      ...props.siteOptions,
+      cluster: this.cluster,
+      siteName: props.siteName ?? props.siteOptions?.siteName ?? id.toLowerCase(),
+      loadBalancerClass: props.siteOptions?.loadBalancerClass ?? (autoMode ? AUTO_MODE_LOAD_BALANCER_CLASS : undefined),
+    });
     if (props.hybridNodes) {
       this.hybridNodes = new HybridNodes(this, 'HybridNodes', { ...props.hybridNodes, cluster: this.cluster, site: this.site });
     }

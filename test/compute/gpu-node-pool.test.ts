@@ -125,3 +125,15 @@ describe('Karpenter NodePool on another site', () => {
     ), { numRuns: 60 });
   });
 });
+
+describe('site options of a GpuCluster', () => {
+  test('Auto Mode clusters offer internal load balancers through Auto Mode\'s NLB class; options pass through', () => {
+    const auto = new GpuCluster(new Stack(testApp(), 'Auto'), 'Gpu', { capacityMode: ClusterCapacityMode.AUTO_MODE });
+    expect(auto.site.loadBalancerClass).toBe('eks.amazonaws.com/nlb');
+    const managed = new GpuCluster(new Stack(testApp(), 'Managed'), 'Gpu', {
+      siteOptions: { loadBalancerClass: 'service.k8s.aws/nlb', prometheusOperatorAvailable: true, imageRegistryMirror: 'mirror.example' },
+    });
+    expect(managed.site).toMatchObject({ loadBalancerClass: 'service.k8s.aws/nlb', prometheusOperatorAvailable: true, imageRegistryMirror: 'mirror.example', siteName: 'gpu' });
+    expect(new GpuCluster(new Stack(testApp(), 'Plain'), 'Gpu').site.loadBalancerClass).toBeUndefined();
+  });
+});
