@@ -13,3 +13,18 @@ export interface IGpuCapacity {
   /** Whether the capacity is EKS Hybrid Nodes (on-premises servers in the cluster). @default false */
   readonly hybrid?: boolean;
 }
+
+/** What a set of capacities offers together: the largest guaranteed node and the total. */
+export interface GpuCapacitySummary {
+  /** Most whole GPUs one pod can get: the largest `gpusPerNode` (0 without capacity). */
+  readonly gpusPerNode: number;
+  /** Whole GPUs in total. */
+  readonly totalGpus: number;
+}
+
+export function summarizeGpuCapacity(capacities: readonly IGpuCapacity[]): GpuCapacitySummary {
+  return {
+    gpusPerNode: capacities.reduce((max, c) => Math.max(max, c.gpusPerNode), 0),
+    totalGpus: capacities.reduce((sum, c) => sum + c.maxGpus, 0),
+  };
+}

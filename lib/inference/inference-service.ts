@@ -5,12 +5,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { DEFAULT_POLLING_INTERVAL, InferenceScaling, ScaleToZero, ScalingBehavior } from './inference-scaling';
+import { InferenceScaling, ScaleToZero, ScalingBehavior } from './inference-scaling';
 import { InferenceServiceMetricFactory } from './inference-service-metrics';
 import { addScaledObject } from './keda-scaled-object';
 import { MODEL_MOUNT_PATH, modelServerPodTemplate } from './model-server-pod';
 import { ModelSource } from './model-source';
 import { ExposureType, ServiceExposure } from './service-exposure';
+import { summarizeGpuCapacity } from '../compute/gpu-capacity';
 import { HYBRID_COMPUTE_TYPE, HYBRID_COMPUTE_TYPE_LABEL } from '../compute/hybrid-nodes';
 import { checkQuantity } from '../k8s/quantity';
 import { ensureWorkloadNamespace } from '../k8s/workload-namespace';
@@ -18,7 +19,7 @@ import { EksSite } from '../sites/eks-site';
 import { IKubernetesSite, WorkloadCredentials } from '../sites/kubernetes-site-interface';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeInlinePolicies, acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
-import { checkDnsLabel, checkInteger, checkNumber, checkOrdered } from '../private/validation';
+import { checkDnsLabel, checkInteger, checkLabelValue, checkNumber, checkOrdered } from '../private/validation';
 
 /** Namespace InferenceServices go to unless told otherwise. */
 export const DEFAULT_INFERENCE_NAMESPACE = 'inference';
@@ -97,11 +98,11 @@ export interface InferenceServiceOptions {
   readonly maxStartupTime?: Duration;
   /** @default DEFAULT_MIN_REPLICAS (1) */
   readonly minReplicas?: number;
-  /** Upper bound of autoscaling (unused without `scaling`). @default DEFAULT_MAX_REPLICAS (2) */
+  /** Upper bound of autoscaling (unused without `scaling`). @default DEFAULT_MAX_REPLICAS (2), raised to minReplicas when that is larger */
   readonly maxReplicas?: number;
   /** @default - no autoscaling: minReplicas replicas */
   readonly scaling?: InferenceScaling;
-  /** @default - KEDA's polling 15 s, scale-down stabilization 5 minutes */
+  /** @default - polling every DEFAULT_POLLING_INTERVAL (15 s), scale-down stabilization DEFAULT_SCALE_DOWN_STABILIZATION (5 minutes) */
   readonly scalingBehavior?: ScalingBehavior;
   /** @default - never below minReplicas */
   readonly scaleToZero?: ScaleToZero;
@@ -238,7 +239,7 @@ export class InferenceService extends Construct {
         maxReplicas: this.maxReplicas,
         scaling: props.scaling,
         scaleToZero: props.scaleToZero,
-        behavior: props.scalingBehavior ?? { pollingInterval: DEFAULT_POLLING_INTERVAL },
+        behavior: props.scalingBehavior ?? {},
         queryContext: { namespace: this.namespace, app: this.name, podRegex: `${this.name}-[a-z0-9]+-[a-z0-9]+`, gpusPerReplica: Math.max(1, this.gpusPerReplica) },
         prometheusQueryUrl: site.prometheusQueryUrl,
         awsPrometheusRegion: site.prometheusAwsRegion,
@@ -296,12 +297,8 @@ export class InferenceService extends Construct {
     if (!props.image || (typeof props.image === 'string' && /\s/.test(props.image))) {
       throw new PropValidationError(this, 'image', props.image, 'is not an image reference', 'Give an image like "vllm/vllm-openai:v0.11.0".');
     }
-    if (!props.modelVersion || !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(props.modelVersion)) {
-      throw new PropValidationError(this, 'modelVersion', props.modelVersion, 'is not a valid label value', 'Use letters, digits, "-", "_" and ".", at most 63 characters (e.g. "v3" or "2026-11-01").');
-    }
-    if (props.canary && !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(props.canary.modelVersion)) {
-      throw new PropValidationError(this, 'canary.modelVersion', props.canary.modelVersion, 'is not a valid label value', 'Use letters, digits, "-", "_" and ".", at most 63 characters.');
-    }
+    checkLabelValue(this, 'modelVersion', props.modelVersion);
+    if (props.canary) checkLabelValue(this, 'canary.modelVersion', props.canary.modelVersion);
     const healthPath = props.healthPath ?? DEFAULT_HEALTH_PATH;
     if (!healthPath.startsWith('/')) {
       throw new PropValidationError(this, 'healthPath', healthPath, 'is not an absolute HTTP path', 'Start it with "/", e.g. "/health" (vLLM) or "/v2/health/ready" (Triton).');
@@ -424,10 +421,8 @@ export class InferenceService extends Construct {
   /** Replicas x GPUs must fit what the site can schedule; checked at synth, after all capacity is registered. */
   private checkCapacity(): string[] {
     if (this.gpusPerReplica === 0) return [];
-    const capacities = this.site.gpuCapacities.filter((c) => this.placement === GpuPlacement.ANY
-      || (this.placement === GpuPlacement.HYBRID) === (c.hybrid === true));
-    const perNode = capacities.reduce((max, c) => Math.max(max, c.gpusPerNode), 0);
-    const total = capacities.reduce((sum, c) => sum + c.maxGpus, 0);
+    const { gpusPerNode: perNode, totalGpus: total } = summarizeGpuCapacity(this.site.gpuCapacities.filter((c) =>
+      this.placement === GpuPlacement.ANY || (this.placement === GpuPlacement.HYBRID) === (c.hybrid === true)));
     if (perNode === 0) {
       const where = this.placement === GpuPlacement.ANY ? '' : ` for placement ${this.placement}`;
       return [`gpusPerReplica = ${this.gpusPerReplica}, but site "${this.site.siteName}" has no GPU capacity${where}. Add a GPU node group or node pool to the site (or declare gpuCapacity on a KubernetesSite).`];

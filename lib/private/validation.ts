@@ -115,3 +115,14 @@ export function checkSizeRange(scope: IConstruct, prop: string, value: Size | un
       `Set ${prop} to Size.mebibytes(n) with ${minMiB} <= n <= ${maxMiB}.`);
   }
 }
+
+const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** Throws unless the value is a Kubernetes label value (<= 63 characters). Tokens pass. */
+export function checkLabelValue(scope: IConstruct, prop: string, value: string | undefined): void {
+  if (value !== undefined && isToken(value)) return;
+  if (typeof value !== 'string' || !LABEL_VALUE.test(value)) {
+    throw new PropValidationError(scope, prop, value, 'is not a valid label value',
+      'Use letters, digits, "-", "_" and ".", at most 63 characters (e.g. "v3" or "2026-11-01").');
+  }
+}

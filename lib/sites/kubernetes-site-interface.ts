@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { IGpuCapacity } from '../compute/gpu-capacity';
+import { IGpuCapacity, summarizeGpuCapacity } from '../compute/gpu-capacity';
 
 /** Where a site runs. */
 export enum SitePlatform {
@@ -105,10 +105,10 @@ export interface IKubernetesSite extends IConstruct {
 
 /** Most whole GPUs one pod can get on the site: the largest guaranteed node (0 without capacity). */
 export function maxGpusPerNode(site: IKubernetesSite): number {
-  return site.gpuCapacities.reduce((max, c) => Math.max(max, c.gpusPerNode), 0);
+  return summarizeGpuCapacity(site.gpuCapacities).gpusPerNode;
 }
 
 /** Whole GPUs the site can offer in total. */
 export function maxGpus(site: IKubernetesSite): number {
-  return site.gpuCapacities.reduce((sum, c) => sum + c.maxGpus, 0);
+  return summarizeGpuCapacity(site.gpuCapacities).totalGpus;
 }
