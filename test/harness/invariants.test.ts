@@ -1,0 +1,290 @@
+/**
+ * Each cross-resource invariant on a known-bad input (it must report) and on the same input
+ * repaired (it must not): the gates that run on every synthesized app are themselves tested.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, attachCustomSynthesis, CfnResource, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { checkInvariants, Invariant } from './invariants';
+import { crdsBeforeObjects } from './invariants/crd-order';
+import { alarmsNotify, logGroupsRetainedAndEncrypted } from './invariants/hygiene';
+import { keysAdmitTheirUsers } from './invariants/key-usage';
+import { manifestFilesResolved } from './invariants/manifest-files';
+import { cidrContains, networkPoliciesEnforcedAndSufficient } from './invariants/network-policy';
+import { podIdentityBeforePods } from './invariants/pod-identity-order';
+
+
+function violations(app: App, invariant: Invariant): string[] {
+  return checkInvariants(app, app.synth(), [invariant]).map((v) => v.message);
+}
+
+function cluster(stack: Stack, props: Partial<eks.CfnClusterProps> = {}): eks.CfnCluster {
+  return new eks.CfnCluster(stack, 'Cluster', {
+    roleArn: 'arn:aws:iam::111111111111:role/cluster',
+    resourcesVpcConfig: { subnetIds: ['subnet-1', 'subnet-2'] },
+    ...props,
+  });
+}
+
+function manifest(stack: Stack, id: string, clusterName: string, objects: unknown[]): CfnResource {
+  return new CfnResource(stack, id, {
+    type: 'Custom::AWSCDK-EKS-KubernetesResource',
+    properties: { ServiceToken: 'arn:aws:lambda:us-east-1:111111111111:function:kubectl', ClusterName: clusterName, Manifest: JSON.stringify(objects) },
+  });
+}
+
+function helmChart(stack: Stack, id: string, clusterName: string, chart: string, namespace: string): CfnResource {
+  return new CfnResource(stack, id, {
+    type: 'Custom::AWSCDK-EKS-HelmChart',
+    properties: { ServiceToken: 'arn:aws:lambda:us-east-1:111111111111:function:kubectl', ClusterName: clusterName, Chart: chart, Release: chart, Namespace: namespace },
+  });
+}
+
+function deployment(namespace: string, serviceAccountName: string, extra: Record<string, unknown> = {}): unknown {
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'server', namespace },
+    spec: { selector: { matchLabels: { app: 'server' } }, template: { metadata: { labels: { app: 'server' } }, spec: { serviceAccountName, containers: [{ name: 'c', image: 'i' }], ...extra } } },
+  };
+}
+
+function association(stack: Stack, clusterName: string): eks.CfnPodIdentityAssociation {
+  return new eks.CfnPodIdentityAssociation(stack, 'Association', { clusterName, namespace: 'inference', serviceAccount: 'server', roleArn: 'arn:aws:iam::111111111111:role/pod' });
+}
+
+describe('pod-identity-before-pods', () => {
+  test('reports a manifest that may run pods before their association exists, in one stack', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const c = cluster(stack);
+    association(stack, c.ref);
+    manifest(stack, 'Server', c.ref, [deployment('inference', 'server')]);
+    expect(violations(app, podIdentityBeforePods)).toEqual([expect.stringMatching(/Deployment inference\/server .* may be created before its Pod Identity association/)]);
+  });
+
+  test('passes once the manifest depends on the association', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const c = cluster(stack);
+    const a = association(stack, c.ref);
+    manifest(stack, 'Server', c.ref, [deployment('inference', 'server')]).addDependency(a);
+    expect(violations(app, podIdentityBeforePods)).toEqual([]);
+  });
+
+  test('reports the association in a stack that deploys after the manifest\'s', () => {
+    const app = new App();
+    const compute = new Stack(app, 'Compute');
+    const inference = new Stack(app, 'Inference');
+    const c = cluster(compute);
+    association(inference, c.ref);
+    manifest(compute, 'Server', c.ref, [deployment('inference', 'server')]);
+    expect(violations(app, podIdentityBeforePods)).toHaveLength(1);
+  });
+
+  test('reports a Helm release into the namespace that does not wait for the association', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const c = cluster(stack);
+    association(stack, c.ref);
+    helmChart(stack, 'Keda', c.ref, 'keda', 'inference');
+    expect(violations(app, podIdentityBeforePods)).toEqual([expect.stringMatching(/Helm release keda .* not ordered after it/)]);
+  });
+});
+
+describe('keys-admit-their-users', () => {
+  function alarmTo(stack: Stack, topic: sns.ITopic): void {
+    const alarm = new cloudwatch.Alarm(stack, 'Alarm', {
+      metric: new cloudwatch.Metric({ namespace: 'AWS/Kinesis', metricName: 'GetRecords.IteratorAgeMilliseconds', dimensionsMap: { StreamName: 's' } }),
+      threshold: 1, evaluationPeriods: 1,
+    });
+    alarm.addAlarmAction({ bind: () => ({ alarmActionArn: topic.topicArn }) });
+  }
+
+  test('reports an alarm topic whose key CloudWatch may not use', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    alarmTo(stack, new sns.Topic(stack, 'Topic', { masterKey: new kms.Key(stack, 'Key') }));
+    expect(violations(app, keysAdmitTheirUsers)).toEqual([expect.stringMatching(/does not let cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey/)]);
+  });
+
+  test('reports an alarm topic encrypted with the AWS managed SNS key', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    alarmTo(stack, new sns.Topic(stack, 'Topic', { masterKey: kms.Alias.fromAliasName(stack, 'Managed', 'alias/aws/sns') }));
+    expect(violations(app, keysAdmitTheirUsers)).toEqual([expect.stringMatching(/AWS managed key alias\/aws\/sns/)]);
+  });
+
+  test('passes when the key policy lets CloudWatch use the key', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const key = new kms.Key(stack, 'Key');
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'],
+    }));
+    alarmTo(stack, new sns.Topic(stack, 'Topic', { masterKey: key }));
+    expect(violations(app, keysAdmitTheirUsers)).toEqual([]);
+  });
+
+  test('reports a role that may read objects of a KMS bucket but not decrypt them', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const bucket = new s3.Bucket(stack, 'Bucket', { encryption: s3.BucketEncryption.KMS });
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('models/*')] }));
+    expect(violations(app, keysAdmitTheirUsers)).toEqual([expect.stringMatching(/may s3:GetObject .* but may not kms:Decrypt/)]);
+    const repaired = new App();
+    const stack2 = new Stack(repaired, 'S');
+    new s3.Bucket(stack2, 'Bucket', { encryption: s3.BucketEncryption.KMS }).grantRead(new iam.Role(stack2, 'Reader', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') }));
+    expect(violations(repaired, keysAdmitTheirUsers)).toEqual([]);
+  });
+
+  test('reports a log group whose key CloudWatch Logs may not use', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    new logs.LogGroup(stack, 'Logs', { encryptionKey: new kms.Key(stack, 'Key') });
+    expect(violations(app, keysAdmitTheirUsers)).toEqual([expect.stringMatching(/does not let CloudWatch Logs/)]);
+  });
+});
+
+describe('network-policies-enforced-and-sufficient', () => {
+  const denyAll = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'inference' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };
+  const allowDns = {
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-dns', namespace: 'inference' },
+    spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }], ports: [{ protocol: 'UDP', port: 53 }] }] },
+  };
+
+  function clusterWithCni(enableNetworkPolicy: boolean): { app: App; stack: Stack; clusterName: string } {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const c = cluster(stack);
+    new eks.CfnAddon(stack, 'VpcCni', { clusterName: c.ref, addonName: 'vpc-cni', configurationValues: enableNetworkPolicy ? JSON.stringify({ enableNetworkPolicy: 'true' }) : undefined });
+    return { app, stack, clusterName: c.ref };
+  }
+
+  test('reports NetworkPolicies on a cluster that does not enforce them', () => {
+    const { app, stack, clusterName } = clusterWithCni(false);
+    manifest(stack, 'Policies', clusterName, [denyAll, allowDns, deployment('inference', 'default')]);
+    expect(violations(app, networkPoliciesEnforcedAndSufficient)).toEqual([expect.stringMatching(/does not enforce them/)]);
+  });
+
+  test('reports a default-deny namespace whose pods cannot resolve names', () => {
+    const { app, stack, clusterName } = clusterWithCni(true);
+    manifest(stack, 'Policies', clusterName, [denyAll, deployment('inference', 'default')]);
+    expect(violations(app, networkPoliciesEnforcedAndSufficient)).toEqual([expect.stringMatching(/deny Deployment inference\/server egress to DNS/)]);
+  });
+
+  test('reports pods with a Pod Identity association that cannot reach the agent', () => {
+    const { app, stack, clusterName } = clusterWithCni(true);
+    association(stack, clusterName);
+    manifest(stack, 'Policies', clusterName, [denyAll, allowDns, deployment('inference', 'server')]);
+    const found = violations(app, networkPoliciesEnforcedAndSufficient);
+    expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/Pod Identity agent/), expect.stringMatching(/AWS APIs over HTTPS/)]));
+  });
+
+  test('passes when enforcement is on and the needed traffic is allowed', () => {
+    const { app, stack, clusterName } = clusterWithCni(true);
+    association(stack, clusterName);
+    const allowAws = {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-aws', namespace: 'inference' },
+      spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [{ protocol: 'TCP', port: 80 }] }, { ports: [{ protocol: 'TCP', port: 443 }] }] },
+    };
+    manifest(stack, 'Policies', clusterName, [denyAll, allowDns, allowAws, deployment('inference', 'server')]);
+    expect(violations(app, networkPoliciesEnforcedAndSufficient)).toEqual([]);
+  });
+
+  test('CIDR arithmetic', () => {
+    expect(cidrContains('169.254.170.23/32', '169.254.170.23')).toBe(true);
+    expect(cidrContains('10.0.0.0/8', '10.255.1.1')).toBe(true);
+    expect(cidrContains('10.0.0.0/16', '10.1.0.1')).toBe(false);
+    expect(cidrContains('0.0.0.0/0', '52.94.0.10')).toBe(true);
+  });
+});
+
+describe('crds-before-objects', () => {
+  const scaledObject = { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'server', namespace: 'inference' }, spec: { scaleTargetRef: { name: 'server' } } };
+
+  test('reports a custom resource with no installer of its CRD', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    manifest(stack, 'Scaling', cluster(stack).ref, [scaledObject]);
+    expect(violations(app, crdsBeforeObjects())).toEqual([expect.stringMatching(/ScaledObject inference\/server .* has no installer of its CRD/)]);
+  });
+
+  test('reports a custom resource that may be applied before the Helm release installing its CRD', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const c = cluster(stack);
+    helmChart(stack, 'Keda', c.ref, 'keda', 'keda');
+    manifest(stack, 'Scaling', c.ref, [scaledObject]);
+    expect(violations(app, crdsBeforeObjects())).toEqual([expect.stringMatching(/may be applied before its CRD is installed/)]);
+  });
+
+  test('passes once the object waits for the release', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const c = cluster(stack);
+    const keda = helmChart(stack, 'Keda', c.ref, 'keda', 'keda');
+    manifest(stack, 'Scaling', c.ref, [scaledObject]).addDependency(keda);
+    expect(violations(app, crdsBeforeObjects())).toEqual([]);
+  });
+
+  test('Auto Mode clusters serve NodePool and NodeClass themselves', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const c = cluster(stack, { computeConfig: { enabled: true, nodePools: ['system'], nodeRoleArn: 'arn:aws:iam::111111111111:role/node' } });
+    manifest(stack, 'Pool', c.ref, [{ apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name: 'gpu' }, spec: {} }]);
+    expect(violations(app, crdsBeforeObjects())).toEqual([]);
+  });
+});
+
+describe('manifest-files-resolved', () => {
+  function appWritingManifest(text: string): App {
+    const app = new App();
+    const writer = new Construct(new Stack(app, 'S'), 'Writer');
+    attachCustomSynthesis(writer, {
+      onSynthesize: (session) => {
+        fs.mkdirSync(path.join(session.outdir, 'manifests', 'onprem'), { recursive: true });
+        fs.writeFileSync(path.join(session.outdir, 'manifests', 'onprem', 'chart.k8s.yaml'), text);
+      },
+    });
+    return app;
+  }
+
+  test('reports token text in a written manifest', () => {
+    expect(violations(appWritingManifest('data:\n  bucket: ${Token[TOKEN.86]}\n'), manifestFilesResolved)).toEqual([expect.stringMatching(/unresolved token \$\{Token\[TOKEN.86\]\}/)]);
+    expect(violations(appWritingManifest('spec:\n  replicas: -1.8881545897087626e+289\n'), manifestFilesResolved)).toHaveLength(1);
+  });
+
+  test('passes resolved YAML', () => {
+    expect(violations(appWritingManifest('data:\n  bucket: models-bucket\n'), manifestFilesResolved)).toEqual([]);
+  });
+});
+
+describe('alarms-notify and log-groups-retained-and-encrypted', () => {
+  test('report an alarm without an action and a log group without retention or key', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    new cloudwatch.Alarm(stack, 'Silent', { metric: new cloudwatch.Metric({ namespace: 'AWS/SNS', metricName: 'NumberOfNotificationsFailed' }), threshold: 1, evaluationPeriods: 1 });
+    new CfnResource(stack, 'Logs', { type: 'AWS::Logs::LogGroup', properties: {} });
+    expect(violations(app, alarmsNotify)).toEqual([expect.stringMatching(/has no action/)]);
+    expect(violations(app, logGroupsRetainedAndEncrypted)).toEqual([expect.stringMatching(/has no retention and no KMS key/)]);
+  });
+
+  test('an alarm named by a notifying composite alarm notifies through it', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const topic = new sns.Topic(stack, 'Topic');
+    const child = new cloudwatch.Alarm(stack, 'Child', { metric: new cloudwatch.Metric({ namespace: 'AWS/SNS', metricName: 'NumberOfNotificationsFailed' }), threshold: 1, evaluationPeriods: 1 });
+    const composite = new cloudwatch.CompositeAlarm(stack, 'Composite', { alarmRule: cloudwatch.AlarmRule.fromAlarm(child, cloudwatch.AlarmState.ALARM) });
+    composite.addAlarmAction({ bind: () => ({ alarmActionArn: topic.topicArn }) });
+    expect(violations(app, alarmsNotify)).toEqual([]);
+  });
+});
+

@@ -1,0 +1,71 @@
+/**
+ * Cross-resource invariants: what must be true across resources for a synthesized app to work
+ * once deployed. `synthesizeClean` runs them on every app the test suite synthesizes.
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { IConstruct } from 'constructs';
+import { AssemblyModel, refKey } from './assembly-model';
+import { crdsBeforeObjects } from './crd-order';
+import { alarmsNotify, logGroupsRetainedAndEncrypted } from './hygiene';
+import { Invariant } from './invariant';
+import { keysAdmitTheirUsers } from './key-usage';
+import { manifestFilesResolved } from './manifest-files';
+import { networkPoliciesEnforcedAndSufficient } from './network-policy';
+import { podIdentityBeforePods } from './pod-identity-order';
+import { EksSite, KubernetesSiteBase, SitePlatform } from '../../../lib';
+
+export { AssemblyModel } from './assembly-model';
+export { Invariant } from './invariant';
+
+/** What the construct tree says that the templates cannot: which sites are EKS, what their operators installed. */
+export interface SiteFacts {
+  readonly eksSiteNames: Set<string>;
+  /** API groups installed outside the app, by cluster key (stack artifact id / logical id). */
+  readonly declaredCrdGroups: Map<string, Set<string>>;
+}
+
+export function siteFacts(root: IConstruct): SiteFacts {
+  const facts: SiteFacts = { eksSiteNames: new Set(), declaredCrdGroups: new Map() };
+  for (const site of root.node.findAll().filter((c): c is KubernetesSiteBase => c instanceof KubernetesSiteBase)) {
+    if (site.platform !== SitePlatform.EKS) continue;
+    facts.eksSiteNames.add(site.siteName);
+    const cluster = (site as EksSite).cluster;
+    const cfnCluster = cluster.node.defaultChild as eks.CfnCluster | undefined;
+    if (!cfnCluster) continue;
+    const key = refKey({ stack: Stack.of(cfnCluster).artifactId, logicalId: Stack.of(cfnCluster).getLogicalId(cfnCluster) });
+    const groups = facts.declaredCrdGroups.get(key) ?? new Set<string>();
+    if (site.prometheusOperatorAvailable) groups.add('monitoring.coreos.com');
+    facts.declaredCrdGroups.set(key, groups);
+  }
+  return facts;
+}
+
+export function invariantsFor(facts: SiteFacts): Invariant[] {
+  return [
+    podIdentityBeforePods,
+    keysAdmitTheirUsers,
+    networkPoliciesEnforcedAndSufficient,
+    crdsBeforeObjects(facts.declaredCrdGroups),
+    manifestFilesResolved,
+    alarmsNotify,
+    logGroupsRetainedAndEncrypted,
+  ];
+}
+
+export interface InvariantViolation {
+  readonly invariant: string;
+  readonly message: string;
+}
+
+/** Every violation of every invariant in the synthesized app. */
+export function checkInvariants(root: IConstruct, assembly: CloudAssembly, invariants?: Invariant[]): InvariantViolation[] {
+  const facts = siteFacts(root);
+  const model = new AssemblyModel(assembly, facts.eksSiteNames);
+  return (invariants ?? invariantsFor(facts)).flatMap((invariant) => invariant.check(model).map((message) => ({ invariant: invariant.id, message })));
+}
+
+export function describeViolations(violations: readonly InvariantViolation[]): string {
+  return violations.map((v) => `- [${v.invariant}] ${v.message}`).join('\n');
+}

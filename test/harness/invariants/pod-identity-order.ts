@@ -1,0 +1,35 @@
+/**
+ * EKS Pod Identity injects credentials only into pods created after the association exists:
+ * a pod started earlier runs without AWS credentials until it is recreated. So every manifest
+ * or Helm release that runs pods under an associated service account must deploy after the
+ * association (a DependsOn path in one stack, or a stack dependency).
+ */
+import { AssemblyModel } from './assembly-model';
+import { Invariant } from './invariant';
+import { describeObject, podsOf } from './kubernetes-objects';
+
+export const podIdentityBeforePods: Invariant = {
+  id: 'pod-identity-before-pods',
+  description: 'every pod that uses a Pod Identity service account is applied after its association',
+  check(model: AssemblyModel): string[] {
+    const violations: string[] = [];
+    for (const association of model.resources('AWS::EKS::PodIdentityAssociation')) {
+      const { Namespace: namespace, ServiceAccount: serviceAccount, ClusterName: clusterName } = association.resource.Properties ?? {};
+      const cluster = model.references(association.stack, clusterName)[0];
+      if (!cluster || typeof namespace !== 'string' || typeof serviceAccount !== 'string') continue;
+      for (const manifest of model.manifestsOf(cluster)) {
+        const users = manifest.objects.map(podsOf).filter((p) => p && p.namespace === namespace && p.serviceAccountName === serviceAccount);
+        if (users.length === 0 || model.isOrderedAfter(manifest.resource!, association)) continue;
+        violations.push(`${users.map((p) => describeObject(p!.owner)).join(', ')} (applied by ${model.describe(manifest.resource!)}) run as ${namespace}/${serviceAccount} `
+          + `but may be created before its Pod Identity association ${model.describe(association)}: the pods would start without AWS credentials.`);
+      }
+      // A Helm release's service accounts are not visible here: any release into the namespace waits.
+      for (const release of model.clusterResources(cluster, 'Custom::AWSCDK-EKS-HelmChart')) {
+        if (release.resource.Properties?.Namespace !== namespace || model.isOrderedAfter(release, association)) continue;
+        violations.push(`Helm release ${release.resource.Properties?.Release} (${model.describe(release)}) installs into namespace ${namespace}, `
+          + `where ${serviceAccount} has the Pod Identity association ${model.describe(association)}, but is not ordered after it.`);
+      }
+    }
+    return violations;
+  },
+};
