@@ -12,6 +12,7 @@ import { alarmsNotify, logGroupsRetainedAndEncrypted } from './hygiene';
 import { Invariant } from './invariant';
 import { keysAdmitTheirUsers } from './key-usage';
 import { manifestFilesResolved } from './manifest-files';
+import { metricsHaveProducers } from './metrics-produced';
 import { networkPoliciesEnforcedAndSufficient } from './network-policy';
 import { podIdentityBeforePods } from './pod-identity-order';
 import { EksSite, KubernetesSiteBase, SitePlatform } from '../../../lib';
@@ -49,6 +50,7 @@ export function invariantsFor(facts: SiteFacts): Invariant[] {
     networkPoliciesEnforcedAndSufficient,
     crdsBeforeObjects(facts.declaredCrdGroups),
     manifestFilesResolved,
+    metricsHaveProducers,
     alarmsNotify,
     logGroupsRetainedAndEncrypted,
   ];
