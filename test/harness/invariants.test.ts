@@ -18,6 +18,8 @@ import { crdsBeforeObjects } from './invariants/crd-order';
 import { alarmsNotify, logGroupsRetainedAndEncrypted } from './invariants/hygiene';
 import { keysAdmitTheirUsers } from './invariants/key-usage';
 import { manifestFilesResolved } from './invariants/manifest-files';
+import { metricsHaveProducers } from './invariants/metrics-produced';
+import { metricNamesIn } from './invariants/promql';
 import { cidrContains, networkPoliciesEnforcedAndSufficient } from './invariants/network-policy';
 import { podIdentityBeforePods } from './invariants/pod-identity-order';
 
@@ -288,3 +290,104 @@ describe('alarms-notify and log-groups-retained-and-encrypted', () => {
   });
 });
 
+
+describe('metrics-have-producers', () => {
+  function alarmOn(stack: Stack, id: string, metric: cloudwatch.IMetric): void {
+    new cloudwatch.Alarm(stack, id, { metric, threshold: 1, evaluationPeriods: 1 });
+  }
+
+  test('reports an alarm whose dimension set the service never publishes', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    alarmOn(stack, 'Lag', new cloudwatch.Metric({ namespace: 'AWS/Kinesis', metricName: 'GetRecords.IteratorAgeMilliseconds', dimensionsMap: { DeliveryStreamName: 'x' } }));
+    alarmOn(stack, 'Fine', new cloudwatch.Metric({ namespace: 'AWS/Kinesis', metricName: 'GetRecords.IteratorAgeMilliseconds', dimensionsMap: { StreamName: 'x' } }));
+    expect(violations(app, metricsHaveProducers)).toEqual([expect.stringMatching(/Lag.* publishes no such metric with this dimension set/)]);
+  });
+
+  test('reports a custom metric nothing in the app publishes, and passes once a pod publishes it', () => {
+    const heartbeat = new cloudwatch.Metric({ namespace: 'cdk-scalable-ai/onprem', metricName: 'Heartbeat', dimensionsMap: { SiteName: 'onprem' } });
+    const app = new App();
+    alarmOn(new Stack(app, 'S'), 'Heartbeat', heartbeat);
+    expect(violations(app, metricsHaveProducers)).toEqual([expect.stringMatching(/nothing in the app publishes this metric/)]);
+
+    const published = new App();
+    const stack = new Stack(published, 'S');
+    alarmOn(stack, 'Heartbeat', heartbeat);
+    manifest(stack, 'Publisher', cluster(stack).ref, [{
+      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'heartbeat', namespace: 'ops' },
+      spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'aws-cli', command: ['aws', 'cloudwatch', 'put-metric-data', '--namespace', 'cdk-scalable-ai/onprem', '--metric-name', 'Heartbeat'] }] } } } } },
+    }]);
+    expect(violations(published, metricsHaveProducers)).toEqual([]);
+  });
+
+  test('reports a Container Insights alarm on a cluster without the CloudWatch observability add-on', () => {
+    const nodeCountAlarm = (withAddon: boolean): App => {
+      const app = new App();
+      const stack = new Stack(app, 'S');
+      const c = cluster(stack);
+      alarmOn(stack, 'Nodes', new cloudwatch.Metric({ namespace: 'ContainerInsights', metricName: 'cluster_node_count', dimensionsMap: { ClusterName: c.ref } }));
+      if (withAddon) new eks.CfnAddon(stack, 'Observability', { clusterName: c.ref, addonName: 'amazon-cloudwatch-observability' });
+      return app;
+    };
+    expect(violations(nodeCountAlarm(false), metricsHaveProducers)).toEqual([expect.stringMatching(/has no amazon-cloudwatch-observability add-on/)]);
+    expect(violations(nodeCountAlarm(true), metricsHaveProducers)).toEqual([]);
+  });
+
+  test('reports an S3 request-metric alarm on a bucket without that metrics configuration', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    alarmOn(stack, 'Errors', new cloudwatch.Metric({ namespace: 'AWS/S3', metricName: '5xxErrors', dimensionsMap: { BucketName: bucket.bucketName, FilterId: 'EntireBucket' } }));
+    expect(violations(app, metricsHaveProducers)).toEqual([expect.stringMatching(/has no metrics configuration "EntireBucket"/)]);
+  });
+
+  function scaledServer(stack: Stack, clusterName: string, query: string, annotated: boolean): void {
+    manifest(stack, 'Server', clusterName, [
+      deployment('inference', 'server', { containers: [{ name: 'c', image: 'vllm/vllm-openai:v0.11.0' }] }),
+      { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'server', namespace: 'inference' }, spec: { scaleTargetRef: { name: 'server' }, triggers: [{ type: 'prometheus', metadata: { query, threshold: '8' } }] } },
+    ].map((o: any) => (annotated && o.kind === 'Deployment' ? { ...o, spec: { ...o.spec, template: { ...o.spec.template, metadata: { ...o.spec.template.metadata, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8000' } } } } } : o)));
+  }
+
+  function scraper(stack: Stack, clusterArn: string): void {
+    new CfnResource(stack, 'Scraper', {
+      type: 'AWS::APS::Scraper',
+      properties: {
+        Source: { EksConfiguration: { ClusterArn: clusterArn, SubnetIds: ['subnet-1'] } },
+        Destination: { AmpConfiguration: { WorkspaceArn: 'arn:aws:aps:us-east-1:111111111111:workspace/ws-1' } },
+        ScrapeConfiguration: { ConfigurationBlob: 'scrape_configs:\n  - job_name: pods\n    relabel_configs:\n      - source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_scrape]\n' },
+      },
+    });
+  }
+
+  test('reports an autoscaler query on a series no scraped exporter exposes', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const c = cluster(stack);
+    scraper(stack, c.attrArn);
+    scaledServer(stack, c.ref, 'sum(vllm:num_requests_queued{namespace="inference"})', true);
+    expect(violations(app, metricsHaveProducers)).toEqual([expect.stringMatching(/queries vllm:num_requests_queued, which no scraped exporter of the cluster exposes/)]);
+  });
+
+  test('reports an autoscaler query on pods nothing scrapes, and passes when they are scraped', () => {
+    const unscraped = new App();
+    const stack = new Stack(unscraped, 'S');
+    const c = cluster(stack);
+    scaledServer(stack, c.ref, 'sum(vllm:num_requests_waiting{namespace="inference"})', true);
+    expect(violations(unscraped, metricsHaveProducers)).toEqual([expect.stringMatching(/no scraper of the app collects/)]);
+
+    const scraped = new App();
+    const stack2 = new Stack(scraped, 'S');
+    const c2 = cluster(stack2);
+    scraper(stack2, c2.attrArn);
+    scaledServer(stack2, c2.ref, 'sum(vllm:num_requests_waiting{namespace="inference"})', true);
+    expect(violations(scraped, metricsHaveProducers)).toEqual([]);
+  });
+
+  test('PromQL metric names: functions, keywords, label matchers, ranges and grouping are not metrics', () => {
+    expect(metricNamesIn('histogram_quantile(0.95, sum by (le) (rate(vllm:e2e_request_latency_seconds_bucket{namespace="a",app=~"b|c"}[5m]))) > 2'))
+      .toEqual(['vllm:e2e_request_latency_seconds_bucket']);
+    expect(metricNamesIn('sum(DCGM_FI_DEV_GPU_UTIL{pod=~"x-[a-z0-9]+"}) / 2 and on (pod) up == 1').sort()).toEqual(['DCGM_FI_DEV_GPU_UTIL', 'up']);
+    expect(metricNamesIn('100 * sum(rate(nv_inference_request_failure[5m])) / sum(rate(nv_inference_request_success[5m])) > 1e2'))
+      .toEqual(['nv_inference_request_failure', 'nv_inference_request_success']);
+  });
+});

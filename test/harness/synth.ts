@@ -8,6 +8,7 @@ import * as path from 'path';
 import { App, AppProps, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { checkInvariants, describeViolations } from './invariants';
 
 const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
 
@@ -92,11 +93,19 @@ export function synthFindings(app: App): { assembly?: CloudAssembly; findings: S
   return { assembly, findings: [...readValidationReport(assembly.directory), ...annotationFindings(assembly)] };
 }
 
-/** Synthesizes the app and fails on any validation finding or warning / error annotation. */
+/**
+ * Synthesizes the app and fails on any validation finding or warning / error annotation, and
+ * on any violation of the cross-resource invariants (test/harness/invariants): what must hold
+ * across resources for the app to work once deployed.
+ */
 export function synthesizeClean(app: App): CloudAssembly {
   const { assembly, findings } = synthFindings(app);
   if (findings.length > 0 || !assembly) {
     throw new Error(`Synthesis is not clean (${findings.length} finding(s)):\n${describeFindings(findings)}`);
+  }
+  const violations = checkInvariants(app, assembly);
+  if (violations.length > 0) {
+    throw new Error(`The app would not work once deployed (${violations.length} invariant violation(s)):\n${describeViolations(violations)}`);
   }
   return assembly;
 }
