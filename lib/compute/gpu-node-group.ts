@@ -31,6 +31,8 @@ export const DEFAULT_GPU_NODE_MAX_SIZE = 2;
 export const GPU_NODE_IMDS_HOP_LIMIT = 1;
 /** Label on GPU nodes whose AMI lacks the NVIDIA device plugin; the GPU enablement chart targets it. */
 export const DEVICE_PLUGIN_REQUIRED_LABEL = 'cdk-scalable-ai.io/nvidia-device-plugin';
+/** Detailed (1-minute) EC2 monitoring of GPU nodes; off, as Container Insights and DCGM already report GPU and node metrics. */
+export const DEFAULT_GPU_NODE_DETAILED_MONITORING = false;
 /** Label with the accelerator model, e.g. `nvidia-l40s` (the cluster autoscaler's GPU label). */
 export const ACCELERATOR_LABEL = 'k8s.amazonaws.com/accelerator';
 
@@ -60,6 +62,11 @@ export interface GpuNodeGroupOptions {
   readonly maxSize?: number;
   /** Encrypted gp3 root (AL2023) or data (Bottlerocket) volume. @default DEFAULT_GPU_NODE_VOLUME_SIZE (200 GiB) */
   readonly volumeSize?: Size;
+  /**
+   * Detailed (1-minute) EC2 monitoring on the launch template.
+   * @default DEFAULT_GPU_NODE_DETAILED_MONITORING (false)
+   */
+  readonly detailedMonitoring?: boolean;
   /** Extra node labels. @default - none */
   readonly labels?: Record<string, string>;
   /** @default - the cluster's private subnets */
@@ -126,6 +133,7 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
 
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       requireImdsv2: true,
+      detailedMonitoring: props.detailedMonitoring ?? DEFAULT_GPU_NODE_DETAILED_MONITORING,
       httpPutResponseHopLimit: GPU_NODE_IMDS_HOP_LIMIT,
       blockDevices: [{
         // Bottlerocket keeps images and model caches on its data volume (/dev/xvdb).

@@ -69,9 +69,10 @@ export function checkRemoteNetworks(scope: Construct, options: HybridNodesOption
 
 /**
  * The cloud side of EKS Hybrid Nodes: the IAM role hybrid nodes authenticate with (SSM hybrid
- * activations), its HYBRID_LINUX access entry, the hybrid GPU capacity on the site, and the
- * nodeadm settings (labels and GPU taint) that make hybrid GPU servers schedulable like cloud
- * GPU nodes.
+ * activations; it may also get Pod Identity credentials for pods, `eks-auth:AssumeRoleForPodIdentity`
+ * on this cluster), its HYBRID_LINUX access entry, the hybrid GPU capacity on the site, and the
+ * nodeadm settings (labels and GPU taint, `hybrid.enableCredentialsFile`) that make hybrid GPU
+ * servers schedulable like cloud GPU nodes.
  */
 export class HybridNodes extends Construct {
   public readonly role: iam.Role;
@@ -95,6 +96,8 @@ export class HybridNodes extends Construct {
       ],
     });
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [props.cluster.clusterArn] }));
+    // The Pod Identity agent's hybrid DaemonSet exchanges pod tokens with these node credentials.
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['eks-auth:AssumeRoleForPodIdentity'], resources: [props.cluster.clusterArn] }));
     acknowledgeManagedPolicies(this.role, ['AmazonSSMManagedInstanceCore', 'AmazonEC2ContainerRegistryPullOnly'],
       'EKS Hybrid Nodes register through SSM and pull images from ECR with the AWS managed policies the EKS Hybrid Nodes guide prescribes for the hybrid nodes role.');
 
@@ -121,5 +124,13 @@ export class HybridNodes extends Construct {
       `--node-labels=${GPU_PRESENT_LABEL}=true,${DEVICE_PLUGIN_REQUIRED_LABEL}=daemonset`,
       `--register-with-taints=${DEFAULT_GPU_TAINT.key}=${DEFAULT_GPU_TAINT.value}:${DEFAULT_GPU_TAINT.effect}`,
     ];
+  }
+
+  /**
+   * nodeadm `spec.hybrid` settings every hybrid node needs for EKS Pod Identity: the agent's
+   * hybrid DaemonSet reads the credentials file nodeadm writes (`/eks-hybrid/.aws/credentials`).
+   */
+  public static podIdentityNodeadmSettings(): Record<string, boolean> {
+    return { enableCredentialsFile: true };
   }
 }

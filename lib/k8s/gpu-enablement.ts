@@ -18,6 +18,8 @@ export const DCGM_EXPORTER_IMAGE = 'nvcr.io/nvidia/k8s/dcgm-exporter:4.6.1-4.8.4
 export const DCGM_EXPORTER_PORT = 9400;
 /** Name of the DCGM exporter Service (and its ServiceMonitor). */
 export const DCGM_EXPORTER_NAME = 'dcgm-exporter';
+/** Well-known node label with the EC2 instance type. */
+export const INSTANCE_TYPE_LABEL = 'node.kubernetes.io/instance-type';
 
 export interface GpuEnablementProps {
   /** The site whose GPU nodes the daemons run on. */
@@ -45,6 +47,14 @@ export interface GpuEnablementProps {
    * @default PRIVATE_CLIENT_CIDRS (RFC 1918)
    */
   readonly metricsScraperCidrs?: string[];
+  /**
+   * Instance types whose nodes already run another DCGM exporter (on EKS: the CloudWatch
+   * observability add-on's, see CLOUDWATCH_OBSERVABILITY_DCGM_INSTANCE_TYPES). Ours keeps off
+   * them, so every GPU node runs exactly one exporter; nodes without the instance-type label
+   * (hybrid and on-premises servers) always run ours.
+   * @default - none: our exporter runs on every GPU node
+   */
+  readonly dcgmExporterExcludedInstanceTypes?: string[];
   /** @default NVIDIA_DEVICE_PLUGIN_IMAGE */
   readonly devicePluginImage?: string;
   /** @default DCGM_EXPORTER_IMAGE */
@@ -83,7 +93,8 @@ export class GpuEnablement extends Construct {
       this.addDevicePlugin(site, props.devicePluginNodeLabels, site.resolveImage(props.devicePluginImage ?? NVIDIA_DEVICE_PLUGIN_IMAGE));
     }
     if (props.dcgmExporter ?? true) {
-      this.addDcgmExporter(site, site.resolveImage(props.dcgmExporterImage ?? DCGM_EXPORTER_IMAGE), props.metricsScraperNamespaces, props.metricsScraperCidrs ?? PRIVATE_CLIENT_CIDRS);
+      this.addDcgmExporter(site, site.resolveImage(props.dcgmExporterImage ?? DCGM_EXPORTER_IMAGE), props.metricsScraperNamespaces,
+        props.metricsScraperCidrs ?? PRIVATE_CLIENT_CIDRS, props.dcgmExporterExcludedInstanceTypes ?? []);
     }
   }
 
@@ -116,8 +127,10 @@ export class GpuEnablement extends Construct {
     });
   }
 
-  private addDcgmExporter(site: IKubernetesSite, image: string, scraperNamespaces: string[] | undefined, scraperCidrs: string[]): void {
+  private addDcgmExporter(site: IKubernetesSite, image: string, scraperNamespaces: string[] | undefined, scraperCidrs: string[], excludedInstanceTypes: string[]): void {
     const labels = { 'app.kubernetes.io/name': DCGM_EXPORTER_NAME };
+    // NotIn also matches nodes without the label, so hybrid and on-premises GPU servers keep ours.
+    const exclusions = excludedInstanceTypes.length > 0 ? [{ key: INSTANCE_TYPE_LABEL, operator: 'NotIn', values: excludedInstanceTypes }] : [];
     new k8s.KubeDaemonSet(this, 'DcgmExporter', {
       metadata: { name: DCGM_EXPORTER_NAME, namespace: GPU_SYSTEM_NAMESPACE, labels },
       spec: {
@@ -128,7 +141,7 @@ export class GpuEnablement extends Construct {
           spec: {
             priorityClassName: 'system-node-critical',
             tolerations: gpuTolerations(site.gpuNodeTaints),
-            affinity: gpuNodeAffinity(site),
+            affinity: gpuNodeAffinity(site, {}, exclusions),
             containers: [{
               name: DCGM_EXPORTER_NAME,
               image,

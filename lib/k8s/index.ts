@@ -4,3 +4,5 @@ export * from './workload-namespace';
 export * from './gpu-enablement';
 export * from './quantity';
 export * from './network';
+export * from './cluster-network';
+export * from './cloudwatch-dcgm-exporter';

@@ -1,10 +1,13 @@
 import { ApiObjectMetadata, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { DNS_PORT, EKS_DEFAULT_CLUSTER_DNS_CIDRS, POD_IDENTITY_AGENT_CIDRS, POD_IDENTITY_AGENT_PORT } from './cluster-network';
 import { PodSecurityLevel, podSecurityLabels } from './pod-security';
-import { IKubernetesSite } from '../sites/kubernetes-site-interface';
+import { IKubernetesSite, SitePlatform, WorkloadCredentials } from '../sites/kubernetes-site-interface';
 import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
-import { checkDnsLabel, checkInteger } from '../private/validation';
+import { parseCidr } from '../private/cidr';
+import { PropValidationError } from '../private/errors';
+import { checkDnsLabel, checkInteger, isToken } from '../private/validation';
 
 /** Default CPU request of a container that sets none. */
 export const DEFAULT_CONTAINER_CPU_REQUEST = '250m';
@@ -34,6 +37,18 @@ export interface WorkloadNamespaceProps {
    * @default true
    */
   readonly allowHttpsEgress?: boolean;
+  /**
+   * Addresses of DNS servers that are not pods in `kube-system`, e.g. the cluster DNS Service IP
+   * on EKS Auto Mode, where DNS answers on each node. DNS to kube-system pods is always allowed.
+   * @default - none
+   */
+  readonly dnsServerCidrs?: string[];
+  /**
+   * Whether pods may reach the EKS Pod Identity agent (169.254.170.23 and fd00:ec2::23, TCP 80),
+   * which hands out the credentials of Pod Identity associations.
+   * @default false
+   */
+  readonly allowPodIdentityAgent?: boolean;
 }
 
 /**
@@ -45,7 +60,12 @@ export function ensureWorkloadNamespace(site: IKubernetesSite, name: string): Ch
   const existing = site.charts.find((c) => c.node.id === id);
   if (existing) return existing;
   const chart = site.newChart(id);
-  new WorkloadNamespace(chart, 'Namespace', { name });
+  const eks = site.platform === SitePlatform.EKS;
+  new WorkloadNamespace(chart, 'Namespace', {
+    name,
+    dnsServerCidrs: eks ? EKS_DEFAULT_CLUSTER_DNS_CIDRS : undefined,
+    allowPodIdentityAgent: site.workloadCredentials === WorkloadCredentials.EKS_POD_IDENTITY,
+  });
   site.addChart(chart);
   return chart;
 }
@@ -54,7 +74,9 @@ export function ensureWorkloadNamespace(site: IKubernetesSite, name: string): Ch
  * A namespace for workloads with the baseline a platform team expects: Pod Security
  * "restricted" (enforced, audited and warned), default-deny NetworkPolicy for ingress and
  * egress with the allowances workloads need (DNS, same namespace, listed namespaces, HTTPS
- * out), a GPU ResourceQuota and a LimitRange that gives containers without requests sane ones.
+ * out, the Pod Identity agent where asked), a GPU ResourceQuota and a LimitRange that gives
+ * containers without requests sane ones. kubelet probes need no rule: the VPC CNI's policy
+ * agent (like other CNIs) always admits traffic from the pod's own node.
  */
 export class WorkloadNamespace extends Construct {
   public readonly name: string;
@@ -64,6 +86,11 @@ export class WorkloadNamespace extends Construct {
     checkDnsLabel(this, 'name', props.name);
     checkInteger(this, 'maxGpus', props.maxGpus, 0);
     for (const ns of props.allowIngressFromNamespaces ?? []) checkDnsLabel(this, 'allowIngressFromNamespaces', ns);
+    for (const cidr of props.dnsServerCidrs ?? []) {
+      if (!isToken(cidr) && !parseCidr(cidr)) {
+        throw new PropValidationError(this, 'dnsServerCidrs', cidr, 'is not an IPv4 CIDR', 'Give the DNS server address as a CIDR, e.g. "172.20.0.10/32".');
+      }
+    }
     this.name = props.name;
     const metadata = (name: string): ApiObjectMetadata => ({ name, namespace: props.name });
 
@@ -82,11 +109,29 @@ export class WorkloadNamespace extends Construct {
         podSelector: {},
         policyTypes: ['Egress'],
         egress: [{
-          to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: 'kube-system' } } }],
-          ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
+          to: [
+            { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: 'kube-system' } } },
+            ...(props.dnsServerCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
+          ],
+          ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(DNS_PORT) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(DNS_PORT) }],
         }],
       },
     });
+
+    if (props.allowPodIdentityAgent) {
+      // The agent listens on link-local addresses of the node: only an ipBlock can name them.
+      new k8s.KubeNetworkPolicy(this, 'AllowPodIdentityAgent', {
+        metadata: metadata('allow-pod-identity-agent'),
+        spec: {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [{
+            to: POD_IDENTITY_AGENT_CIDRS.map((cidr) => ({ ipBlock: { cidr } })),
+            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(POD_IDENTITY_AGENT_PORT) }],
+          }],
+        },
+      });
+    }
 
     const ingressNamespaces = [props.name, ...(props.allowIngressFromNamespaces ?? [])];
     new k8s.KubeNetworkPolicy(this, 'AllowIngress', {

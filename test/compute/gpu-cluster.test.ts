@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DCGM_EXPORTER_NAME, GPU_SYSTEM_NAMESPACE, GpuCluster, GpuClusterPreset, GpuNodeGroup } from '../../lib';
+import { CLOUDWATCH_OBSERVABILITY_DCGM_INSTANCE_TYPES, DCGM_EXPORTER_NAME, GPU_SYSTEM_NAMESPACE, GpuCluster, GpuClusterPreset, GpuNodeGroup } from '../../lib';
 import { expectNagClean } from '../harness/nag';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
 import { cleanTemplate, testApp } from '../harness/synth';
@@ -147,6 +147,59 @@ describe('GpuCluster defaults', () => {
     expect(JSON.stringify(devicePlugin)).toContain('"key":"cdk-scalable-ai.io/nvidia-device-plugin","operator":"In","values":["daemonset"]');
   });
 
+  test('the VPC CNI enforces NetworkPolicies (enableNetworkPolicy in its configuration values)', () => {
+    const [cni] = Object.values(template.findResources('AWS::EKS::Addon', { Properties: { AddonName: 'vpc-cni' } }));
+    expect(JSON.parse(cni.Properties.ConfigurationValues)).toEqual({ enableNetworkPolicy: 'true' });
+    expect(cluster.networkPoliciesEnforced).toBe(true);
+  });
+
+  test('every node group waits for the VPC CNI and the Pod Identity agent; neither waits for nodes', () => {
+    const addonId = (name: string) => Object.keys(template.findResources('AWS::EKS::Addon', { Properties: { AddonName: name } }))[0];
+    const [cni, agent, coreDns] = ['vpc-cni', 'eks-pod-identity-agent', 'coredns'].map(addonId);
+    const nodegroups = template.findResources('AWS::EKS::Nodegroup');
+    expect(Object.keys(nodegroups)).toHaveLength(2);
+    for (const nodegroup of Object.values(nodegroups)) expect(nodegroup.DependsOn).toEqual(expect.arrayContaining([cni, agent]));
+    const resources = template.toJSON().Resources;
+    const dependsOnNodes = (id: string) => ((resources[id].DependsOn ?? []) as string[]).some((d) => d in nodegroups);
+    expect(dependsOnNodes(cni)).toBe(false);
+    expect(dependsOnNodes(agent)).toBe(false);
+    expect(dependsOnNodes(coreDns)).toBe(true);
+  });
+
+  test('kubectl provider: KMS-encrypted log groups with retention, its own HTTPS-only security group', () => {
+    const keyId = Object.keys(template.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('CloudWatch Logs') } }))[0];
+    const providerLogGroups = template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: Match.anyValue() } });
+    expect(Object.keys(providerLogGroups)).toHaveLength(2);
+    for (const logGroup of Object.values(providerLogGroups)) {
+      expect(logGroup.Properties).toMatchObject({ KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] }, RetentionInDays: 731 });
+    }
+    const groups = template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('kubectl provider handler') } });
+    const [groupId, group] = Object.entries(groups)[0];
+    expect(group.Properties.SecurityGroupEgress).toEqual([{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: expect.any(String) }]);
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.VpcConfig.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [groupId, 'GroupId'] }]);
+    }
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': ['Gpu05B72DCE', 'ClusterSecurityGroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [groupId, 'GroupId'] },
+      IpProtocol: 'tcp', FromPort: 443, ToPort: 443,
+    });
+  });
+
+  test('launch templates without detailed monitoring by default', () => {
+    const templates = Object.values(template.findResources('AWS::EC2::LaunchTemplate'));
+    expect(templates).toHaveLength(2);
+    for (const lt of templates) expect(lt.Properties.LaunchTemplateData.Monitoring).toEqual({ Enabled: false });
+  });
+
+  test('our DCGM exporter keeps off the instance types where the CloudWatch add-on runs its own', () => {
+    const dcgm = findObject(siteObjects(cluster.site), 'DaemonSet', DCGM_EXPORTER_NAME, GPU_SYSTEM_NAMESPACE) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const expressions = dcgm.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions;
+    const exclusion = expressions.find((e: { key: string }) => e.key === 'node.kubernetes.io/instance-type');
+    expect(exclusion).toEqual({ key: 'node.kubernetes.io/instance-type', operator: 'NotIn', values: [...CLOUDWATCH_OBSERVABILITY_DCGM_INSTANCE_TYPES] });
+    expect(exclusion.values).toEqual(expect.arrayContaining(['g6e.xlarge', 'g6e.2xlarge', 'p5.48xlarge']));
+  });
+
   test('logical ids of the cluster and its key are pinned', () => {
     expect(Object.keys(template.findResources('AWS::EKS::Cluster'))).toEqual(['Gpu05B72DCE']);
     expect(Object.keys(template.findResources('AWS::KMS::Key')).sort()).toEqual(['GpuLogsKey7804A263', 'GpuSecretsKey0C4B4737']);
@@ -179,6 +232,14 @@ describe('GpuCluster options', () => {
       AccessPolicies: [{ AccessScope: { Type: 'cluster' }, PolicyArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy']] } }],
     });
     template.resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 0);
+  });
+
+  test('detailed monitoring of system and GPU launch templates can be turned on', () => {
+    const stack = new Stack(testApp(), 'Monitored');
+    const cluster = new GpuCluster(stack, 'Gpu', { systemNodeDetailedMonitoring: true, gpuEnablement: false });
+    cluster.addGpuNodeGroup('L4', { instanceTypes: [new ec2.InstanceType('g6.xlarge')], detailedMonitoring: true });
+    const templates = Object.values(cleanTemplate(stack).findResources('AWS::EC2::LaunchTemplate'));
+    expect(templates.map((lt) => lt.Properties.LaunchTemplateData.Monitoring)).toEqual([{ Enabled: true }, { Enabled: true }]);
   });
 
   test('an unsupported Kubernetes version fails with the fix', () => {

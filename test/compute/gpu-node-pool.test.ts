@@ -44,11 +44,16 @@ describe('Auto Mode cluster with a GPU NodePool', () => {
 
     const template = cleanTemplate(stack);
     template.hasResourceProperties('AWS::EKS::Cluster', {
-      ComputeConfig: { Enabled: true, NodePools: ['system'], NodeRoleArn: Match.anyValue() },
+      // general-purpose too: the system pool's CriticalAddonsOnly taint keeps KEDA and controllers off it.
+      ComputeConfig: { Enabled: true, NodePools: ['system', 'general-purpose'], NodeRoleArn: Match.anyValue() },
     });
     // Auto Mode runs networking and DNS itself: only the observability add-on is installed.
     template.resourceCountIs('AWS::EKS::Addon', 1);
     template.resourceCountIs('AWS::EKS::Nodegroup', 0);
+    // Auto Mode enforces NetworkPolicies only once its network policy controller is switched on.
+    expect(findObject(objects, 'ConfigMap', 'amazon-vpc-cni', 'kube-system')).toMatchObject({ data: { 'enable-network-policy-controller': 'true' } });
+    template.hasResourceProperties('Custom::AWSCDK-EKS-KubernetesResource', { Manifest: Match.stringLikeRegexp('"enable-network-policy-controller":"true"') });
+    expect(cluster.networkPoliciesEnforced).toBe(true);
   });
 
   test('cdk-nag AwsSolutions finds nothing unacknowledged', () => {

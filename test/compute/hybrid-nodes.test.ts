@@ -21,10 +21,31 @@ describe('EKS Hybrid Nodes', () => {
       ManagedPolicyArns: Match.arrayWith([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] }]),
     });
     expect(cluster.hybridNodes?.gpuCapacity).toMatchObject({ gpusPerNode: 4, maxGpus: 8, hybrid: true });
+    expect(HybridNodes.podIdentityNodeadmSettings()).toEqual({ enableCredentialsFile: true });
     expect(HybridNodes.gpuKubeletFlags()).toEqual([
       '--node-labels=nvidia.com/gpu.present=true,cdk-scalable-ai.io/nvidia-device-plugin=daemonset',
       '--register-with-taints=nvidia.com/gpu=true:NoSchedule',
     ]);
+  });
+
+  test('EKS Pod Identity on hybrid nodes: the agent\'s hybrid DaemonSet and the node role\'s eks-auth right', () => {
+    const stack = new Stack(testApp(), 'HybridPodIdentity');
+    new GpuCluster(stack, 'Gpu', { hybridNodes: HYBRID, gpuEnablement: false });
+    const template = cleanTemplate(stack);
+    const [agent] = Object.values(template.findResources('AWS::EKS::Addon', { Properties: { AddonName: 'eks-pod-identity-agent' } }));
+    expect(JSON.parse(agent.Properties.ConfigurationValues)).toEqual({ daemonsets: { hybrid: { create: true } } });
+    const roleId = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ssm.amazonaws.com' } })] } } }))[0];
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: roleId }],
+      // Merged with eks:DescribeCluster: both on this cluster only.
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: ['eks-auth:AssumeRoleForPodIdentity', 'eks:DescribeCluster'], Effect: 'Allow', Resource: { 'Fn::GetAtt': ['Gpu05B72DCE', 'Arn'] } }]) },
+    });
+  });
+
+  test('without hybrid nodes the Pod Identity agent keeps its default configuration', () => {
+    const template = cleanTemplate(new GpuCluster(new Stack(testApp(), 'NoHybrid'), 'Gpu', { gpuEnablement: false }).node.scope as Stack);
+    const [agent] = Object.values(template.findResources('AWS::EKS::Addon', { Properties: { AddonName: 'eks-pod-identity-agent' } }));
+    expect(agent.Properties.ConfigurationValues).toBeUndefined();
   });
 
   test('services can be placed on hybrid or cloud GPUs, and capacity is checked per placement', () => {

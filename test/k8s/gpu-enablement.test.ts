@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { DCGM_EXPORTER_IMAGE, GpuEnablement, KubernetesSite, NodeTaintEffect, NVIDIA_DEVICE_PLUGIN_IMAGE } from '../../lib';
+import { inferenceScrapeConfig } from '../../lib/inference/scrape-config';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
 import { testApp } from '../harness/synth';
@@ -52,6 +53,25 @@ describe('GpuEnablement', () => {
     ]);
     expect(plugin.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(plugin.volumes).toEqual([{ name: 'device-plugins', hostPath: { path: '/var/lib/kubelet/device-plugins', type: 'Directory' } }]);
+  });
+
+  test('the DCGM exporter can keep off instance types where another exporter runs; nodes without the label keep it', () => {
+    const dcgm = podSpec(findObject(enable({}, { dcgmExporterExcludedInstanceTypes: ['g6e.xlarge'] }), 'DaemonSet', 'dcgm-exporter', 'gpu-system'));
+    expect(dcgm.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions).toEqual([
+      { key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] },
+      // NotIn matches nodes without the label too (hybrid and on-premises servers).
+      { key: 'node.kubernetes.io/instance-type', operator: 'NotIn', values: ['g6e.xlarge'] },
+    ]);
+  });
+
+  test('the managed collector scrapes both DCGM exporters: ours over HTTP, the CloudWatch add-on\'s over HTTPS', () => {
+    const config = inferenceScrapeConfig();
+    expect(config).toContain(['  - job_name: dcgm-exporter', '    honor_labels: true', '    kubernetes_sd_configs:', '      - role: endpoints',
+      '        namespaces:', '          names: [gpu-system]'].join('\n'));
+    expect(config).toContain(['  - job_name: cloudwatch-dcgm-exporter', '    honor_labels: true', '    scheme: https', '    tls_config:',
+      '      insecure_skip_verify: true', '    kubernetes_sd_configs:', '      - role: endpoints', '        namespaces:',
+      '          names: [amazon-cloudwatch]', '    relabel_configs:', '      - source_labels: [__meta_kubernetes_service_name]',
+      '        action: keep', '        regex: dcgm-exporter-service', ''].join('\n'));
   });
 
   test('scrapers can be limited to given namespaces; DCGM can be left out', () => {

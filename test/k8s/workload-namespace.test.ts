@@ -1,7 +1,9 @@
+import { Stack } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
-import { WorkloadNamespace } from '../../lib';
+import { ensureWorkloadNamespace, GpuCluster, KubernetesSite, WorkloadNamespace } from '../../lib';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
-import { expectSafeManifests, findObject } from '../harness/manifests';
+import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
+import { testApp } from '../harness/synth';
 
 function render(props: ConstructorParameters<typeof WorkloadNamespace>[2]): KubernetesObject[] {
   const chart = Testing.chart();
@@ -36,6 +38,37 @@ describe('WorkloadNamespace', () => {
       ] }],
     });
     expect(findObject(objects, 'NetworkPolicy', 'allow-https-egress', 'inference').spec).toMatchObject({ egress: [{ ports: [{ protocol: 'TCP', port: 443 }] }] });
+  });
+
+  test('DNS servers outside kube-system and the Pod Identity agent when asked', () => {
+    const objects2 = render({ name: 'serving', dnsServerCidrs: ['172.20.0.10/32'], allowPodIdentityAgent: true });
+    expectSafeManifests(objects2);
+    expect((findObject(objects2, 'NetworkPolicy', 'allow-dns', 'serving').spec as any).egress[0].to).toEqual([ // eslint-disable-line @typescript-eslint/no-explicit-any
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } },
+      { ipBlock: { cidr: '172.20.0.10/32' } },
+    ]);
+    expect(findObject(objects2, 'NetworkPolicy', 'allow-pod-identity-agent', 'serving').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '169.254.170.23/32' } }, { ipBlock: { cidr: 'fd00:ec2::23/128' } }], ports: [{ protocol: 'TCP', port: 80 }] }],
+    });
+    expect(objects.find((o) => o.metadata?.name === 'allow-pod-identity-agent')).toBeUndefined();
+    expect(() => render({ name: 'bad', dnsServerCidrs: ['172.20.0.10'] })).toThrow(/dnsServerCidrs = "172.20.0.10" is not an IPv4 CIDR/);
+  });
+
+  test('on EKS sites the namespace admits the cluster DNS address and the Pod Identity agent; elsewhere neither', () => {
+    const eks = new GpuCluster(new Stack(testApp(), 'Eks'), 'Gpu', { gpuEnablement: false });
+    ensureWorkloadNamespace(eks.site, 'serving');
+    const eksObjects = siteObjects(eks.site);
+    expect((findObject(eksObjects, 'NetworkPolicy', 'allow-dns', 'serving').spec as any).egress[0].to).toEqual(expect.arrayContaining([ // eslint-disable-line @typescript-eslint/no-explicit-any
+      { ipBlock: { cidr: '10.100.0.10/32' } }, { ipBlock: { cidr: '172.20.0.10/32' } },
+    ]));
+    findObject(eksObjects, 'NetworkPolicy', 'allow-pod-identity-agent', 'serving');
+    const lab = new KubernetesSite(new Stack(testApp(), 'Lab'), 'Lab');
+    ensureWorkloadNamespace(lab, 'serving');
+    const labObjects = siteObjects(lab);
+    expect((findObject(labObjects, 'NetworkPolicy', 'allow-dns', 'serving').spec as any).egress[0].to).toHaveLength(1); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(labObjects.find((o) => o.metadata?.name === 'allow-pod-identity-agent')).toBeUndefined();
   });
 
   test('caps GPU requests and gives containers default requests', () => {

@@ -32,11 +32,19 @@ export const POD_IDENTITY_AGENT_IP = '169.254.170.23';
 /** Any public AWS endpoint (S3, STS, ECR) for HTTPS egress checks. */
 const AWS_API_IP = '52.94.0.10';
 /**
- * EKS Auto Mode runs CoreDNS as a service on every node, not as pods behind a ClusterIP: a pod's
- * resolver is node-local, so DNS egress must be allowed to the node's address (AWS docs "Use
- * Network Policies with EKS Auto Mode"; rules usually allow port 53 to any address).
+ * EKS Auto Mode runs DNS on every node, with no kube-dns Service or CoreDNS pods behind it: pods
+ * still query the cluster DNS address (`.10` of the service CIDR), answered on the node, so a
+ * kube-system pod selector matches nothing (containers-roadmap #2546, #2552). Without an explicit
+ * service CIDR EKS picks 10.100.0.0/16 or 172.20.0.0/16: both addresses must be allowed.
  */
-const AUTO_MODE_DNS_IP = '10.0.1.1';
+function autoModeDnsIps(cluster: ModelResource): string[] {
+  const cidr = cluster.resource.Properties?.KubernetesNetworkConfig?.ServiceIpv4Cidr;
+  if (typeof cidr === 'string') {
+    const base = cidr.split('/')[0].split('.').map(Number);
+    return [`${base[0]}.${base[1]}.${base[2]}.10`];
+  }
+  return ['10.100.0.10', '172.20.0.10'];
+}
 /** An address inside the VPC: the managed Prometheus collector's ENIs scrape from there. */
 const VPC_SCRAPER_IP = '10.0.100.10';
 
@@ -101,14 +109,14 @@ export function isAllowed(policies: readonly KubernetesObject[], pod: PodUse, di
     && portMatches(rule.ports, connection)));
 }
 
-/** How DNS is reached: CoreDNS pods in kube-system, or (EKS Auto Mode) a resolver on the node. */
-export interface DnsLocation { readonly peer: Peer }
+/** CoreDNS pods in kube-system, as EKS's coredns add-on and kubeadm label them. */
+const KUBE_DNS: Peer = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
 
 /** What a pod needs to reach, from what it runs. */
-function requiredEgress(pod: PodUse, associated: boolean, dns: Peer): Connection[] {
+function requiredEgress(pod: PodUse, associated: boolean, dns: Peer[]): Connection[] {
   const usesAws = associated || allContainers(pod).some((c) => /(^|\/)aws(\s|$)|aws_signing_helper/.test([...(c.command ?? []), ...(c.args ?? [])].join(' ')));
   // Node agents (DaemonSets) talk to the kubelet over sockets; everything else resolves names.
-  const needs: Connection[] = pod.owner.kind !== 'DaemonSet' || usesAws ? [{ peer: dns, port: 53, protocol: 'UDP', reason: 'DNS' }] : [];
+  const needs: Connection[] = pod.owner.kind !== 'DaemonSet' || usesAws ? dns.map((peer) => ({ peer, port: 53, protocol: 'UDP' as const, reason: 'DNS' })) : [];
   if (associated) needs.push({ peer: { ip: POD_IDENTITY_AGENT_IP }, port: 80, protocol: 'TCP', reason: 'EKS Pod Identity agent (credentials)' });
   if (usesAws) needs.push({ peer: { ip: AWS_API_IP }, port: 443, protocol: 'TCP', reason: 'AWS APIs over HTTPS (S3, STS)' });
   return needs;
@@ -142,7 +150,7 @@ function autoModeDns(cluster: ModelResource): boolean {
   return cluster.resource.Properties?.ComputeConfig?.Enabled === true;
 }
 
-function trafficViolations(where: string, units: readonly ManifestUnit[], associations: Set<string>, dns: Peer): string[] {
+function trafficViolations(where: string, units: readonly ManifestUnit[], associations: Set<string>, dns: Peer[]): string[] {
   const objects = units.flatMap((u) => u.objects);
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
   const violations: string[] = [];
@@ -174,13 +182,13 @@ export const networkPoliciesEnforcedAndSufficient: Invariant = {
       }
       const associations = new Set(model.clusterResources(cluster, 'AWS::EKS::PodIdentityAssociation')
         .map((a) => `${a.resource.Properties?.Namespace}/${a.resource.Properties?.ServiceAccount}`));
-      const dns: Peer = autoModeDns(cluster) ? { ip: AUTO_MODE_DNS_IP } : { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
+      const dns: Peer[] = autoModeDns(cluster) ? autoModeDnsIps(cluster).map((ip) => ({ ip })) : [KUBE_DNS];
       violations.push(...trafficViolations(`cluster ${model.describe(cluster)}`, units, associations, dns));
     }
     const sites = new Map<string, ManifestUnit[]>();
     for (const unit of model.manifests.filter((m) => m.site)) sites.set(unit.site!, [...(sites.get(unit.site!) ?? []), unit]);
     for (const [site, units] of sites) {
-      violations.push(...trafficViolations(`site ${site}`, units, new Set(), { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }));
+      violations.push(...trafficViolations(`site ${site}`, units, new Set(), [KUBE_DNS]));
     }
     return violations;
   },
