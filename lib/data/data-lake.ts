@@ -10,7 +10,7 @@
  * - `<lake>/Zone-<zone>/Bucket`  the zone bucket
  * - `<lake>/Zone-<zone>/Database` the zone's Glue database
  */
-import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -37,6 +37,16 @@ export interface DataLakeZoneProps {
    * @default - DEFAULT_ZONE_LIFECYCLES[name] for built-in zone names, DEFAULT_CUSTOM_ZONE_LIFECYCLE otherwise
    */
   readonly lifecycle?: ZoneLifecycle;
+  /**
+   * Physical name of the zone's bucket (3-63 lowercase letters, digits, dots and hyphens,
+   * globally unique). Set it when something outside CloudFormation must name the bucket, e.g.
+   * the manifests of an on-premises site that reads models from the zone. Setting or changing
+   * it on a deployed zone replaces the bucket (and its data stays in the old, retained one):
+   * choose it before the first deploy.
+   *
+   * @default - a name CloudFormation generates (only known at deploy time)
+   */
+  readonly bucketName?: string;
 }
 
 /** Properties of a DataLake. */
@@ -108,6 +118,8 @@ export const DEFAULT_ACCESS_LOGS_RETENTION = Duration.days(365);
 export const ACCESS_LOGS_NONCURRENT_VERSION_EXPIRATION = Duration.days(30);
 /** Zone names: lowercase letters, digits and single hyphens, 1-24 characters, starting with a letter. */
 export const ZONE_NAME_PATTERN = /^(?!.*--)[a-z](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
+/** S3 bucket names (general purpose buckets): 3-63 lowercase letters, digits, dots and hyphens. */
+export const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Glue database name prefixes. */
 export const DATABASE_NAME_PREFIX_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 
@@ -120,6 +132,7 @@ export function zoneDatabaseName(prefix: string, zoneName: string): string {
 
 interface OwnedZoneProps {
   readonly name: string;
+  readonly bucketName?: string;
   readonly lifecycle: ZoneLifecycle;
   readonly encryptionKey: kms.IKey;
   readonly accessLogsBucket: s3.IBucket;
@@ -134,14 +147,17 @@ class DataLakeZone extends DataLakeZoneBase {
   public readonly encryptionKey: kms.IKey;
   public readonly databaseName: string;
   public readonly database: glue.CfnDatabase;
+  private readonly physicalBucketName?: string;
 
   constructor(scope: Construct, id: string, props: OwnedZoneProps) {
     super(scope, id);
     this.zoneName = props.name;
+    this.physicalBucketName = props.bucketName;
     this.encryptionKey = props.encryptionKey;
     this.databaseName = props.databaseName;
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      bucketName: props.bucketName,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.encryptionKey,
       bucketKeyEnabled: true,
@@ -180,6 +196,10 @@ class DataLakeZone extends DataLakeZoneBase {
       },
     });
     this.database.applyRemovalPolicy(props.removalPolicy);
+  }
+
+  protected get declaredBucketName(): string | undefined {
+    return this.physicalBucketName !== undefined && !Token.isUnresolved(this.physicalBucketName) ? this.physicalBucketName : undefined;
   }
 }
 
@@ -297,6 +317,7 @@ export class DataLake extends Construct implements IDataLake {
     const prefix = props.databaseNamePrefix ?? Names.uniqueResourceName(this, { maxLength: 48, separator: '_' }).toLowerCase().replace(/[^a-z0-9_]/g, '_');
     this.zones = zoneMap(zoneProps.map((z) => new DataLakeZone(this, `Zone-${z.name}`, {
       name: z.name,
+      bucketName: z.bucketName,
       lifecycle: effectiveLifecycle(z.name, z.lifecycle),
       encryptionKey: this.encryptionKey,
       accessLogsBucket: this.accessLogsBucket,
@@ -326,6 +347,8 @@ export class DataLake extends Construct implements IDataLake {
       checkPattern(this, `zones[${i}].name`, z?.name ?? '', ZONE_NAME_PATTERN,
         '1-24 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen', 'curated');
       validateLifecycle(this, `zones[${i}].lifecycle`, effectiveLifecycle(z.name, z.lifecycle));
+      checkPattern(this, `zones[${i}].bucketName`, z.bucketName, BUCKET_NAME_PATTERN,
+        '3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit', 'acme-ml-models-eu-west-1');
     });
     checkUnique(this, 'zones', zones.map((z) => z.name));
     checkPattern(this, 'databaseNamePrefix', props.databaseNamePrefix, DATABASE_NAME_PREFIX_PATTERN,

@@ -5,9 +5,13 @@
  * can assume through that anchor, and a profile for the role. The construct is an IGrantable:
  * grant it what producers need, e.g. `ingestion.grantWrite(access)`.
  *
- * Construct ids are API: `<access>/TrustAnchor`, `<access>/Role`, `<access>/Profile`.
+ * Construct ids are API: `<access>/TrustAnchor`, `<access>/Role`, `<access>/Profile`, and the
+ * outputs `<access>/TrustAnchorArn`, `<access>/ProfileArn`, `<access>/RoleArn`, `<access>/Region`
+ * (what the credential helper on the site needs: `aws cloudformation describe-stacks`).
  */
-import { Duration, Names, Token } from 'aws-cdk-lib';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import { CfnOutput, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rolesanywhere from 'aws-cdk-lib/aws-rolesanywhere';
 import { Construct } from 'constructs';
@@ -29,11 +33,46 @@ const ACM_PCA_ARN_PATTERN = /^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certifica
 const NAME_PATTERN = /^[a-zA-Z0-9 _-]{1,255}$/;
 const COMMON_NAME_PATTERN = /^[^\s*?][^*?]{0,63}$/;
 
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * Why a PEM bundle is not a usable trust anchor (undefined when it is): every block must be a
+ * complete X.509 certificate of a CA, and nothing else may be in the bundle. A PEM cut short
+ * (e.g. `-c key="$(cat ca.pem)"`, which keeps only the first line) fails here.
+ */
+export function certificateBundleProblem(pem: string): string | undefined {
+  const blocks = pem.match(PEM_BLOCK) ?? [];
+  if (blocks.length === 0) return 'holds no complete PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)';
+  const rest = pem.replace(PEM_BLOCK, '').trim();
+  if (rest !== '') return `holds text outside complete certificate blocks (${JSON.stringify(rest.slice(0, 40))}...): a truncated or corrupted certificate`;
+  for (const [i, block] of blocks.entries()) {
+    let certificate: crypto.X509Certificate;
+    try {
+      certificate = new crypto.X509Certificate(block);
+    } catch (error) {
+      return `certificate ${i + 1} of ${blocks.length} does not parse as X.509 (${(error as Error).message})`;
+    }
+    if (!certificate.ca) return `certificate ${i + 1} of ${blocks.length} (${certificate.subject.replace(/\n/g, ', ')}) is not a CA certificate (basicConstraints CA:TRUE)`;
+  }
+  return undefined;
+}
+
 /** Where the certificates of on-premises producers come from. */
 export class ProducerTrustSource {
-  /** A bundle of one or more PEM-encoded CA certificates (your own PKI). */
+  /** A bundle of one or more PEM-encoded CA certificates (your own PKI), validated at synth. */
   public static fromCertificateBundle(pem: string): ProducerTrustSource {
     return new ProducerTrustSource('CERTIFICATE_BUNDLE', 'certificateBundlePem', pem);
+  }
+
+  /**
+   * The PEM bundle in a file, read at synth (pass paths, not PEM text, through CDK context:
+   * `-c key="$(cat ca.pem)"` keeps only the first line).
+   */
+  public static fromCertificateBundleFile(path: string): ProducerTrustSource {
+    if (typeof path !== 'string' || !fs.existsSync(path) || !fs.statSync(path).isFile()) {
+      throw new Error(`trustSource certificate bundle file = ${JSON.stringify(path)} is not a readable file. Give the path of the CA's PEM bundle, e.g. "certs/ca.pem".`);
+    }
+    return ProducerTrustSource.fromCertificateBundle(fs.readFileSync(path, 'utf8'));
   }
 
   /** An AWS Private Certificate Authority, by ARN. */
@@ -53,9 +92,11 @@ export class ProducerTrustSource {
   /** @internal */
   public _render(scope: Construct): rolesanywhere.CfnTrustAnchor.SourceProperty {
     if (this.sourceType === 'CERTIFICATE_BUNDLE') {
-      if (!Token.isUnresolved(this.value) && (typeof this.value !== 'string' || !this.value.includes('-----BEGIN CERTIFICATE-----'))) {
-        throw new PropValidationError(scope, `trustSource.${this.inputName}`, `${String(this.value).slice(0, 40)}...`, 'is not a PEM certificate bundle',
-          'Pass the CA certificate(s) in PEM form, starting with "-----BEGIN CERTIFICATE-----".');
+      const problem = Token.isUnresolved(this.value) ? undefined
+        : typeof this.value !== 'string' ? 'is not a string' : certificateBundleProblem(this.value);
+      if (problem) {
+        throw new PropValidationError(scope, `trustSource.${this.inputName}`, `${String(this.value).slice(0, 40)}...`, problem,
+          'Pass the whole PEM bundle of the CA certificate(s), e.g. ProducerTrustSource.fromCertificateBundleFile("ca.pem").');
       }
       return { sourceType: this.sourceType, sourceData: { x509CertificateData: this.value } };
     }
@@ -160,6 +201,13 @@ export class OnPremisesProducerAccess extends Construct implements iam.IGrantabl
       roleArns: [this.role.roleArn],
       durationSeconds: sessionDuration.toSeconds(),
     });
+
+    // What an operator puts into the site's Secret (ROLES_ANYWHERE_SECRET_KEYS) or passes to
+    // aws_signing_helper; the ARNs exist only after deploy.
+    new CfnOutput(this, 'TrustAnchorArn', { value: this.trustAnchorArn, description: `${this.node.path}: --trust-anchor-arn of aws_signing_helper (Secret key trust-anchor-arn)` });
+    new CfnOutput(this, 'ProfileArn', { value: this.profileArn, description: `${this.node.path}: --profile-arn of aws_signing_helper (Secret key profile-arn)` });
+    new CfnOutput(this, 'RoleArn', { value: this.roleArn, description: `${this.node.path}: --role-arn of aws_signing_helper (Secret key role-arn)` });
+    new CfnOutput(this, 'Region', { value: Stack.of(this).region, description: `${this.node.path}: the Region of the trust anchor and profile (Secret key region)` });
   }
 
   /** ARN of the trust anchor (`--trust-anchor-arn` of the credential helper). */

@@ -52,6 +52,13 @@ export interface IDataLakeZone extends IConstruct {
   readonly zoneName: string;
   /** The zone's bucket. */
   readonly bucket: s3.IBucket;
+  /**
+   * The bucket's name when it is known at synth (a named zone, or a bucket imported by a literal
+   * name), for manifests applied outside CloudFormation.
+   *
+   * @default - undefined: the name is only known at deploy time
+   */
+  readonly literalBucketName?: string;
   /** The KMS key that encrypts the zone's objects. */
   readonly encryptionKey: kms.IKey;
   /**
@@ -91,6 +98,15 @@ export abstract class DataLakeZoneBase extends Construct implements IDataLakeZon
   public abstract readonly bucket: s3.IBucket;
   public abstract readonly encryptionKey: kms.IKey;
   public abstract readonly databaseName?: string;
+
+  public get literalBucketName(): string | undefined {
+    return this.declaredBucketName ?? (Token.isUnresolved(this.bucket.bucketName) ? undefined : this.bucket.bucketName);
+  }
+
+  /** The name the zone gave its bucket, if any. */
+  protected get declaredBucketName(): string | undefined {
+    return undefined;
+  }
 
   public grantRead(grantee: iam.IGrantable, prefix?: string): iam.Grant {
     const keyPrefix = this.normalizePrefix(prefix);

@@ -16,7 +16,7 @@ import { HYBRID_COMPUTE_TYPE, HYBRID_COMPUTE_TYPE_LABEL } from '../compute/hybri
 import { checkQuantity } from '../k8s/quantity';
 import { ensureWorkloadNamespace } from '../k8s/workload-namespace';
 import { EksSite } from '../sites/eks-site';
-import { IKubernetesSite, WorkloadCredentials } from '../sites/kubernetes-site-interface';
+import { IKubernetesSite, SitePlatform, WorkloadCredentials } from '../sites/kubernetes-site-interface';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeInlinePolicies, acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
 import { checkDnsLabel, checkInteger, checkLabelValue, checkNumber, checkOrdered } from '../private/validation';
@@ -142,6 +142,8 @@ export class InferenceService extends Construct {
   public readonly url: string;
   /** The IAM role the pods use on EKS (Pod Identity). */
   public readonly role?: iam.Role;
+  /** The association of the pods' ServiceAccount with `role` (EKS); the manifest waits for it. */
+  public readonly podIdentityAssociation?: eks.CfnPodIdentityAssociation;
   public readonly placement: GpuPlacement;
   private readonly canaryReplicas: number;
   private readonly autoscaled: boolean;
@@ -248,7 +250,10 @@ export class InferenceService extends Construct {
 
     this.url = `http://${this.name}.${this.namespace}.svc.cluster.local:${port}`;
     this.role = this.grantModelAccess(props);
-    site.addChart(this.chart);
+    this.podIdentityAssociation = this.node.tryFindChild('PodIdentity') as eks.CfnPodIdentityAssociation | undefined;
+    // EKS injects Pod Identity credentials only into pods created after the association: the
+    // manifest lives here (this construct's stack) and waits for it.
+    site.addChart(this.chart, { scope: this, dependencies: this.podIdentityAssociation ? [this.podIdentityAssociation] : [] });
     this.node.addValidation({ validate: () => this.checkCapacity() });
   }
 
@@ -407,6 +412,19 @@ export class InferenceService extends Construct {
         if (!site.rolesAnywhereRole) {
           throw new PropValidationError(this, 'model', models[0].prefix, `needs AWS credentials, but site "${site.siteName}" declares no rolesAnywhereRole`,
             'Give the site the IAM role its workloads assume through IAM Roles Anywhere (rolesAnywhereRole).');
+        }
+        if (!site.rolesAnywhereHelperImage) {
+          throw new PropValidationError(this, 'model', models[0].prefix, `needs AWS credentials, but site "${site.siteName}" declares no rolesAnywhereHelperImage`,
+            'Give the site an image with aws_signing_helper (rolesAnywhereHelperImage); AWS publishes the binary, not an image: see the README "On-premises setup".');
+        }
+        // Manifests of sites outside this app's EKS clusters are applied by hand: the bucket
+        // name must be in them, not a CloudFormation reference.
+        for (const model of models) {
+          if (site.platform !== SitePlatform.EKS && (model.zone.literalBucketName === undefined || Token.isUnresolved(model.prefix))) {
+            throw new PropValidationError(this, 'model', model.prefix,
+              `is read from zone "${model.zone.zoneName}", whose bucket name is only known at deploy time, but site "${site.siteName}" applies its manifests outside CloudFormation`,
+              'Give the zone a literal bucket name (DataLakeZoneProps.bucketName, or import the bucket by name) and a literal prefix.');
+          }
         }
         for (const model of models) model.zone.grantRead(site.rolesAnywhereRole, model.normalizedPrefix);
         acknowledgeWildcards(site.rolesAnywhereRole, 'Read access is limited to the objects under the model\'s prefix; the wildcard only spans the files of that model version.',

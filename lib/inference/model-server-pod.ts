@@ -9,11 +9,20 @@ import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../k8s/pod-security';
 import { gpuNodeAffinity, gpuTolerations } from '../k8s/scheduling';
 import { IKubernetesSite, WorkloadCredentials } from '../sites/kubernetes-site-interface';
+import { rolesAnywherePodCredentials } from '../sites/roles-anywhere-credentials';
 
 /** Where model files are placed inside the pod. */
 export const MODEL_MOUNT_PATH = '/models';
 /** Writable scratch space (HOME, caches) under a read-only root filesystem. */
 export const SCRATCH_MOUNT_PATH = '/tmp';
+/** Caches of the model server under the writable scratch volume. */
+export const SCRATCH_CACHE_PATH = `${SCRATCH_MOUNT_PATH}/.cache`;
+/**
+ * User name the model server runs under. Its UID has no passwd entry in the image, and
+ * Python's getpass.getuser() (which PyTorch's inductor calls for its cache directory) fails
+ * unless LOGNAME or USER is set.
+ */
+export const MODEL_SERVER_USER = 'model-server';
 /** Probe periods: readiness every 5 s, liveness every 15 s, startup every 10 s. */
 export const STARTUP_PROBE_PERIOD = Duration.seconds(10);
 
@@ -47,14 +56,31 @@ function httpProbe(path: string, port: number, periodSeconds: number, failureThr
   return { httpGet: { path, port: k8s.IntOrString.fromNumber(port) }, periodSeconds, failureThreshold, timeoutSeconds };
 }
 
-/** Environment that makes the AWS CLI use the site's Roles Anywhere credential helper. */
-function credentialMounts(site: IKubernetesSite): { env: k8s.EnvVar[]; mounts: k8s.VolumeMount[]; volumes: k8s.Volume[] } {
-  if (site.workloadCredentials !== WorkloadCredentials.IAM_ROLES_ANYWHERE || !site.rolesAnywhereSecretName) return { env: [], mounts: [], volumes: [] };
+/**
+ * Environment of the model server: identity and every cache on the scratch volume (the root
+ * filesystem is read-only). Names from the vLLM (VLLM_CACHE_ROOT, VLLM_CONFIG_ROOT), PyTorch
+ * (TORCHINDUCTOR_CACHE_DIR, TORCH_HOME), Triton, Hugging Face and CUDA documentation.
+ */
+export function modelServerEnvironment(): Record<string, string> {
   return {
-    env: [{ name: 'AWS_CONFIG_FILE', value: '/etc/aws/config' }],
-    mounts: [{ name: 'aws-credentials', mountPath: '/etc/aws', readOnly: true }],
-    volumes: [{ name: 'aws-credentials', secret: { secretName: site.rolesAnywhereSecretName, defaultMode: 0o440 } }],
+    USER: MODEL_SERVER_USER,
+    LOGNAME: MODEL_SERVER_USER,
+    HOME: SCRATCH_MOUNT_PATH,
+    XDG_CACHE_HOME: SCRATCH_CACHE_PATH,
+    XDG_CONFIG_HOME: `${SCRATCH_MOUNT_PATH}/.config`,
+    HF_HOME: `${SCRATCH_CACHE_PATH}/huggingface`,
+    TORCH_HOME: `${SCRATCH_CACHE_PATH}/torch`,
+    TORCHINDUCTOR_CACHE_DIR: `${SCRATCH_CACHE_PATH}/torchinductor`,
+    TRITON_CACHE_DIR: `${SCRATCH_CACHE_PATH}/triton`,
+    VLLM_CACHE_ROOT: `${SCRATCH_CACHE_PATH}/vllm`,
+    VLLM_CONFIG_ROOT: `${SCRATCH_MOUNT_PATH}/.config/vllm`,
+    CUDA_CACHE_PATH: `${SCRATCH_CACHE_PATH}/nv/ComputeCache`,
   };
+}
+
+/** The bucket name as manifests must carry it: literal when the zone declares it. */
+function modelBucketName(model: ModelSource): string {
+  return model.zone.literalBucketName ?? model.zone.bucket.bucketName;
 }
 
 /** The pod template of a model server Deployment. */
@@ -62,7 +88,7 @@ export function modelServerPodTemplate(options: ModelServerPodOptions): k8s.PodT
   const site = options.site;
   const scratch: k8s.VolumeMount = { name: 'scratch', mountPath: SCRATCH_MOUNT_PATH };
   const models: k8s.VolumeMount = { name: 'models', mountPath: MODEL_MOUNT_PATH };
-  const credentials = credentialMounts(site);
+  const credentials = options.model ? rolesAnywherePodCredentials(site) : { sidecars: [], env: [], volumes: [] };
   const volumes: k8s.Volume[] = [
     { name: 'scratch', emptyDir: {} },
     // Tensor-parallel serving exchanges tensors through /dev/shm; the container default is 64 MiB.
@@ -71,23 +97,24 @@ export function modelServerPodTemplate(options: ModelServerPodOptions): k8s.PodT
     ...credentials.volumes,
   ];
 
-  const initContainers: k8s.Container[] = options.model ? [{
+  // With Roles Anywhere, the credential sidecar starts first and serves the downloader.
+  const initContainers: k8s.Container[] = options.model ? [...credentials.sidecars, {
     name: 'model-download',
     image: site.resolveImage(site.modelDownloaderImage),
-    command: ['aws', 's3', 'sync', '--only-show-errors', `s3://${options.model.zone.bucket.bucketName}/${options.model.normalizedPrefix}/`, options.modelDirectory],
+    command: ['aws', 's3', 'sync', '--only-show-errors', `s3://${modelBucketName(options.model)}/${options.model.normalizedPrefix}/`, options.modelDirectory],
     env: [{ name: 'HOME', value: SCRATCH_MOUNT_PATH }, ...credentials.env],
     resources: { requests: { cpu: quantity('500m'), memory: quantity('512Mi') }, limits: { memory: quantity('1Gi') } },
     securityContext: restrictedContainerSecurityContext(),
-    volumeMounts: [models, scratch, ...credentials.mounts],
+    volumeMounts: [models, scratch],
   }] : [];
 
-  const env: k8s.EnvVar[] = [
-    // A read-only root filesystem: caches (Hugging Face, torch compile, Triton) go to scratch.
-    { name: 'HOME', value: SCRATCH_MOUNT_PATH },
-    { name: 'XDG_CACHE_HOME', value: `${SCRATCH_MOUNT_PATH}/.cache` },
-    ...(options.model ? [{ name: 'MODEL_PATH', value: options.modelDirectory }] : []),
-    ...Object.entries(options.env).map(([name, value]) => ({ name, value })),
-  ];
+  // The user's env overrides the defaults (one entry per name).
+  const envMap: Record<string, string> = {
+    ...modelServerEnvironment(),
+    ...(options.model ? { MODEL_PATH: options.modelDirectory } : {}),
+    ...options.env,
+  };
+  const env: k8s.EnvVar[] = Object.entries(envMap).map(([name, value]) => ({ name, value }));
 
   const startupFailures = Math.max(1, Math.ceil(options.maxStartupTime.toSeconds() / STARTUP_PROBE_PERIOD.toSeconds()));
   return {

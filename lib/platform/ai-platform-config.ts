@@ -47,6 +47,19 @@ export interface PlatformOnPremisesSite {
   readonly site?: KubernetesSiteOptions;
   /** Whether the site's producers may write to every platform stream. @default true when trustSource is set */
   readonly writesToStreams?: boolean;
+  /**
+   * With trustSource: image with `aws_signing_helper`, the credential sidecar of the site's
+   * pods (KubernetesSiteProps.rolesAnywhereHelperImage). AWS publishes the binary, not an image.
+   * @default - none: synth fails when the site runs anything that needs AWS credentials
+   */
+  readonly rolesAnywhereHelperImage?: string;
+  /**
+   * With trustSource: a CronJob on the site publishes `Heartbeat` into
+   * `cdk-scalable-ai/<siteName>` every minute (`site.metricHeartbeat()`), e.g. for a
+   * BurstRouting health check. Needs rolesAnywhereHelperImage.
+   * @default true when trustSource is set
+   */
+  readonly heartbeat?: boolean;
 }
 
 /** A model server on a site of the platform. */

@@ -13,13 +13,14 @@ import { SageMakerEndpoint } from '../inference/sagemaker-endpoint';
 import { PlatformMonitoring } from '../monitoring/platform-monitoring';
 import { IKubernetesSite, WorkloadCredentials } from '../sites/kubernetes-site-interface';
 import { KubernetesSite } from '../sites/kubernetes-site';
+import { siteMetricsNamespace } from '../sites/site-heartbeat';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeRule } from '../private/nag-acknowledgements';
 import { checkUnique } from '../private/validation';
 
 /** CloudWatch namespace an on-premises site of a platform publishes its metrics into. */
 export function onPremisesMetricsNamespace(siteName: string): string {
-  return `cdk-scalable-ai/${siteName}`;
+  return siteMetricsNamespace(siteName);
 }
 
 /** CloudFormation's limit of resources per stack. */
@@ -107,6 +108,7 @@ export class AiPlatform extends Stage {
       nvidiaDevicePluginInstalled: config.nvidiaDevicePluginInstalled,
       workloadCredentials: access ? WorkloadCredentials.IAM_ROLES_ANYWHERE : WorkloadCredentials.NONE,
       rolesAnywhereRole: access?.role,
+      rolesAnywhereHelperImage: config.rolesAnywhereHelperImage,
     });
     GpuEnablement.addToSite({
       site,
@@ -116,6 +118,14 @@ export class AiPlatform extends Stage {
       this.onPremisesAccess.push(access);
       if (config.writesToStreams ?? true) for (const stream of this.streams) stream.grantWrite(access);
       this.allowMetricsPublishing(access, site.siteName);
+      if (config.heartbeat ?? true) {
+        if (!config.rolesAnywhereHelperImage) {
+          throw new PropValidationError(this, `onPremisesSites[${config.id}].rolesAnywhereHelperImage`, undefined,
+            'is needed for the site\'s heartbeat (a CronJob that publishes to CloudWatch with Roles Anywhere credentials)',
+            'Give an image with aws_signing_helper (see the README "On-premises setup"), or set heartbeat: false.');
+        }
+        site.addHeartbeat();
+      }
     }
     this.onPremisesSites.push(site);
   }

@@ -1,7 +1,9 @@
+import { Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
+import { copyJson, renderPlaceholders } from './chart-rendering';
+import { ChartDeliveryOptions, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 import { KubernetesSiteBase, KubernetesSiteOptions } from './site-base';
 
 export interface EksSiteProps extends KubernetesSiteOptions {
@@ -12,7 +14,15 @@ export interface EksSiteProps extends KubernetesSiteOptions {
 /**
  * An EKS cluster of this app as a site: each chart becomes a KubernetesManifest applied by the
  * cluster's kubectl provider, in the order charts depend on each other, and is also written to
- * `cdk.out/manifests/<siteName>/` for review. Workloads get AWS credentials via EKS Pod Identity.
+ * `cdk.out/manifests/<siteName>/` for review (values known only at deploy time appear as
+ * `${LogicalId}` / `${LogicalId.Attribute}` placeholders). Workloads get AWS credentials via
+ * EKS Pod Identity.
+ *
+ * A manifest lives in the cluster's scope unless the chart's owner gives its own
+ * (`addChart(chart, { scope })`), e.g. an InferenceService whose Pod Identity association must
+ * exist before its pods: then the manifest is created there, in the owner's stack, and a chart
+ * that depends on it follows it into that scope (a manifest in the cluster's stack waiting for
+ * one in a later stack would be a dependency cycle).
  */
 export class EksSite extends KubernetesSiteBase {
   public readonly platform = SitePlatform.EKS;
@@ -50,15 +60,30 @@ export class EksSite extends KubernetesSiteBase {
     this._prometheusAwsRegion = awsRegion;
   }
 
-  protected deliver(chart: Chart): void {
-    const manifest = this.cluster.addCdk8sChart(`${this.siteName}-${chart.node.id}`, chart);
-    this.manifests.set(chart, manifest);
-    for (const prerequisite of this.prerequisites) manifest.node.addDependency(prerequisite);
+  protected deliver(chart: Chart, options: ChartDeliveryOptions): void {
     // Apply in dependency order: a chart that depends on another (namespace before workload,
     // CRDs before custom resources) waits for its manifest.
-    for (const dependency of chart.node.dependencies) {
-      const upstream = dependency instanceof Chart ? this.manifests.get(dependency) : undefined;
-      if (upstream) manifest.node.addDependency(upstream);
-    }
+    const upstream = chart.node.dependencies
+      .map((d) => (d instanceof Chart ? this.manifests.get(d) : undefined))
+      .filter((m): m is eks.KubernetesManifest => m !== undefined);
+    const clusterStack = Stack.of(this.cluster);
+    const owned = upstream.filter((m) => Stack.of(m) !== clusterStack).pop();
+    const scope = options.scope ?? owned?.node.scope as Construct | undefined ?? this.cluster;
+    // The same id (and so logical id) as cluster.addCdk8sChart gives; the kubectl provider
+    // writes prune labels into the objects it is given, so it gets a copy.
+    const manifest = new eks.KubernetesManifest(scope, `${this.siteName}-${chart.node.id}`, {
+      cluster: this.cluster,
+      manifest: copyJson([...this.renderedObjects(chart)]),
+    });
+    this.manifests.set(chart, manifest);
+    for (const prerequisite of this.prerequisites) manifest.node.addDependency(prerequisite);
+    for (const dependency of upstream) manifest.node.addDependency(dependency);
+    for (const dependency of options.dependencies ?? []) manifest.node.addDependency(dependency);
+  }
+
+  /** The review copy: CloudFormation references as placeholders named after logical ids. */
+  protected fileObjects(chart: Chart): unknown[] {
+    const manifest = this.manifests.get(chart)!;
+    return renderPlaceholders(Stack.of(manifest).resolve([...this.renderedObjects(chart)])) as unknown[];
   }
 }

@@ -1,6 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Chart } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct, IDependable } from 'constructs';
 import { IGpuCapacity, summarizeGpuCapacity } from '../compute/gpu-capacity';
 
 /** Where a site runs. */
@@ -22,6 +22,24 @@ export enum WorkloadCredentials {
   IAM_ROLES_ANYWHERE = 'iam-roles-anywhere',
   /** Workloads get no AWS credentials: anything that needs AWS access is rejected at synth. */
   NONE = 'none',
+}
+
+/** How a chart is delivered: where its apply step lives and what it waits for. */
+export interface ChartDeliveryOptions {
+  /**
+   * Construct that owns the chart's apply step (on EKS, the KubernetesManifest is created in
+   * it, hence in its stack): give the construct that also owns the AWS resources the chart's
+   * pods need, so both deploy in one stack.
+   * @default - beside the chart it depends on when that one has an owner, otherwise the cluster
+   */
+  readonly scope?: Construct;
+  /**
+   * AWS resources that must exist before the chart's objects are created, e.g. the EKS Pod
+   * Identity association of its ServiceAccount (EKS injects credentials only when a pod is
+   * created). Sites that write YAML have no deploy order to enforce.
+   * @default - none
+   */
+  readonly dependencies?: IDependable[];
 }
 
 /** Effect of a node taint. */
@@ -78,12 +96,18 @@ export interface IKubernetesSite extends IConstruct {
    */
   readonly rolesAnywhereRole?: iam.IRole;
   /**
-   * With IAM Roles Anywhere: the Secret (in each workload namespace) holding `config` (an AWS
-   * config whose profile runs `aws_signing_helper credential-process`) with `certificate.pem`
-   * and `private-key.pem`. @default - none
+   * With IAM Roles Anywhere: the Secret (in each workload namespace) with the site's
+   * certificate and key and the Roles Anywhere ARNs (keys in ROLES_ANYWHERE_SECRET_KEYS).
+   * @default - none
    */
   readonly rolesAnywhereSecretName?: string;
-  /** Image with the AWS CLI that copies models from S3 (and, with Roles Anywhere, aws_signing_helper). */
+  /**
+   * With IAM Roles Anywhere: image with `aws_signing_helper`, run as a native sidecar
+   * (`aws_signing_helper serve`) that serves the role's credentials on an IMDSv2-compatible
+   * endpoint in the pod. @default - none: workloads that need AWS credentials are rejected
+   */
+  readonly rolesAnywhereHelperImage?: string;
+  /** Image with the AWS CLI that copies models from S3 (and publishes the site's heartbeat). */
   readonly modelDownloaderImage: string;
   /** GPU capacity registered with the site so far. */
   readonly gpuCapacities: readonly IGpuCapacity[];
@@ -96,7 +120,7 @@ export interface IKubernetesSite extends IConstruct {
    */
   newChart(id: string): Chart;
   /** Delivers a chart to the site (applied to EKS, or written as YAML). */
-  addChart(chart: Chart): void;
+  addChart(chart: Chart, options?: ChartDeliveryOptions): void;
   /** Charts delivered to the site, in order. */
   readonly charts: readonly Chart[];
   /** Rewrites an image reference to the site's registry mirror, if any. */

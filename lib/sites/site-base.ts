@@ -4,7 +4,8 @@ import { attachCustomSynthesis, Stage } from 'aws-cdk-lib';
 import { App as Cdk8sApp, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IGpuCapacity } from '../compute/gpu-capacity';
-import { IKubernetesSite, NodeTaint, NodeTaintEffect, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
+import { KubernetesJson, renderChart } from './chart-rendering';
+import { ChartDeliveryOptions, IKubernetesSite, NodeTaint, NodeTaintEffect, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 import { PropValidationError } from '../private/errors';
 import { checkDnsLabel } from '../private/validation';
 
@@ -76,6 +77,8 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
   private readonly chartApp = new Cdk8sApp();
   private readonly _charts: Chart[] = [];
   private readonly _gpuCapacities: IGpuCapacity[] = [];
+  /** Each chart's objects, rendered once per synth (see chart-rendering.ts). */
+  private readonly rendered = new Map<Chart, KubernetesJson[]>();
 
   protected constructor(scope: Construct, id: string, options: KubernetesSiteOptions) {
     super(scope, id);
@@ -135,13 +138,26 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     return new Chart(this.chartApp, id, { disableResourceNameHashes: true });
   }
 
-  public addChart(chart: Chart): void {
+  public addChart(chart: Chart, options: ChartDeliveryOptions = {}): void {
     if (chart.node.scope !== this.chartApp) {
       throw new PropValidationError(this, 'chart', chart.node.id, `was not created by site "${this.siteName}"`,
         'Create charts with site.newChart(id) so they are written next to the site\'s other manifests.');
     }
     this._charts.push(chart);
-    this.deliver(chart);
+    this.deliver(chart, options);
+  }
+
+  /**
+   * The chart's Kubernetes objects, rendered the first time they are asked for and reused for
+   * the rest of the synth (delivery and the written file see the same objects).
+   */
+  public renderedObjects(chart: Chart): readonly KubernetesJson[] {
+    let objects = this.rendered.get(chart);
+    if (!objects) {
+      objects = renderChart(chart);
+      this.rendered.set(chart, objects);
+    }
+    return objects;
   }
 
   public resolveImage(image: string): string {
@@ -161,7 +177,10 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
   }
 
   /** Hands a chart to the cluster (EKS: a KubernetesManifest; elsewhere nothing more than the YAML file). */
-  protected abstract deliver(chart: Chart): void;
+  protected abstract deliver(chart: Chart, options: ChartDeliveryOptions): void;
+
+  /** What the written file of a chart holds: its objects, with nothing left to resolve. */
+  protected abstract fileObjects(chart: Chart): unknown[];
 
   private manifestRoot(sessionOutdir: string): string {
     const root = this.node.root;
@@ -172,7 +191,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
   private writeManifests(directory: string): void {
     fs.mkdirSync(directory, { recursive: true });
     for (const chart of this._charts) {
-      fs.writeFileSync(path.join(directory, `${chart.node.id}${MANIFEST_EXTENSION}`), Yaml.stringify(...chart.toJson()));
+      fs.writeFileSync(path.join(directory, `${chart.node.id}${MANIFEST_EXTENSION}`), Yaml.stringify(...this.fileObjects(chart)));
     }
   }
 }

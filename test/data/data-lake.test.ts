@@ -354,3 +354,20 @@ describe('DataLake removal', () => {
     expect(error.message).toMatch(/removalPolicy = "SNAPSHOT" is not supported/);
   });
 });
+
+describe('DataLake zone bucketName', () => {
+  test('names the bucket physically and exposes it as literalBucketName; generated names stay deploy-time values', () => {
+    const { stack } = stackFixture();
+    const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'raw' }, { name: 'models', bucketName: 'acme-ml-models-test' }] });
+    cleanTemplate(stack).hasResourceProperties('AWS::S3::Bucket', { BucketName: 'acme-ml-models-test' });
+    expect(lake.zone('models').literalBucketName).toBe('acme-ml-models-test');
+    expect(lake.zone('raw').literalBucketName).toBeUndefined();
+    const imported = DataLake.fromAttributes(stack, 'Imported', { zones: { models: s3.Bucket.fromBucketName(stack, 'B', 'shared-models') }, encryptionKey: lake.encryptionKey });
+    expect(imported.zone('models').literalBucketName).toBe('shared-models');
+  });
+
+  test('rejects a name S3 would refuse', () => {
+    const { stack } = stackFixture();
+    expect(() => new DataLake(stack, 'Lake', { zones: [{ name: 'models', bucketName: 'Models_Bucket' }] })).toThrow(/zones\[0\]\.bucketName = "Models_Bucket" is invalid/);
+  });
+});

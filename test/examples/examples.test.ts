@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { buildHybridBurstExample } from '../../examples/hybrid-burst/app';
+import { buildHybridBurstExample, HYBRID_CONTEXT } from '../../examples/hybrid-burst/app';
 import { buildLlmServingExample } from '../../examples/llm-serving-scale-to-zero/app';
 import { buildSageMakerEndpointExample } from '../../examples/sagemaker-endpoint/app';
 import { buildStreamingFeaturesExample } from '../../examples/streaming-features/app';
@@ -10,7 +10,15 @@ import { expectSafeManifests, findObject, siteObjects } from '../harness/manifes
 import { expectNagClean, RulePack } from '../harness/nag';
 import { cleanTemplates, testApp } from '../harness/synth';
 
-const CA = fs.readFileSync(path.join(__dirname, 'test-ca.pem'), 'utf8');
+const CA_FILE = path.join(__dirname, 'test-ca.pem');
+const CA = fs.readFileSync(CA_FILE, 'utf8');
+/** Context of every example: a CA file (hybrid burst) and the PEM itself (streaming features, not yet moved to a file). */
+const CONTEXT = {
+  onPremisesCaBundle: CA,
+  [HYBRID_CONTEXT.caBundleFile]: CA_FILE,
+  [HYBRID_CONTEXT.modelsBucketName]: 'hybrid-models-test',
+  [HYBRID_CONTEXT.helperImage]: 'registry.lab.example/aws-signing-helper:1.8.1',
+};
 
 function sitesOf(app: App): IKubernetesSite[] {
   return app.node.findAll().filter((c): c is KubernetesSiteBase => c instanceof KubernetesSiteBase);
@@ -20,13 +28,19 @@ function stacksOf(app: App): Stack[] {
   return app.node.findAll().filter((c): c is Stack => Stack.isStack(c));
 }
 
+function testAppWith(build: (app: App) => unknown): App {
+  const app = testApp({ context: CONTEXT });
+  build(app);
+  return app;
+}
+
 /** Synthesizes clean (validation, annotations), checks manifests and cdk-nag. */
 function expectExampleSound(build: (app: App) => unknown): App {
-  const app = testApp({ context: { onPremisesCaBundle: CA } });
+  const app = testApp({ context: CONTEXT });
   build(app);
   cleanTemplates(...stacksOf(app));
   for (const site of sitesOf(app)) expectSafeManifests(siteObjects(site));
-  const nagApp = testApp({ context: { onPremisesCaBundle: CA } });
+  const nagApp = testApp({ context: CONTEXT });
   build(nagApp);
   expectNagClean(nagApp, [RulePack.AWS_SOLUTIONS, RulePack.NIST_800_53_R5]);
   return app;
@@ -42,6 +56,13 @@ describe('examples synthesize cleanly, with valid manifests and no cdk-nag findi
   test('2. hybrid on-premises + cloud burst', () => {
     const app = expectExampleSound(buildHybridBurstExample);
     expect(sitesOf(app).map((s) => s.siteName).sort()).toEqual(['hybrid-eks', 'hybrid-lab']);
+    // The failover alarm watches what the lab's heartbeat CronJob publishes.
+    const lab = sitesOf(app).find((s) => s.siteName === 'hybrid-lab')!;
+    expect(findObject(siteObjects(lab), 'CronJob', 'heartbeat', 'site-health')).toBeDefined();
+    const [compute] = cleanTemplates(...stacksOf(testAppWith(buildHybridBurstExample)).filter((s) => s.stackName.endsWith('Compute')));
+    compute.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'cdk-scalable-ai/hybrid-lab', MetricName: 'Heartbeat', Dimensions: [{ Name: 'SiteName', Value: 'hybrid-lab' }], TreatMissingData: 'breaching',
+    });
   });
 
   test('3. streaming events into the lake with features for a model', () => {
@@ -54,5 +75,7 @@ describe('examples synthesize cleanly, with valid manifests and no cdk-nag findi
 
   test('examples that need a CA bundle say so', () => {
     expect(() => buildStreamingFeaturesExample(testApp())).toThrow(/onPremisesCaBundle/);
+    expect(() => buildHybridBurstExample(testApp())).toThrow(/Pass the path of the on-premises CA bundle \(PEM\): -c onPremisesCaBundleFile=/);
+    expect(() => buildHybridBurstExample(testApp({ context: { [HYBRID_CONTEXT.caBundleFile]: CA_FILE } }))).toThrow(/-c modelsBucketName=/);
   });
 });

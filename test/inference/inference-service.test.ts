@@ -95,6 +95,18 @@ describe('InferenceService on EKS with defaults', () => {
     expect(pod.serviceAccountName).toBe('llama');
   });
 
+  test('the server has a user name (no passwd entry for its UID: getpass.getuser()) and every cache on the writable scratch volume', () => {
+    const container = spec(findObject(objects, 'Deployment', 'llama')).template.spec.containers[0];
+    const env = Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      USER: 'model-server', LOGNAME: 'model-server', HOME: '/tmp', XDG_CACHE_HOME: '/tmp/.cache', XDG_CONFIG_HOME: '/tmp/.config',
+      HF_HOME: '/tmp/.cache/huggingface', TORCH_HOME: '/tmp/.cache/torch', TORCHINDUCTOR_CACHE_DIR: '/tmp/.cache/torchinductor',
+      TRITON_CACHE_DIR: '/tmp/.cache/triton', VLLM_CACHE_ROOT: '/tmp/.cache/vllm', VLLM_CONFIG_ROOT: '/tmp/.config/vllm',
+      CUDA_CACHE_PATH: '/tmp/.cache/nv/ComputeCache', MODEL_PATH: '/models/llama',
+    });
+    expect(container.volumeMounts).toContainEqual({ name: 'scratch', mountPath: '/tmp' });
+  });
+
   test('Service, PodDisruptionBudget and client NetworkPolicy', () => {
     expect(spec(findObject(objects, 'Service', 'llama', 'inference'))).toEqual({
       type: 'ClusterIP',
@@ -156,6 +168,14 @@ describe('InferenceService on EKS with defaults', () => {
 });
 
 describe('InferenceService options', () => {
+  test('env overrides a default environment variable instead of repeating it', () => {
+    const { cluster, stack } = eksFixture(false);
+    new InferenceService(stack, 'Llm', { site: cluster.site, name: 'llama', image: 'img:1', modelVersion: 'v1', env: { HF_HOME: '/data/hf', VLLM_LOGGING_LEVEL: 'DEBUG' } });
+    const env: { name: string; value: string }[] = spec(findObject(siteObjects(cluster.site), 'Deployment', 'llama')).template.spec.containers[0].env;
+    expect(env.filter((e) => e.name === 'HF_HOME')).toEqual([{ name: 'HF_HOME', value: '/data/hf' }]);
+    expect(env).toContainEqual({ name: 'VLLM_LOGGING_LEVEL', value: 'DEBUG' });
+  });
+
   test('scale to zero wakes on a query from in front of the service', () => {
     const { cluster, stack } = eksFixture();
     new InferenceService(stack, 'Llm', {
@@ -222,15 +242,18 @@ describe('InferenceService options', () => {
 
   test('on an on-premises site, the model is read with the site\'s Roles Anywhere role and secret', () => {
     const stack = new Stack(testApp(), 'Cloud');
-    const lake = new DataLake(stack, 'Lake');
+    const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'models', bucketName: 'lab-models-test' }] });
     const role = new iam.Role(stack, 'OnPremRole', { assumedBy: new iam.ServicePrincipal('rolesanywhere.amazonaws.com') });
-    const site = new KubernetesSite(stack, 'Lab', { gpuCapacity: { gpusPerNode: 4, totalGpus: 8 }, workloadCredentials: WorkloadCredentials.IAM_ROLES_ANYWHERE, rolesAnywhereRole: role });
+    const site = new KubernetesSite(stack, 'Lab', {
+      gpuCapacity: { gpusPerNode: 4, totalGpus: 8 }, workloadCredentials: WorkloadCredentials.IAM_ROLES_ANYWHERE, rolesAnywhereRole: role,
+      rolesAnywhereHelperImage: 'registry.lab/aws-signing-helper:1.8.1',
+    });
     new InferenceService(stack, 'Llm', { site, name: 'llama', image: 'img:1', modelVersion: 'v1', model: ModelSource.fromDataLake(lake.zone('models'), 'llama/v1') });
     const objects = siteObjects(site);
     expectSafeManifests(objects);
     const pod = spec(findObject(objects, 'Deployment', 'llama')).template.spec;
-    expect(pod.initContainers[0].env).toContainEqual({ name: 'AWS_CONFIG_FILE', value: '/etc/aws/config' });
-    expect(pod.volumes).toContainEqual({ name: 'aws-credentials', secret: { secretName: 'aws-roles-anywhere', defaultMode: 0o440 } });
+    expect(pod.initContainers[1].env).toContainEqual({ name: 'AWS_EC2_METADATA_SERVICE_ENDPOINT', value: 'http://127.0.0.1:9911' });
+    expect(pod.volumes).toContainEqual({ name: 'aws-roles-anywhere', secret: { secretName: 'aws-roles-anywhere', defaultMode: 0o440 } });
     const policies = cleanTemplate(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^OnPremRole') }] } });
     expect(JSON.stringify(policies)).toContain('/llama/v1/*');
   });

@@ -1,8 +1,12 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildReferencePlatform, ON_PREMISES_CA_CONTEXT } from '../../bin/reference-platform';
+import {
+  buildReferencePlatform, LEGACY_ON_PREMISES_CA_CONTEXT, MODELS_BUCKET_NAME_CONTEXT, ON_PREMISES_CA_FILE_CONTEXT, ROLES_ANYWHERE_HELPER_IMAGE_CONTEXT,
+} from '../../bin/reference-platform';
 import { AiPlatform } from '../../lib';
-import { TEST_CA_PEM } from '../data/fixtures';
 import { expectNagClean, RulePack } from '../harness/nag';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
 import { cleanTemplates, testApp } from '../harness/synth';
@@ -61,9 +65,16 @@ describe('reference platform (npm run synth)', () => {
   });
 });
 
+const TEST_CA_FILE = path.join(__dirname, '..', 'examples', 'test-ca.pem');
+const ON_PREMISES_CONTEXT = {
+  [ON_PREMISES_CA_FILE_CONTEXT]: TEST_CA_FILE,
+  [MODELS_BUCKET_NAME_CONTEXT]: 'scalable-ai-models-test',
+  [ROLES_ANYWHERE_HELPER_IMAGE_CONTEXT]: 'registry.example.com/aws-signing-helper:1.8.1',
+};
+
 describe('reference platform with an on-premises CA bundle', () => {
   test('the on-premises site serves the model from the lake with Roles Anywhere credentials', () => {
-    const app: App = testApp({ context: { [ON_PREMISES_CA_CONTEXT]: TEST_CA_PEM } });
+    const app: App = testApp({ context: ON_PREMISES_CONTEXT });
     const platform = buildReferencePlatform(app);
     const [data] = cleanTemplates(platform.dataStack, platform.computeStack, platform.inferenceStack);
     data.resourceCountIs('AWS::RolesAnywhere::TrustAnchor', 1);
@@ -80,7 +91,22 @@ describe('reference platform with an on-premises CA bundle', () => {
     const onPrem = siteObjects(platform.onPremisesSites[0]);
     expectSafeManifests(onPrem);
     const pod = (findObject(onPrem, 'Deployment', 'llama-3-1-8b', 'inference').spec as any).template.spec; // eslint-disable-line @typescript-eslint/no-explicit-any
-    expect(pod.volumes).toContainEqual({ name: 'aws-credentials', secret: { secretName: 'aws-roles-anywhere', defaultMode: 0o440 } });
+    expect(pod.volumes).toContainEqual({ name: 'aws-roles-anywhere', secret: { secretName: 'aws-roles-anywhere', defaultMode: 0o440 } });
+    // Apply-ready: the bucket is named, not a CloudFormation reference.
+    expect(pod.initContainers[1].command).toContain('s3://scalable-ai-models-test/llama-3.1-8b-instruct/v1/');
+  });
+
+  test('the context takes a CA file; the PEM itself, a truncated PEM or missing values fail with what to pass', () => {
+    expect(() => buildReferencePlatform(testApp({ context: { [LEGACY_ON_PREMISES_CA_CONTEXT]: '-----BEGIN CERTIFICATE-----' } })))
+      .toThrow(/no longer read: -c passes only its first line\. Pass the file instead: -c cdk-scalable-ai:onPremisesCaBundleFile=ca\.pem/);
+    expect(() => buildReferencePlatform(testApp({ context: { [ON_PREMISES_CA_FILE_CONTEXT]: TEST_CA_FILE } })))
+      .toThrow(/also pass -c cdk-scalable-ai:modelsBucketName=.* and -c cdk-scalable-ai:rolesAnywhereHelperImage=/);
+    const truncated = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ca-')), 'ca.pem');
+    fs.writeFileSync(truncated, fs.readFileSync(TEST_CA_FILE, 'utf8').split('\n').slice(0, 4).join('\n'));
+    expect(() => buildReferencePlatform(testApp({ context: { ...ON_PREMISES_CONTEXT, [ON_PREMISES_CA_FILE_CONTEXT]: truncated } })))
+      .toThrow(/trustSource\.certificateBundlePem = .* holds no complete PEM certificate/);
+    expect(() => buildReferencePlatform(testApp({ context: { ...ON_PREMISES_CONTEXT, [ON_PREMISES_CA_FILE_CONTEXT]: 'missing.pem' } })))
+      .toThrow(/certificate bundle file = "missing\.pem" is not a readable file/);
   });
 });
 
