@@ -8,13 +8,15 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DataCaptureContent, DataLake, EndpointScaling, SageMakerEndpoint, TrafficRouting } from '../../lib';
+import { AlarmTopicKey, DataCaptureContent, DataLake, EndpointScaling, SageMakerEndpoint, TrafficRouting } from '../../lib';
 
 export function buildSageMakerEndpointExample(scope: Construct): Stack {
   const stack = new Stack(scope, 'ManagedEndpoint', { env: { account: '111122223333', region: 'eu-west-1' } });
   const lake = new DataLake(stack, 'Lake');
-  // Rollback alarms also page the on-call through an encrypted topic.
-  const alerts = new sns.Topic(stack, 'Alerts', { masterKey: new kms.Key(stack, 'AlertsKey', { enableKeyRotation: true }), enforceSSL: true });
+  // Rollback alarms also page the on-call through an encrypted topic, whose key CloudWatch may use.
+  const alertsKey = new kms.Key(stack, 'AlertsKey', { enableKeyRotation: true });
+  AlarmTopicKey.allowCloudWatchAlarms(alertsKey);
+  const alerts = new sns.Topic(stack, 'Alerts', { masterKey: alertsKey, enforceSSL: true });
   new SageMakerEndpoint(stack, 'Classifier', {
     alarmAction: new actions.SnsAction(alerts),
     image: '763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.6.0-gpu-py312-cu124-ubuntu22.04-sagemaker',

@@ -7,6 +7,8 @@
  */
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DataLake, FeatureGroup, FeatureType, OnPremisesProducerAccess, ProducerTrustSource, StreamingIngestion } from '../../lib';
 
@@ -16,8 +18,11 @@ export function buildStreamingFeaturesExample(scope: Construct): Stack {
   const stack = new Stack(scope, 'StreamingFeatures');
   const lake = new DataLake(stack, 'Lake');
 
+  // The pipeline's alarms page the data team through an encrypted topic (the key lets CloudWatch publish).
+  const alerts = new sns.Topic(stack, 'Alerts', { masterKey: new kms.Key(stack, 'AlertsKey', { enableKeyRotation: true }), enforceSSL: true });
   const clicks = new StreamingIngestion(stack, 'Clicks', {
     destination: lake.zone('raw'),
+    alarmTopic: alerts,
     prefix: 'clickstream',
     dynamicPartitioning: true,
     partitionKeyExpression: '.event_type',

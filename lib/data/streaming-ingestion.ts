@@ -17,6 +17,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IngestionAlarms } from './ingestion-alarms';
 import { IDataLakeZone } from './zone';
+import { ensureAlarmTopicUsable } from '../monitoring/alarm-topic-key';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeInlinePolicies, acknowledgeRule, acknowledgeWildcards, wildcardAction, wildcardResource } from '../private/nag-acknowledgements';
 import { allowLogsToUseKey } from '../private/log-encryption';
@@ -144,7 +145,9 @@ export interface StreamingIngestionOptions {
   readonly parquetSchema?: glue.CfnTable;
   /**
    * Topic notified when an alarm fires or recovers. The alarms always exist (see `alarms`);
-   * without a topic they have no actions until you call `addAlarmActions`.
+   * without a topic they have no actions until you call `addAlarmActions`. The topic's KMS
+   * key (when it carries one) gets the statement CloudWatch needs to publish; an imported key
+   * gets a warning (`alarmTopicKeyPolicy`) instead.
    *
    * @default - no alarm actions
    */
@@ -291,6 +294,7 @@ export class StreamingIngestion extends Construct implements iam.IGrantable {
     this.writeThrottleAlarm = this.ingestionAlarms.writeThrottled;
     this.deliveryFreshnessAlarm = this.ingestionAlarms.deliveryFreshness;
     if (props.alarmTopic) {
+      ensureAlarmTopicUsable(this, 'alarmTopic', props.alarmTopic);
       this.ingestionAlarms.notify(props.alarmTopic);
     } else {
       acknowledgeRule(this.ingestionAlarms, 'NIST.800.53.R5-CloudWatchAlarmAction',

@@ -8,6 +8,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AWS_PROMETHEUS_TRIGGER_AUTHENTICATION } from './keda-scaled-object';
 import { inferenceScrapeConfig } from './scrape-config';
+import { AMP_WORKSPACE_READ_KEY_ACTIONS, grantWorkspaceKey, scraperRoles } from '../monitoring/prometheus/amp-workspace-key';
 import { EksSite } from '../sites/eks-site';
 
 /** KEDA release installed on EKS (chart kedacore/keda; KEDA 2.19 supports Kubernetes >= 1.30). */
@@ -19,7 +20,12 @@ export const KEDA_OPERATOR_SERVICE_ACCOUNT = 'keda-operator';
 export const PROMETHEUS_QUERY_ACTIONS = ['aps:QueryMetrics', 'aps:GetLabels', 'aps:GetSeries', 'aps:GetMetricMetadata'];
 
 export interface InferenceAutoscalingOptions {
-  /** Key for the Prometheus workspace. @default - a new key with rotation, retained */
+  /**
+   * Key for the Prometheus workspace. The collector's target role and the KEDA operator get
+   * the use of it through AMP (kms:ViaService, the workspace's encryption context): the key
+   * policy must let IAM policies of the account grant it (the default key policy does).
+   * @default - a new key with rotation, retained
+   */
   readonly encryptionKey?: kms.IKey;
   /** @default KEDA_CHART_VERSION */
   readonly kedaVersion?: string;
@@ -34,10 +40,20 @@ export interface InferenceAutoscalingProps extends InferenceAutoscalingOptions {
  * Prometheus workspace (KMS-encrypted) fed by a managed collector that scrapes model servers
  * and the DCGM exporter, KEDA (Helm) whose operator queries the workspace with SigV4 through
  * EKS Pod Identity, and a ClusterTriggerAuthentication the ScaledObjects use.
+ *
+ * The workspace's customer managed key: a managed collector writes into such a workspace only
+ * through a role configuration (source and target role in this account, see
+ * `scraperRoles`); the KEDA operator reads through AMP with kms:Decrypt. Rule evaluation and
+ * the alert manager run inside AMP on the grants AMP creates with the workspace.
  */
 export class InferenceAutoscaling extends Construct {
   public readonly workspace: aps.CfnWorkspace;
   public readonly scraper: aps.CfnScraper;
+  /** The workspace's key. */
+  public readonly encryptionKey: kms.IKey;
+  /** Role the managed collector assumes, and the role it writes into the workspace with. */
+  public readonly collectorSourceRole: iam.Role;
+  public readonly collectorTargetRole: iam.Role;
   public readonly kedaRole: iam.Role;
   public readonly keda: eks.HelmChart;
   /** Query endpoint of the workspace, as KEDA's Prometheus scaler wants it. */
@@ -52,9 +68,13 @@ export class InferenceAutoscaling extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.encryptionKey = key;
 
     this.workspace = new aps.CfnWorkspace(this, 'Workspace', { alias: `${site.siteName}-inference`, kmsKeyArn: key.keyArn });
     this.workspace.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const collector = scraperRoles(this, this.workspace, key);
+    this.collectorSourceRole = collector.source;
+    this.collectorTargetRole = collector.target;
     this.scraper = new aps.CfnScraper(this, 'Scraper', {
       alias: `${site.siteName}-inference`,
       source: {
@@ -66,10 +86,12 @@ export class InferenceAutoscaling extends Construct {
       },
       destination: { ampConfiguration: { workspaceArn: this.workspace.attrArn } },
       scrapeConfiguration: { configurationBlob: inferenceScrapeConfig() },
+      // The service-linked role cannot write into a workspace with a customer managed key.
+      roleConfiguration: collector.roleConfiguration,
     });
     // With access entries (aws-eks-v2's API authentication mode), the collector's cluster access
-    // is created by the service when the scraper is.
-    this.scraper.node.addDependency(cluster);
+    // is created by the service when the scraper is. The roles' policies exist before it writes.
+    this.scraper.node.addDependency(cluster, collector.source, collector.target);
 
     this.keda = cluster.addHelmChart('Keda', {
       chart: 'keda',
@@ -86,14 +108,16 @@ export class InferenceAutoscaling extends Construct {
       description: 'KEDA operator: queries the inference Prometheus workspace',
     });
     this.kedaRole.addToPolicy(new iam.PolicyStatement({ actions: PROMETHEUS_QUERY_ACTIONS, resources: [this.workspace.attrArn] }));
+    // Query results are decrypted with the workspace's key, on the caller's behalf.
+    grantWorkspaceKey(this.kedaRole, key, this.workspace, AMP_WORKSPACE_READ_KEY_ACTIONS);
     const association = new eks.CfnPodIdentityAssociation(this, 'KedaPodIdentity', {
       clusterName: cluster.clusterName,
       namespace: KEDA_NAMESPACE,
       serviceAccount: KEDA_OPERATOR_SERVICE_ACCOUNT,
       roleArn: this.kedaRole.roleArn,
     });
-    // The operator must start with its identity in place, or its first queries fail unsigned.
-    this.keda.node.addDependency(association);
+    // The operator must start with its identity and rights in place, or its first queries fail.
+    this.keda.node.addDependency(association, this.kedaRole);
 
     this.prometheusQueryUrl = `https://aps-workspaces.${Stack.of(this).region}.${Stack.of(this).urlSuffix}/workspaces/${this.workspace.attrWorkspaceId}`;
 

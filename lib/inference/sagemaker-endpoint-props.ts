@@ -195,7 +195,9 @@ export interface SageMakerEndpointOptions {
    */
   readonly deployment?: EndpointDeploymentOptions;
   /**
-   * Action of the default alarms (e.g. an SNS topic), besides driving rollbacks.
+   * Action of the default alarms (e.g. an SNS topic), besides driving rollbacks. A
+   * KMS-encrypted topic must let CloudWatch use its key, or every notification fails:
+   * `AlarmTopicKey.allowCloudWatchAlarms(key)` adds the statement to a key of your app.
    *
    * @default - none: the alarms only drive deployment rollbacks
    */

@@ -12,10 +12,10 @@
 import { Duration, Lazy, Names, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
+import { AlarmTopicKey, ensureAlarmTopicUsable } from './alarm-topic-key';
 import { HEALTH_WIDGET_WIDTH, LazyAlarmStatusWidget, SUMMARY_ROW_HEIGHT } from './health-widget';
 import { IMonitorable, IPlatformMonitoring, MonitoringSection } from './monitorable';
 import { AmpAlerting } from './prometheus/amp-alerting';
@@ -43,8 +43,11 @@ export interface PlatformMonitoringProps {
    */
   readonly dashboardName?: string;
   /**
-   * Topic every alarm notifies (on ALARM and on OK). An encrypted topic you bring must let
-   * `cloudwatch.amazonaws.com` (and, for Prometheus alerts, `aps.amazonaws.com`) use its key.
+   * Topic every alarm notifies (on ALARM and on OK). When the topic carries its KMS key
+   * (`sns.Topic` with `masterKey`), the key policy gets the statements CloudWatch (and, for
+   * Prometheus alerts, AMP) need; an imported key gets a warning instead (`alarmTopicKeyPolicy`)
+   * and you add them. For a topic imported by ARN alone the library cannot see its key: let
+   * `cloudwatch.amazonaws.com` and `aps.amazonaws.com` use it yourself.
    * @default - a new topic, TLS only, encrypted with a new KMS key (rotation on) whose policy lets CloudWatch and AMP publish
    */
   readonly alarmTopic?: sns.ITopic;
@@ -88,18 +91,14 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
     this.prometheusSelectorLabels = { ...props.prometheusSelectorLabels };
     if (props.alarmTopic) {
       this.alarmTopic = props.alarmTopic;
+      ensureAlarmTopicUsable(this, 'alarmTopic', props.alarmTopic);
     } else {
       this.alarmTopicKey = new kms.Key(this, 'AlarmTopicKey', {
         description: `Encrypts the alarm topic of ${this.node.path}`,
         enableKeyRotation: true,
       });
       // CloudWatch alarms publish to an encrypted topic only when the key lets CloudWatch use it.
-      this.alarmTopicKey.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarms',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }));
+      AlarmTopicKey.allowCloudWatchAlarms(this.alarmTopicKey);
       this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
         displayName: 'Platform alarms',
         masterKey: this.alarmTopicKey,

@@ -4,6 +4,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { PropValidationError } from '../private/errors';
 import { isPrivate, parseCidr } from '../private/cidr';
+import { acknowledgeRule } from '../private/nag-acknowledgements';
 import { checkInteger } from '../private/validation';
 
 /** How requests are split between the on-premises and the cloud endpoint. */
@@ -38,11 +39,23 @@ export class EndpointHealthCheck {
   }
 
   /**
-   * Healthy while a CloudWatch alarm is not in ALARM: for endpoints Route 53's checkers cannot
-   * reach (private networks), e.g. an alarm on metrics the site publishes.
+   * Healthy while a CloudWatch alarm is OK: for endpoints Route 53's checkers cannot reach
+   * (private networks), e.g. an alarm on metrics the site publishes. While the alarm has
+   * insufficient data (its metric stopped) the endpoint counts as unhealthy, so give the alarm
+   * `treatMissingData: BREACHING` when silence means the site is down.
    */
   public static fromAlarm(alarm: cloudwatch.IAlarm): EndpointHealthCheck {
     return new EndpointHealthCheck(undefined, undefined, undefined, alarm);
+  }
+
+  /**
+   * Healthy while the site's heartbeat arrives: a metric the site publishes once a minute
+   * (e.g. `KubernetesSite.metricHeartbeat()`). BurstRouting creates the alarm (`healthAlarm`):
+   * ALARM when no data point arrived for `missedMinutes` consecutive minutes, missing data
+   * breaching, so a dead site (or a dead publisher) fails over to the cloud.
+   */
+  public static fromHeartbeat(metric: cloudwatch.IMetric, options: HeartbeatOptions = {}): EndpointHealthCheck {
+    return new EndpointHealthCheck(undefined, undefined, undefined, undefined, metric, options.missedMinutes);
   }
 
   private constructor(
@@ -50,8 +63,26 @@ export class EndpointHealthCheck {
     public readonly path?: string,
     public readonly port?: number,
     public readonly alarm?: cloudwatch.IAlarm,
+    public readonly heartbeat?: cloudwatch.IMetric,
+    public readonly missedMinutes?: number,
   ) {}
 }
+
+/** How a heartbeat health check tolerates gaps. */
+export interface HeartbeatOptions {
+  /**
+   * Consecutive minutes without a heartbeat after which the site is unhealthy (1 to 60).
+   * @default DEFAULT_HEARTBEAT_MISSED_MINUTES (3)
+   */
+  readonly missedMinutes?: number;
+}
+
+/** Minutes without a heartbeat before failover: rides out one lost data point, fails over within about 4 minutes. */
+export const DEFAULT_HEARTBEAT_MISSED_MINUTES = 3;
+/** Longest gap allowed (an hour of silence is a dead site). */
+export const MAX_HEARTBEAT_MISSED_MINUTES = 60;
+/** The heartbeat is evaluated per minute (standard resolution, which Route 53 requires). */
+export const HEARTBEAT_EVALUATION_PERIOD = Duration.minutes(1);
 
 /** Default share of requests the on-premises endpoint gets in WEIGHTED mode. */
 export const DEFAULT_ON_PREMISES_WEIGHT = 80;
@@ -80,6 +111,11 @@ export interface BurstRoutingProps {
  */
 export class BurstRouting extends Construct {
   public readonly healthCheck: route53.HealthCheck;
+  /**
+   * The heartbeat alarm behind the health check (with `EndpointHealthCheck.fromHeartbeat`).
+   * Its consumer is the health check; `PlatformMonitoring.addAlarm(healthAlarm)` also pages.
+   */
+  public readonly healthAlarm?: cloudwatch.Alarm;
   public readonly onPremisesRecord: route53.RecordSet;
   public readonly cloudRecord: route53.RecordSet;
 
@@ -92,7 +128,8 @@ export class BurstRouting extends Construct {
       throw new PropValidationError(this, 'onPremises', props.onPremises.value, `is a ${props.onPremises.recordType} target but cloud is a ${props.cloud.recordType} target`,
         'Records of one routing set must share a type: give both endpoints DNS names (RoutingTarget.dnsName) or both IP addresses.');
     }
-    this.healthCheck = this.createHealthCheck(props.healthCheck);
+    if (props.healthCheck.heartbeat) this.healthAlarm = this.createHeartbeatAlarm(props.healthCheck);
+    this.healthCheck = this.createHealthCheck(props.healthCheck, this.healthAlarm);
 
     const common = { zone: props.zone, recordName: props.recordName, recordType: props.cloud.recordType, ttl: props.ttl ?? DEFAULT_ROUTING_TTL };
     const failover = mode === RoutingMode.FAILOVER;
@@ -111,12 +148,14 @@ export class BurstRouting extends Construct {
     });
   }
 
-  private createHealthCheck(check: EndpointHealthCheck): route53.HealthCheck {
-    if (check.alarm) {
+  private createHealthCheck(check: EndpointHealthCheck, heartbeatAlarm?: cloudwatch.IAlarm): route53.HealthCheck {
+    const alarm = heartbeatAlarm ?? check.alarm;
+    if (alarm) {
       return new route53.HealthCheck(this, 'HealthCheck', {
         type: route53.HealthCheckType.CLOUDWATCH_METRIC,
-        alarmIdentifier: { name: check.alarm.alarmName, region: check.alarm.stack.region },
-        insufficientDataHealthStatus: route53.InsufficientDataHealthStatusEnum.LAST_KNOWN_STATUS,
+        alarmIdentifier: { name: alarm.alarmName, region: alarm.stack.region },
+        // No data means the site stopped reporting: never keep a dead site healthy.
+        insufficientDataHealthStatus: route53.InsufficientDataHealthStatusEnum.UNHEALTHY,
       });
     }
     const fqdn = check.fqdn!;
@@ -135,5 +174,38 @@ export class BurstRouting extends Construct {
       requestInterval: Duration.seconds(10),
       failureThreshold: 3,
     });
+  }
+
+  /** ALARM after `missedMinutes` minutes without a heartbeat data point (missing data breaches). */
+  private createHeartbeatAlarm(check: EndpointHealthCheck): cloudwatch.Alarm {
+    const missed = check.missedMinutes ?? DEFAULT_HEARTBEAT_MISSED_MINUTES;
+    checkInteger(this, 'healthCheck.missedMinutes', missed, 1, MAX_HEARTBEAT_MISSED_MINUTES);
+    const stat = check.heartbeat!.toMetricConfig().metricStat;
+    if (!stat) {
+      throw new PropValidationError(this, 'healthCheck', 'a math expression', 'is not a plain metric: Route 53 health checks only follow alarms on a single standard-resolution metric',
+        'Pass the heartbeat metric itself (namespace, name, dimensions), e.g. site.metricHeartbeat().');
+    }
+    // Count the data points per minute: 0 (missing) is a missed heartbeat, whatever the values.
+    const arrivals = new cloudwatch.Metric({
+      namespace: stat.namespace,
+      metricName: stat.metricName,
+      dimensionsMap: Object.fromEntries((stat.dimensions ?? []).map((d) => [d.name, String(d.value)])),
+      statistic: cloudwatch.Stats.SAMPLE_COUNT,
+      period: HEARTBEAT_EVALUATION_PERIOD,
+      account: stat.account,
+      region: stat.region,
+    });
+    const alarm = new cloudwatch.Alarm(this, 'HeartbeatAlarm', {
+      metric: arrivals,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: missed,
+      datapointsToAlarm: missed,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      alarmDescription: `${this.node.path}: no heartbeat (${stat.namespace}/${stat.metricName}) for ${missed} minute(s); on-premises is unhealthy and clients go to the cloud.`,
+    });
+    acknowledgeRule(alarm, 'NIST.800.53.R5-CloudWatchAlarmAction',
+      'The alarm drives the Route 53 health check (its consumer); notifications come from PlatformMonitoring.addAlarm(healthAlarm), which adds the platform topic.');
+    return alarm;
   }
 }

@@ -1,4 +1,6 @@
 /** Builders shared by the data tests. */
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, AppProps, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -27,10 +29,5 @@ export function errorOf(build: () => unknown): Error {
   throw new Error('expected an error, none was thrown');
 }
 
-/** A self-signed test CA certificate in PEM form (public test data, not a secret). */
-export const TEST_CA_PEM = [
-  '-----BEGIN CERTIFICATE-----',
-  'MIIBdzCCAR2gAwIBAgIUQ2Vyd0Zha2VUZXN0Q0EwMDAwMDAwMDAwCgYIKoZIzj0EAwIw',
-  'EjEQMA4GA1UEAwwHdGVzdC1jYTAeFw0yNjAxMDEwMDAwMDBaFw0zNjAxMDEwMDAwMDBa',
-  '-----END CERTIFICATE-----',
-].join('\n');
+/** A self-signed test CA certificate in PEM form (public test data, not a secret; the file the examples use). */
+export const TEST_CA_PEM = fs.readFileSync(path.join(__dirname, '..', 'examples', 'test-ca.pem'), 'utf8');

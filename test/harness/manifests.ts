@@ -1,11 +1,14 @@
 /** Gates for in-cluster manifests: schema-valid and restricted outside privileged namespaces. */
-import { IKubernetesSite } from '../../lib';
+import { IKubernetesSite, KubernetesSiteBase } from '../../lib';
 import { expectValidManifests, KubernetesObject } from './kubernetes-schemas';
 import { expectRestrictedPods } from './pod-security';
 
-/** Every object of every chart delivered to the site, in delivery order. */
+/**
+ * Every object of every chart delivered to the site, in delivery order, as the site rendered it
+ * (each chart once per synth; `chart.toJson()` would resolve the whole site app per call).
+ */
 export function siteObjects(site: IKubernetesSite): KubernetesObject[] {
-  return site.charts.flatMap((chart) => chart.toJson() as KubernetesObject[]);
+  return site.charts.flatMap((chart) => (site instanceof KubernetesSiteBase ? site.renderedObjects(chart) : chart.toJson()) as KubernetesObject[]);
 }
 
 /** Fails unless every object validates against its schema and workloads are restricted. */

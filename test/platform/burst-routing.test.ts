@@ -1,9 +1,10 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { BurstRouting, EndpointHealthCheck, RoutingMode, RoutingTarget } from '../../lib';
+import { BurstRouting, DEFAULT_HEARTBEAT_MISSED_MINUTES, EndpointHealthCheck, RoutingMode, RoutingTarget } from '../../lib';
+import { nagFindings, RulePack } from '../harness/nag';
 import { cleanTemplate, testApp } from '../harness/synth';
 
 function fixture(): { stack: Stack; zone: route53.IHostedZone; alarm: cloudwatch.Alarm } {
@@ -16,7 +17,7 @@ function fixture(): { stack: Stack; zone: route53.IHostedZone; alarm: cloudwatch
 }
 
 describe('BurstRouting', () => {
-  test('failover by default: on-premises primary with an alarm health check, cloud secondary, 30 s TTL', () => {
+  test('failover by default: on-premises primary with an alarm health check (unhealthy without data), cloud secondary, 30 s TTL', () => {
     const { stack, zone, alarm } = fixture();
     new BurstRouting(stack, 'Llm', {
       zone, recordName: 'llm',
@@ -25,7 +26,7 @@ describe('BurstRouting', () => {
     });
     const template = cleanTemplate(stack);
     template.hasResourceProperties('AWS::Route53::HealthCheck', {
-      HealthCheckConfig: Match.objectLike({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: { Ref: Match.stringLikeRegexp('^Down') }, Region: 'eu-west-1' }, InsufficientDataHealthStatus: 'LastKnownStatus' }),
+      HealthCheckConfig: Match.objectLike({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: { Ref: Match.stringLikeRegexp('^Down') }, Region: 'eu-west-1' }, InsufficientDataHealthStatus: 'Unhealthy' }),
     });
     template.hasResourceProperties('AWS::Route53::RecordSet', {
       Type: 'CNAME', SetIdentifier: 'on-premises', Failover: 'PRIMARY', TTL: '30', ResourceRecords: ['llm.lab.example'], HealthCheckId: Match.anyValue(),
@@ -60,5 +61,56 @@ describe('BurstRouting', () => {
       zone, recordName: 'llm', mode: RoutingMode.WEIGHTED, onPremisesWeight: 120,
       onPremises: RoutingTarget.dnsName('a.example'), cloud: RoutingTarget.dnsName('b.example'), healthCheck: EndpointHealthCheck.fromAlarm(alarm),
     })).toThrow(/onPremisesWeight = 120 is not an integer between 0 and 100/);
+  });
+
+  describe('fromHeartbeat', () => {
+    // What an on-premises site publishes: 1 each minute into cdk-scalable-ai/<site>, dimension SiteName.
+    const heartbeat = new cloudwatch.Metric({
+      namespace: 'cdk-scalable-ai/lab', metricName: 'Heartbeat', dimensionsMap: { SiteName: 'lab' }, statistic: 'Maximum', period: Duration.minutes(1),
+    });
+
+    function routed(options?: { missedMinutes?: number }) {
+      const { stack, zone } = fixture();
+      const routing = new BurstRouting(stack, 'Llm', {
+        zone, recordName: 'llm',
+        onPremises: RoutingTarget.dnsName('llm.lab.example'), cloud: RoutingTarget.dnsName('llm.cloud.example'),
+        healthCheck: EndpointHealthCheck.fromHeartbeat(heartbeat, options),
+      });
+      return { stack, routing };
+    }
+
+    test('an alarm counts heartbeats per minute: ALARM after 3 silent minutes, missing data breaching', () => {
+      const { stack, routing } = routed();
+      const template = cleanTemplate(stack);
+      expect(DEFAULT_HEARTBEAT_MISSED_MINUTES).toBe(3);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'cdk-scalable-ai/lab', MetricName: 'Heartbeat', Dimensions: [{ Name: 'SiteName', Value: 'lab' }],
+        Statistic: 'SampleCount', Period: 60, Threshold: 1, ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'breaching',
+      });
+      const alarmId = stack.getLogicalId(routing.healthAlarm!.node.defaultChild as cloudwatch.CfnAlarm);
+      template.hasResourceProperties('AWS::Route53::HealthCheck', {
+        HealthCheckConfig: Match.objectLike({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: { Ref: alarmId }, Region: 'eu-west-1' }, InsufficientDataHealthStatus: 'Unhealthy' }),
+      });
+    });
+
+    test('missedMinutes sets the gap; outside 1..60 or a math expression is an error naming the fix', () => {
+      const { stack } = routed({ missedMinutes: 5 });
+      cleanTemplate(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { EvaluationPeriods: 5, DatapointsToAlarm: 5 });
+      expect(() => routed({ missedMinutes: 0 })).toThrow(/healthCheck.missedMinutes = 0 is not an integer between 1 and 60/);
+      const { stack: other, zone } = fixture();
+      expect(() => new BurstRouting(other, 'Math', {
+        zone, recordName: 'llm', onPremises: RoutingTarget.dnsName('a.example'), cloud: RoutingTarget.dnsName('b.example'),
+        healthCheck: EndpointHealthCheck.fromHeartbeat(new cloudwatch.MathExpression({ expression: 'm1 * 2', usingMetrics: { m1: heartbeat } })),
+      })).toThrow(/healthCheck .*is not a plain metric.*site.metricHeartbeat/);
+    });
+
+    test('is cdk-nag clean (AwsSolutions and NIST 800-53: the alarm\'s consumer is the health check)', () => {
+      const { stack } = routed();
+      // The fixture's VPC and zone are not under test: only findings on the routing count.
+      const findings = nagFindings(stack.node.root as App, [RulePack.AWS_SOLUTIONS, RulePack.NIST_800_53_R5])
+        .filter((f) => f.paths.some((p) => p.startsWith('Routing/Llm/')));
+      expect(findings).toEqual([]);
+    });
   });
 });

@@ -61,11 +61,37 @@ export interface InvariantViolation {
   readonly message: string;
 }
 
-/** Every violation of every invariant in the synthesized app. */
+interface Acknowledgement {
+  readonly invariant: string;
+  readonly pattern: RegExp;
+  readonly reason: string;
+}
+
+const acknowledgements = new WeakMap<IConstruct, Acknowledgement[]>();
+
+/**
+ * Accepts violations of one invariant whose message matches `pattern` in this app, for a
+ * dependency the app documents but cannot contain (say which, and where it is documented).
+ * Unmatched acknowledgements fail: they must not outlive the violation they excuse.
+ */
+export function acknowledgeInvariant(root: IConstruct, invariant: string, pattern: RegExp, reason: string): void {
+  if (reason.trim().length < 20) throw new Error(`acknowledgement of ${invariant} needs a real reason, got "${reason}"`);
+  acknowledgements.set(root, [...(acknowledgements.get(root) ?? []), { invariant, pattern, reason }]);
+}
+
+/** Every violation of every invariant in the synthesized app, less acknowledged ones. */
 export function checkInvariants(root: IConstruct, assembly: CloudAssembly, invariants?: Invariant[]): InvariantViolation[] {
   const facts = siteFacts(root);
   const model = new AssemblyModel(assembly, facts.eksSiteNames);
-  return (invariants ?? invariantsFor(facts)).flatMap((invariant) => invariant.check(model).map((message) => ({ invariant: invariant.id, message })));
+  const found = (invariants ?? invariantsFor(facts)).flatMap((invariant) => invariant.check(model).map((message) => ({ invariant: invariant.id, message })));
+  if (invariants) return found;
+  const acks = acknowledgements.get(root) ?? [];
+  const matches = (v: InvariantViolation, a: Acknowledgement) => a.invariant === v.invariant && a.pattern.test(v.message);
+  const unused = acks.filter((a) => !found.some((v) => matches(v, a)));
+  return [
+    ...found.filter((v) => !acks.some((a) => matches(v, a))),
+    ...unused.map((a) => ({ invariant: a.invariant, message: `acknowledgement ${a.pattern} matches no violation any more: remove it ("${a.reason}").` })),
+  ];
 }
 
 export function describeViolations(violations: readonly InvariantViolation[]): string {
