@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { errorOf, stackFixture } from './fixtures';
+import { errorOf, stackFixture, encryptedTopic } from './fixtures';
 import { DataLake, OnPremisesProducerAccess, ProducerTrustSource, StreamingIngestion } from '../../lib/data';
 import { expectNagClean } from '../harness/nag';
 import { cleanTemplate } from '../harness/synth';
@@ -16,7 +16,7 @@ const PCA_ARN = 'arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/11
 function setup() {
   const { app, stack } = stackFixture();
   const lake = new DataLake(stack, 'Lake');
-  const ingestion = new StreamingIngestion(stack, 'Telemetry', { destination: lake.zone('raw') });
+  const ingestion = new StreamingIngestion(stack, 'Telemetry', { destination: lake.zone('raw'), alarmTopic: encryptedTopic(stack) });
   return { app, stack, ingestion };
 }
 

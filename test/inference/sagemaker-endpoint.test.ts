@@ -5,7 +5,11 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { AlarmTopicKey } from '../../lib/monitoring/alarm-topic-key';
+import { newLogsKey } from '../../lib/private/log-encryption';
 import { DEFAULT_DEPLOYMENT_BAKE_TIME, DEFAULT_MAX_MODEL_LATENCY, TrafficRouting } from '../../lib/inference/sagemaker-deployment';
 import { SageMakerEndpoint } from '../../lib/inference/sagemaker-endpoint';
 import {
@@ -17,6 +21,7 @@ import {
   DEFAULT_SCALE_OUT_COOLDOWN, EndpointScaling,
 } from '../../lib/inference/sagemaker-scaling';
 import { expectNagClean } from '../harness/nag';
+import { acknowledgeInvariant } from '../harness/invariants';
 import { cleanTemplate } from '../harness/synth';
 import { ECR_IMAGE, endpointFixture, errorOf, minimalProps, REGION, ACCOUNT } from './sagemaker-fixtures';
 
@@ -29,6 +34,13 @@ function roleStatements(template: Template): Array<Record<string, unknown>> {
 function actionsOf(statement: Record<string, unknown>): string[] {
   const action = statement.Action as string | string[];
   return Array.isArray(action) ? action : [action];
+}
+
+
+/** VPC flow logs as a platform keeps them: KMS-encrypted, retained a year. */
+function encryptedFlowLog(scope: Construct, vpc: ec2.Vpc): void {
+  const logGroup = new logs.LogGroup(scope, 'FlowLogGroup', { encryptionKey: newLogsKey(scope, 'FlowLogsKey', 'VPC flow logs'), retention: logs.RetentionDays.ONE_YEAR });
+  vpc.addFlowLog('FlowLogs', { destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup) });
 }
 
 describe('SageMakerEndpoint defaults', () => {
@@ -307,7 +319,7 @@ describe('SageMakerEndpoint options', () => {
   test('VPC: private subnets, a security group without inbound rules and HTTPS out, ENI permissions', () => {
     const { app, stack, models } = endpointFixture();
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-    vpc.addFlowLog('FlowLogs');
+    encryptedFlowLog(stack, vpc);
     const endpoint = new SageMakerEndpoint(stack, 'Llm', minimalProps(models, { vpc }));
     const template = cleanTemplate(stack);
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
@@ -353,7 +365,11 @@ describe('SageMakerEndpoint options', () => {
 
   test('canary and linear blue/green with timeouts, extra rollback alarms and an alarm action', () => {
     const { stack, models } = endpointFixture();
-    const topic = new sns.Topic(stack, 'Topic', { masterKey: new kms.Key(stack, 'TopicKey', { enableKeyRotation: true }), enforceSSL: true });
+    const topicKey = new kms.Key(stack, 'TopicKey', { enableKeyRotation: true });
+    AlarmTopicKey.allowCloudWatchAlarms(topicKey);
+    const topic = new sns.Topic(stack, 'Topic', { masterKey: topicKey, enforceSSL: true });
+    // The user's own quality metric, published by an evaluation job outside this app.
+    acknowledgeInvariant(stack.node.root, 'metrics-have-producers', /on Custom Quality/, 'an evaluation job outside this app publishes the quality metric');
     const extra = new cloudwatch.Alarm(stack, 'Extra', {
       metric: new cloudwatch.Metric({ namespace: 'Custom', metricName: 'Quality' }), threshold: 1, evaluationPeriods: 1,
     });
@@ -579,7 +595,7 @@ describe('SageMakerEndpoint snapshot', () => {
   test('full-featured endpoint: scale to zero, data capture, VPC', () => {
     const { stack, models, raw } = endpointFixture();
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-    vpc.addFlowLog('FlowLogs');
+    encryptedFlowLog(stack, vpc);
     new SageMakerEndpoint(stack, 'Llm', minimalProps(models, {
       endpointName: 'llama-3-8b',
       environment: { SM_NUM_GPUS: '1' },

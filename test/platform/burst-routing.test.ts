@@ -2,17 +2,35 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AlarmTopicKey } from '../../lib/monitoring/alarm-topic-key';
 import { BurstRouting, DEFAULT_HEARTBEAT_MISSED_MINUTES, EndpointHealthCheck, RoutingMode, RoutingTarget } from '../../lib';
 import { nagFindings, RulePack } from '../harness/nag';
+import { acknowledgeInvariant } from '../harness/invariants';
 import { cleanTemplate, testApp } from '../harness/synth';
 
+function alarmTopicKey(stack: Stack): kms.Key {
+  const key = new kms.Key(stack, 'OperatorsKey', { enableKeyRotation: true });
+  AlarmTopicKey.allowCloudWatchAlarms(key);
+  return key;
+}
+
 function fixture(): { stack: Stack; zone: route53.IHostedZone; alarm: cloudwatch.Alarm } {
-  const stack = new Stack(testApp(), 'Routing', { env: { account: '111122223333', region: 'eu-west-1' } });
+  const app = testApp();
+  // The on-premises site publishes these metrics (KubernetesSite.addHeartbeat in a platform app,
+  // see test/platform/ai-platform.test.ts); a BurstRouting unit test has no site of its own.
+  acknowledgeInvariant(app, 'metrics-have-producers', /on (OnPremises Healthy|cdk-scalable-ai\/lab Heartbeat) /,
+    'the on-premises site outside this unit test publishes the health metric');
+  const stack = new Stack(app, 'Routing', { env: { account: '111122223333', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
   const zone = new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'ai.internal', vpc });
   const alarm = new cloudwatch.Metric({ namespace: 'OnPremises', metricName: 'Healthy', period: Duration.minutes(1) })
     .createAlarm(stack, 'Down', { threshold: 1, evaluationPeriods: 2, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD });
+  // The site's operators are paged too, not only the health check that reads the alarm.
+  alarm.addAlarmAction(new cloudwatchActions.SnsAction(new sns.Topic(stack, 'Operators', { masterKey: alarmTopicKey(stack), enforceSSL: true })));
   return { stack, zone, alarm };
 }
 
