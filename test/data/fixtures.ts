@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App, AppProps, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { AlarmTopicKey } from '../../lib/monitoring/alarm-topic-key';
 import { testApp } from '../harness/synth';
 
 /** An app (project feature flags, validation on) with one stack `S` in a fixed environment. */
@@ -16,6 +17,7 @@ export function stackFixture(props: AppProps = {}): { app: App; stack: Stack } {
 /** An SNS topic that passes cdk-nag (KMS, TLS only). */
 export function encryptedTopic(stack: Stack, id = 'Alerts'): sns.Topic {
   const masterKey = new kms.Key(stack, `${id}Key`, { enableKeyRotation: true });
+  AlarmTopicKey.allowCloudWatchAlarms(masterKey);
   return new sns.Topic(stack, id, { masterKey, enforceSSL: true });
 }
 

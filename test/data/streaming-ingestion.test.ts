@@ -129,7 +129,7 @@ describe('StreamingIngestion defaults', () => {
 
 describe('StreamingIngestion options', () => {
   test('alarm topic: every alarm notifies on ALARM and OK; addAlarmActions wires alarms later', () => {
-    const { stack, lake, ingestion } = build();
+    const { stack, lake, ingestion } = build({ alarmTopic: undefined });
     const topic = encryptedTopic(stack);
     const other = encryptedTopic(stack, 'Other');
     new StreamingIngestion(stack, 'Orders', { destination: lake.zone('curated'), alarmTopic: topic });
@@ -192,7 +192,7 @@ describe('StreamingIngestion options', () => {
   test('Parquet conversion from a Glue table: no object compression, 128 MiB buffer', () => {
     const { stack } = stackFixture();
     const lake = new DataLake(stack, 'Lake');
-    new StreamingIngestion(stack, 'Clicks', { destination: lake.zone('curated'), parquetSchema: eventsTable(stack), compression: firehose.Compression.UNCOMPRESSED });
+    new StreamingIngestion(stack, 'Clicks', { destination: lake.zone('curated'), parquetSchema: eventsTable(stack), compression: firehose.Compression.UNCOMPRESSED, alarmTopic: encryptedTopic(stack) });
     const t = cleanTemplate(stack);
     t.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       ExtendedS3DestinationConfiguration: Match.objectLike({
