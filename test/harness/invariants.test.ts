@@ -345,7 +345,7 @@ describe('metrics-have-producers', () => {
     manifest(stack, 'Server', clusterName, [
       deployment('inference', 'server', { containers: [{ name: 'c', image: 'vllm/vllm-openai:v0.11.0' }] }),
       { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'server', namespace: 'inference' }, spec: { scaleTargetRef: { name: 'server' }, triggers: [{ type: 'prometheus', metadata: { query, threshold: '8' } }] } },
-    ].map((o: any) => (annotated && o.kind === 'Deployment' ? { ...o, spec: { ...o.spec, template: { ...o.spec.template, metadata: { ...o.spec.template.metadata, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8000' } } } } } : o)));
+    ].map((o: any) => (annotated && o.kind === 'Deployment' ? { ...o, spec: { ...o.spec, template: { ...o.spec.template, metadata: { ...o.spec.template.metadata, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8000' } } } } } : o))); // eslint-disable-line @typescript-eslint/no-explicit-any
   }
 
   function scraper(stack: Stack, clusterArn: string): void {

@@ -18,6 +18,8 @@ import { buildSageMakerEndpointExample } from '../../examples/sagemaker-endpoint
 import { buildStreamingFeaturesExample } from '../../examples/streaming-features/app';
 import { cleanTemplate, testApp } from '../harness/synth';
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- synthesized CloudFormation JSON is untyped */
+
 const ENV = { account: '111122223333', region: 'eu-west-1' };
 
 /** The documented statement (SNS "Enable compatibility between event sources ... and encrypted topics"), with confused-deputy conditions. */

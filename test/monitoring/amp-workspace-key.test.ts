@@ -10,6 +10,8 @@ import { InferenceAutoscaling } from '../../lib/inference/inference-autoscaling'
 import { cleanTemplate, testApp } from '../harness/synth';
 import { expectNagClean } from '../harness/nag';
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- synthesized CloudFormation JSON is untyped */
+
 const ENV = { account: '111122223333', region: 'eu-west-1' };
 const VIA_APS = { 'kms:ViaService': 'aps.eu-west-1.amazonaws.com' };
 
