@@ -228,7 +228,7 @@ describe('StreamingIngestion options', () => {
 
   test('is cdk-nag clean, including dynamic partitioning and an alarm topic', () => {
     const { app, stack } = build({ partitionKeyExpression: '.tenant' });
-    const topic = encryptedTopic(stack);
+    const topic = encryptedTopic(stack, 'ParquetAlerts');
     new StreamingIngestion(stack, 'Parquet', { destination: (stack.node.findChild('Lake') as DataLake).zone('curated'), parquetSchema: eventsTable(stack), alarmTopic: topic });
     expect(() => expectNagClean(app)).not.toThrow();
   });
