@@ -1,7 +1,8 @@
-import { CfnResource, Stack, Stage } from 'aws-cdk-lib';
+import { Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AiPlatformProps, PlatformInferenceService, PlatformOnPremisesSite } from './ai-platform-config';
+import { CloudFormationLimits } from './cloudformation-limits';
 import { GpuCluster } from '../compute/gpu-cluster';
 import { GpuEnablement } from '../k8s/gpu-enablement';
 import { DataLake } from '../data/data-lake';
@@ -23,8 +24,6 @@ export function onPremisesMetricsNamespace(siteName: string): string {
   return siteMetricsNamespace(siteName);
 }
 
-/** CloudFormation's limit of resources per stack. */
-export const CLOUDFORMATION_RESOURCE_LIMIT = 500;
 /** Zone that streams land in and models are read from, unless configured. */
 export const DEFAULT_STREAM_ZONE = 'raw';
 export const DEFAULT_MODEL_ZONE = 'models';
@@ -51,6 +50,11 @@ export class AiPlatform extends Stage {
 
   constructor(scope: Construct, id: string, props: AiPlatformProps = {}) {
     super(scope, id, props);
+    // Every template of the platform (nested ones too) is checked against CloudFormation's
+    // quotas when written: a violation fails synth instead of the deploy.
+    Validations.of(this).addPlugins(new CloudFormationLimits({
+      fix: 'Spread inferenceServices over service groups (PlatformInferenceService.group: each group has its own stacks), or split the configuration over several AiPlatforms.',
+    }));
     checkUnique(this, 'onPremisesSites', (props.onPremisesSites ?? []).map((s) => s.site?.siteName ?? s.id.toLowerCase()));
     checkUnique(this, 'inferenceServices', (props.inferenceServices ?? []).map((s) => s.id));
 
@@ -88,8 +92,6 @@ export class AiPlatform extends Stage {
       for (const stream of this.streams) this.monitoring.monitor(stream);
       this.monitoring.monitor(this.lake);
     }
-
-    this.node.addValidation({ validate: () => this.checkResourceLimits() });
   }
 
   /** Every site of the platform: the EKS cluster's first, then the on-premises ones. */
@@ -156,17 +158,5 @@ export class AiPlatform extends Stage {
       ? ModelSource.fromDataLake(this.lake.zone(config.modelZone ?? DEFAULT_MODEL_ZONE), config.modelPrefix)
       : undefined;
     this.inferenceServices.push(new InferenceService(this.inferenceStack, config.id, { ...config.service, site, model: config.service.model ?? model }));
-  }
-
-  /** A stack beyond CloudFormation's resource limit fails at deploy, after minutes: fail at synth. */
-  private checkResourceLimits(): string[] {
-    const errors: string[] = [];
-    for (const stack of [this.dataStack, this.computeStack, this.inferenceStack]) {
-      const count = stack.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length;
-      if (count > CLOUDFORMATION_RESOURCE_LIMIT) {
-        errors.push(`stack ${stack.stackName} has ${count} resources, more than CloudFormation's ${CLOUDFORMATION_RESOURCE_LIMIT}. Split the configuration over several AiPlatforms (e.g. fewer inferenceServices per platform).`);
-      }
-    }
-    return errors;
   }
 }

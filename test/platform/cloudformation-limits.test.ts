@@ -1,0 +1,73 @@
+/**
+ * CloudFormation's per-template quotas fail synth (aws-cdk-lib only warns about the 1 MB
+ * template size, silently for Stage apps), for top-level and nested templates.
+ */
+import { App, CfnOutput, CfnResource, NestedStack, Stack, Validations } from 'aws-cdk-lib';
+import { AiPlatform, CloudFormationLimits, CloudFormationLimitRule } from '../../lib';
+import { synthFindings, testApp } from '../harness/synth';
+
+function appWithLimits(props = {}): App {
+  const app = testApp();
+  Validations.of(app).addPlugins(new CloudFormationLimits(props));
+  return app;
+}
+
+/** A resource whose template entry is about `bytes` long. */
+function bulky(stack: Stack, id: string, bytes: number): void {
+  new CfnResource(stack, id, { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: 'x'.repeat(bytes) } });
+}
+
+describe('CloudFormationLimits', () => {
+  test('a template over 1 MB fails synth with its name and the fix', () => {
+    const app = appWithLimits({ fix: 'Split the parameters.' });
+    const stack = new Stack(app, 'Big');
+    for (let i = 0; i < 11; i++) bulky(stack, `P${i}`, 100_000);
+    const { findings } = synthFindings(app);
+    expect(findings).toContainEqual(expect.objectContaining({
+      rule: CloudFormationLimitRule.TEMPLATE_SIZE,
+      message: expect.stringMatching(/^Big\.template\.json has 1\d{6} bytes, more than 1000000 \(CloudFormation's quota\): CloudFormation would reject the stack at deploy\.$/),
+    }));
+  });
+
+  test('a template just under 1 MB passes', () => {
+    const app = appWithLimits();
+    const stack = new Stack(app, 'Almost');
+    for (let i = 0; i < 9; i++) bulky(stack, `P${i}`, 100_000);
+    expect(synthFindings(app).findings.filter((f) => f.rule.startsWith('cfn-max'))).toEqual([]);
+  });
+
+  test('nested templates are checked too', () => {
+    const app = appWithLimits();
+    const nested = new NestedStack(new Stack(app, 'Parent'), 'Child');
+    for (let i = 0; i < 201; i++) new CfnOutput(nested, `O${i}`, { value: `v${i}` });
+    const { findings } = synthFindings(app);
+    expect(findings).toContainEqual(expect.objectContaining({
+      rule: CloudFormationLimitRule.OUTPUTS,
+      message: expect.stringMatching(/^ParentChild[0-9A-F]{8}\.nested\.template\.json has 201 outputs, more than 200/),
+    }));
+  });
+
+  test('headroom lowers every quota', () => {
+    const app = appWithLimits({ headroom: 0.5 });
+    const stack = new Stack(app, 'Half');
+    for (let i = 0; i < 101; i++) new CfnOutput(stack, `O${i}`, { value: `v${i}` });
+    expect(synthFindings(app).findings).toContainEqual(expect.objectContaining({
+      rule: CloudFormationLimitRule.OUTPUTS,
+      message: expect.stringContaining('has 101 outputs, more than 100 (50% of CloudFormation\'s 200)'),
+    }));
+  });
+
+  test.each([0, -1, 1.5, Number.NaN])('headroom %p is rejected with the fix', (headroom) => {
+    expect(() => new CloudFormationLimits({ headroom })).toThrow(/headroom = .* is not in \(0, 1\]\. Give the share of each quota a template may use/);
+  });
+
+  test('AiPlatform checks its templates with it', () => {
+    const app = testApp();
+    const platform = new AiPlatform(app, 'P', { monitoring: false, inferenceAutoscaling: false });
+    for (let i = 0; i < 11; i++) bulky(platform.inferenceStack, `P${i}`, 100_000);
+    expect(synthFindings(app).findings).toContainEqual(expect.objectContaining({
+      rule: CloudFormationLimitRule.TEMPLATE_SIZE,
+      message: expect.stringMatching(/^PInference[0-9A-F]{8}\.template\.json has/),
+    }));
+  });
+});
