@@ -17,3 +17,4 @@ export {
   DEFAULT_MAX_MODEL_LATENCY, DEFAULT_MAX_5XX_ERRORS_PER_MINUTE,
 } from './sagemaker-deployment';
 export { isHostingInstanceType, knownHostingFamilies, hasLocalInstanceStorage } from './sagemaker-instance-types';
+export * from './site-gpu-demand';

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,7 @@ import { addScaledObject } from './keda-scaled-object';
 import { MODEL_MOUNT_PATH, modelServerPodTemplate } from './model-server-pod';
 import { ModelSource } from './model-source';
 import { ExposureType, ServiceExposure } from './service-exposure';
+import { checkSiteGpuDemand, GpuDemand, GpuPlacement } from './site-gpu-demand';
 import { summarizeGpuCapacity } from '../compute/gpu-capacity';
 import { HYBRID_COMPUTE_TYPE, HYBRID_COMPUTE_TYPE_LABEL } from '../compute/hybrid-nodes';
 import { checkQuantity } from '../k8s/quantity';
@@ -36,16 +37,6 @@ export const DEFAULT_MIN_REPLICAS = 1;
 export const DEFAULT_MAX_REPLICAS = 2;
 /** In-flight generations finish before the pod is killed. */
 export const DEFAULT_TERMINATION_GRACE_PERIOD = Duration.minutes(2);
-
-/** Where on a site with EKS Hybrid Nodes the model server's pods may run. */
-export enum GpuPlacement {
-  /** Any GPU node, cloud or hybrid. */
-  ANY = 'any',
-  /** Only cloud nodes (not EKS Hybrid Nodes). */
-  CLOUD = 'cloud',
-  /** Only EKS Hybrid Nodes (on-premises GPU servers in the cluster). */
-  HYBRID = 'hybrid',
-}
 
 /** A second Deployment that receives a share of traffic before it is promoted. */
 export interface CanaryRelease {
@@ -255,6 +246,19 @@ export class InferenceService extends Construct {
     // manifest lives here (this construct's stack) and waits for it.
     site.addChart(this.chart, { scope: this, dependencies: this.podIdentityAssociation ? [this.podIdentityAssociation] : [] });
     this.node.addValidation({ validate: () => this.checkCapacity() });
+    registerGpuDemand(site, this);
+  }
+
+  /** What the service asks of the site's GPUs (summed over the site's services at synth). */
+  public get gpuDemand(): GpuDemand {
+    const fixed = this.autoscaled ? this.maxReplicas : this.minReplicas;
+    return {
+      name: `${this.namespace}/${this.name}`,
+      placement: this.placement,
+      gpusPerReplica: this.gpusPerReplica,
+      guaranteedReplicas: this.minReplicas + this.canaryReplicas + 1,
+      peakReplicas: fixed + this.canaryReplicas + 1,
+    };
   }
 
   /** Replicas of the canary Deployment (0 without a canary). */
@@ -436,10 +440,10 @@ export class InferenceService extends Construct {
     }
   }
 
-  /** Replicas x GPUs must fit what the site can schedule; checked at synth, after all capacity is registered. */
+  /** One replica must fit a node of the site; the site-wide sum is checked by the site (site-gpu-demand.ts). */
   private checkCapacity(): string[] {
     if (this.gpusPerReplica === 0) return [];
-    const { gpusPerNode: perNode, totalGpus: total } = summarizeGpuCapacity(this.site.gpuCapacities.filter((c) =>
+    const { gpusPerNode: perNode } = summarizeGpuCapacity(this.site.gpuCapacities.filter((c) =>
       this.placement === GpuPlacement.ANY || (this.placement === GpuPlacement.HYBRID) === (c.hybrid === true)));
     if (perNode === 0) {
       const where = this.placement === GpuPlacement.ANY ? '' : ` for placement ${this.placement}`;
@@ -448,13 +452,26 @@ export class InferenceService extends Construct {
     if (this.gpusPerReplica > perNode) {
       return [`gpusPerReplica = ${this.gpusPerReplica} is more than any node of site "${this.site.siteName}" offers (${perNode}); the pods would stay Pending. Lower gpusPerReplica or add capacity with ${this.gpusPerReplica}-GPU nodes.`];
     }
-    // Peak demand: every replica (maxReplicas when autoscaled, minReplicas otherwise) plus the
-    // canary, plus one surge replica during a rollout.
-    const [prop, replicas] = this.autoscaled ? ['maxReplicas', this.maxReplicas] : ['minReplicas', this.minReplicas];
-    const peak = (replicas + this.canaryReplicas + 1) * this.gpusPerReplica;
-    if (peak > total) {
-      return [`${prop} = ${replicas} needs up to ${peak} GPUs (${replicas} replicas + ${this.canaryReplicas} canary + 1 rollout surge, x ${this.gpusPerReplica}), but site "${this.site.siteName}" offers ${total}. Lower ${prop} or raise the node group's maxSize / the node pool's maxGpus.`];
-    }
     return [];
   }
+}
+
+/** Services per site, so the site's whole demand is checked once (see site-gpu-demand.ts). */
+const servicesOfSite = new WeakMap<IKubernetesSite, InferenceService[]>();
+
+function registerGpuDemand(site: IKubernetesSite, service: InferenceService): void {
+  const services = servicesOfSite.get(site);
+  if (services) {
+    services.push(service);
+    return;
+  }
+  const first = [service];
+  servicesOfSite.set(site, first);
+  site.node.addValidation({
+    validate: () => {
+      const { errors, warnings } = checkSiteGpuDemand(site.siteName, site.gpuCapacities, first.map((s) => s.gpuDemand));
+      for (const warning of warnings) Annotations.of(site).addWarningV2('cdk-scalable-ai:gpuPeakDemand', warning);
+      return errors;
+    },
+  });
 }

@@ -285,13 +285,23 @@ describe('capacity check at synth', () => {
   });
 
   test('fixed replicas x GPUs beyond the node groups fails', () => {
-    expect(errorsOf({ maxReplicas: 4, minReplicas: 4 })).toMatch(/minReplicas = 4 needs up to 5 GPUs .* but site "gpu" offers 4/);
+    expect(errorsOf({ maxReplicas: 4, minReplicas: 4 })).toMatch(/site "gpu": 1 service\(s\) need 5 GPUs to run their minimum replicas \(.*inference\/llama 5\), but its GPU capacity offers 4/);
   });
 
-  test('autoscaled: max replicas x GPUs (plus canary and surge) beyond the site fails', () => {
+  test('autoscaled: max replicas x GPUs (plus canary and surge) beyond the site is a warning naming the service', () => {
     const site = new KubernetesSite(new Stack(testApp(), 'S'), 'Lab', { gpuCapacity: { gpusPerNode: 2, totalGpus: 8 }, kedaAvailable: true, prometheusQueryUrl: 'http://p:9090' });
     new InferenceService(site, 'Llm', { site, name: 'llama', image: 'img:1', modelVersion: 'v1', gpusPerReplica: 2, maxReplicas: 3, canary: { modelVersion: 'v2' }, scaling: InferenceScaling.onQueueDepth(4) });
-    expect(() => synthFindings(site.node.root as any)).toThrow(/maxReplicas = 3 needs up to 10 GPUs \(3 replicas \+ 1 canary \+ 1 rollout surge, x 2\), but site "lab" offers 8/);
+    const { findings } = synthFindings(site.node.root as any);
+    expect(findings).toContainEqual(expect.objectContaining({
+      severity: 'warning',
+      message: expect.stringMatching(/site "lab": at maxReplicas, 1 service\(s\) would need 10 GPUs \(inference\/llama 10\), but its GPU capacity offers 8: autoscaling of inference\/llama 10 stops short/),
+    }));
+  });
+
+  test('services that each fit but together exceed the site fail, naming the largest', () => {
+    const site = new KubernetesSite(new Stack(testApp(), 'S'), 'Lab', { gpuCapacity: { gpusPerNode: 4, totalGpus: 4 } });
+    for (let i = 0; i < 100; i++) new InferenceService(site, `Llm${i}`, { site, name: `llama-${i}`, image: 'img:1', modelVersion: 'v1', gpusPerReplica: 4 });
+    expect(() => synthFindings(site.node.root as any)).toThrow(/site "lab": 100 service\(s\) need 800 GPUs to run their minimum replicas \(.*inference\/llama-0 8, inference\/llama-1 8, .* and 95 more\), but its GPU capacity offers 4/);
   });
 
   test('a default service fits a default GPU node group (2 nodes: one replica and its rollout surge)', () => {
