@@ -4,3 +4,5 @@ export { AlarmTopicKey, CLOUDWATCH_ALARM_KEY_ACTIONS, CLOUDWATCH_ALARM_KEY_SID }
 export * from './platform-monitoring';
 export * from './sections';
 export * from './prometheus';
+export * from './alarm-rollup';
+export * from './monitoring-group';

@@ -7,7 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { InferenceAutoscaling } from '../inference/inference-autoscaling';
-import { AmpAlerting } from './prometheus/amp-alerting';
+import { PrometheusAlertRule } from './prometheus/alert-rules';
 
 /** One section of the platform dashboard. */
 export interface MonitoringSection {
@@ -29,11 +29,11 @@ export interface IPlatformMonitoring extends IConstruct {
   /** Topic every alarm notifies (ALARM and OK). */
   readonly alarmTopic: sns.ITopic;
   /**
-   * Prometheus alerting in the Amazon Managed Prometheus workspace of an inference
-   * autoscaling stack: rule groups plus an alert manager that notifies the alarm topic.
-   * Created once per workspace.
+   * Alerting rules evaluated in the Amazon Managed Prometheus workspace of an inference
+   * autoscaling stack, as a rule group named `name`; the workspace's alert manager notifies
+   * the alarm topic.
    */
-  ampAlerting(autoscaling: InferenceAutoscaling): AmpAlerting;
+  addPrometheusAlertRules(autoscaling: InferenceAutoscaling, name: string, rules: PrometheusAlertRule[]): void;
   /** Labels for ServiceMonitors, PodMonitors and PrometheusRules, so the site's Prometheus selects them. */
   readonly prometheusSelectorLabels: Record<string, string>;
 }

@@ -6,35 +6,37 @@
  *
  * Construct ids are API:
  * - `<monitoring>/Dashboard`, `<monitoring>/AlarmTopic`, `<monitoring>/AlarmTopicKey`
- * - `<monitoring>/PlatformHealth` the composite alarm
+ * - `<monitoring>/PlatformHealth` the composite alarm (`PlatformHealthPart<n>` beyond 30 alarms)
  * - `<monitoring>/<unique id of the component>/<Alarm>` the alarms of a section
+ * - `<monitoring>/Group-<name>` a monitoring group (nested stack) with the same layout
  */
-import { Duration, Lazy, Names, Stack } from 'aws-cdk-lib';
+import { Duration, Names, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { AlarmTopicKey, ensureAlarmTopicUsable } from './alarm-topic-key';
-import { HEALTH_WIDGET_WIDTH, LazyAlarmStatusWidget, SUMMARY_ROW_HEIGHT } from './health-widget';
 import { IMonitorable, IPlatformMonitoring, MonitoringSection } from './monitorable';
+import { MonitoringGroup, MonitoringGroupOptions } from './monitoring-group';
+import { PrometheusAlertRule } from './prometheus/alert-rules';
 import { AmpAlerting } from './prometheus/amp-alerting';
 import { DataLakeMonitor } from './sections/data-lake-monitor';
 import { GpuClusterMonitor, GpuClusterMonitoringOptions } from './sections/gpu-cluster-monitor';
 import { InferenceServiceMonitor, InferenceServiceMonitoringOptions } from './sections/inference-service-monitor';
 import { ISageMakerEndpointMetrics, SageMakerEndpointMonitor, SageMakerEndpointMonitoringOptions } from './sections/sagemaker-endpoint-monitor';
 import { StreamingIngestionMonitor } from './sections/streaming-ingestion-monitor';
+import { SectionBoard } from './section-board';
 import { GpuCluster } from '../compute/gpu-cluster';
 import { DataLake, IDataLake } from '../data/data-lake';
 import { StreamingIngestion } from '../data/streaming-ingestion';
 import { InferenceAutoscaling } from '../inference/inference-autoscaling';
 import { InferenceService } from '../inference/inference-service';
 import { PropValidationError } from '../private/errors';
+import { checkDnsLabel } from '../private/validation';
 
 /** Time range the dashboard opens with. */
 export const DEFAULT_DASHBOARD_INTERVAL = Duration.hours(3);
-/** Most alarms one composite alarm rule can name (AWS::CloudWatch::CompositeAlarm, 10240 characters). */
-export const MAX_HEALTH_ALARMS = 100;
 
 export interface PlatformMonitoringProps {
   /**
@@ -77,14 +79,17 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
   /** The key of the topic this construct created. */
   public readonly alarmTopicKey?: kms.Key;
   public readonly prometheusSelectorLabels: Record<string, string>;
-  private readonly alarmAction: cloudwatch.IAlarmAction;
-  private readonly _alarms: cloudwatch.AlarmBase[] = [];
+  /** What every alarm of the monitoring and its groups notifies. */
+  public readonly alarmAction: cloudwatch.IAlarmAction;
+  private readonly board: SectionBoard;
+  private readonly dashboardName?: string;
+  private readonly defaultInterval: Duration;
   /** Alarms of other stacks that are mirrored here (see ownAlarm). */
   private readonly _mirrored = new Set<cloudwatch.AlarmBase>();
-  private readonly _sections: MonitoringSection[] = [];
+  /** Components monitored here or in a group: each once. */
   private readonly monitored = new Set<IConstruct>();
   private readonly ampAlertings = new Map<InferenceAutoscaling, AmpAlerting>();
-  private _healthAlarm?: cloudwatch.CompositeAlarm;
+  private readonly _groups = new Map<string, MonitoringGroup>();
 
   constructor(scope: Construct, id: string, props: PlatformMonitoringProps = {}) {
     super(scope, id);
@@ -106,35 +111,65 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
       });
     }
     this.alarmAction = new actions.SnsAction(this.alarmTopic);
-
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+    this.dashboardName = props.dashboardName;
+    this.defaultInterval = props.defaultInterval ?? DEFAULT_DASHBOARD_INTERVAL;
+    this.board = new SectionBoard(this, {
       dashboardName: props.dashboardName,
-      defaultInterval: props.defaultInterval ?? DEFAULT_DASHBOARD_INTERVAL,
+      defaultInterval: this.defaultInterval,
+      title: 'Platform health',
+      alarmAction: this.alarmAction,
+      healthAlarmId: 'PlatformHealth',
+      healthDescription: `Platform health of ${this.node.path}: in ALARM while any component alarm or monitoring group is. The summary row of the dashboard shows which.`,
+      summaryLines: () => this._groups.size === 0 ? [] : [
+        `Monitoring groups (each with its own dashboard and health alarm, rolled up here): ${[...this._groups.keys()].join(', ')}.`,
+      ],
     });
-    this.dashboard.addWidgets(
-      new cloudwatch.TextWidget({
-        markdown: Lazy.string({ produce: () => this.summaryMarkdown() }),
-        width: 24 - HEALTH_WIDGET_WIDTH,
-        height: SUMMARY_ROW_HEIGHT,
-      }),
-      new LazyAlarmStatusWidget('Platform health', () => [...(this._healthAlarm ? [this._healthAlarm] : []), ...this._alarms]),
-    );
-    this.node.addValidation({ validate: () => this.validateAlarmCount() });
+    this.dashboard = this.board.dashboard;
+    this.node.addValidation({
+      validate: () => this.board.validate(`PlatformMonitoring ${this.node.path}`, 'Register services in monitoring groups (monitoring.group(name).monitor(service)); each group has its own dashboard and health alarm.'),
+    });
   }
 
-  /** Every alarm the monitoring notifies (sections and `addAlarm`), without the composite. */
+  /** Every alarm the monitoring notifies (sections and `addAlarm`), without composites and groups. */
   public get alarms(): readonly cloudwatch.AlarmBase[] {
-    return this._alarms;
+    return this.board.alarms;
   }
 
-  /** Sections registered so far, in dashboard order. */
+  /** Sections registered so far, in dashboard order (groups have their own). */
   public get sections(): readonly MonitoringSection[] {
-    return this._sections;
+    return this.board.sections;
   }
 
-  /** The composite "platform health" alarm: ALARM when any alarm is; created with the first alarm. */
+  /** The composite "platform health" alarm: ALARM when any alarm or group is; created with the first alarm. */
   public get healthAlarm(): cloudwatch.CompositeAlarm | undefined {
-    return this._healthAlarm;
+    return this.board.healthAlarm;
+  }
+
+  /** Monitoring groups created so far, by name. */
+  public get groups(): readonly MonitoringGroup[] {
+    return [...this._groups.values()];
+  }
+
+  /**
+   * The monitoring group `name` (created on first use): a nested stack with its own dashboard,
+   * sections and health alarm, rolled up into platform health. Put each group of model servers
+   * in one, so the platform grows past what one dashboard, composite alarm or stack holds.
+   */
+  public group(name: string, options: MonitoringGroupOptions = {}): MonitoringGroup {
+    const existing = this._groups.get(name);
+    if (existing) return existing;
+    checkDnsLabel(this, 'group name', name, 40);
+    const group = new MonitoringGroup(this, `Group-${name}`, {
+      ...options,
+      groupName: name,
+      dashboardName: this.dashboardName ? `${this.dashboardName}-${name}` : undefined,
+      defaultInterval: this.defaultInterval,
+      monitored: this.monitored,
+      // The group's health rolls up into platform health once the group has alarms.
+      onHealthAlarm: (alarm) => this.board.rollUp(alarm),
+    });
+    this._groups.set(name, group);
+    return group;
   }
 
   /**
@@ -181,43 +216,20 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
 
   /** Adds the section of anything monitorable; each component can be registered once. */
   public addSection(monitorable: IMonitorable): MonitoringSection {
-    const component = monitorable.monitoredComponent;
-    if (component.node.root !== this.node.root) {
-      throw new PropValidationError(this, 'component', component.node.path, 'belongs to another CDK app',
-        'Create PlatformMonitoring in the same app as the components it monitors (one monitoring per app).');
-    }
-    if (this.monitored.has(component)) {
-      throw new PropValidationError(this, 'component', component.node.path, 'is already monitored',
-        'Register each component once: monitor(component) or one of the monitorX methods, not both.');
-    }
-    this.monitored.add(component);
-    const scope = new Construct(this, Names.nodeUniqueId(component.node));
-    const section = monitorable.bind(scope, this);
-    this._sections.push(section);
-    this.dashboard.addWidgets(new cloudwatch.TextWidget({
-      markdown: `## ${section.title}${section.description ? `\n${section.description}` : ''}`,
-      width: 24,
-      height: 2,
-    }));
-    if (section.widgets.length > 0) this.dashboard.addWidgets(...section.widgets);
-    for (const alarm of section.alarms) this.addAlarm(alarm);
-    return section;
+    return this.board.addSection(monitorable, this, this.monitored, (alarm) => this.addAlarm(alarm));
   }
 
   /** Appends widgets (one row, wrapping at 24 columns) below the sections registered so far. */
   public addWidgets(...widgets: cloudwatch.IWidget[]): void {
-    this.dashboard.addWidgets(...widgets);
+    this.board.addWidgets(...widgets);
   }
 
   /** Notifies the alarm topic on ALARM and OK, rolls the alarm into platform health and the summary. */
   public addAlarm(given: cloudwatch.AlarmBase): void {
-    if (this._alarms.includes(given) || this._mirrored.has(given) || given === this._healthAlarm) return;
+    if (this.board.alarms.includes(given) || this._mirrored.has(given) || given === this.healthAlarm) return;
     const alarm = this.ownAlarm(given);
     if (alarm !== given) this._mirrored.add(given);
-    alarm.addAlarmAction(this.alarmAction);
-    alarm.addOkAction(this.alarmAction);
-    this._alarms.push(alarm);
-    this.ensureHealthAlarm();
+    this.board.addAlarm(alarm);
   }
   /**
    * An alarm of another stack cannot notify this construct's topic: the action would make that
@@ -241,6 +253,11 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
   }
 
 
+  /** Adds the rules as one rule groups namespace of the workspace's alerting (named `name`). */
+  public addPrometheusAlertRules(autoscaling: InferenceAutoscaling, name: string, rules: PrometheusAlertRule[]): void {
+    this.ampAlerting(autoscaling).addRuleGroup(name, name, rules);
+  }
+
   /** Prometheus alerting in the workspace of the inference autoscaling stack (one per workspace). */
   public ampAlerting(autoscaling: InferenceAutoscaling): AmpAlerting {
     let alerting = this.ampAlertings.get(autoscaling);
@@ -253,28 +270,6 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
       this.ampAlertings.set(autoscaling, alerting);
     }
     return alerting;
-  }
-
-  private ensureHealthAlarm(): void {
-    if (this._healthAlarm) return;
-    this._healthAlarm = new cloudwatch.CompositeAlarm(this, 'PlatformHealth', {
-      alarmDescription: `Platform health of ${this.node.path}: in ALARM while any component alarm is. The summary row of the dashboard shows which.`,
-      // Sections keep registering after this alarm exists: the rule is rendered at synthesis.
-      alarmRule: { renderAlarmRule: () => Lazy.string({ produce: () => cloudwatch.AlarmRule.anyOf(...this._alarms).renderAlarmRule() }) },
-    });
-    this._healthAlarm.addAlarmAction(this.alarmAction);
-    this._healthAlarm.addOkAction(this.alarmAction);
-  }
-
-  private summaryMarkdown(): string {
-    const sections = this._sections.map((s) => `- ${s.title} (${s.alarms.length} alarm${s.alarms.length === 1 ? '' : 's'})`);
-    return ['# Platform health', `${this._alarms.length} alarms notify the alarm topic; the composite platform health alarm is in ALARM while any of them is.`, ...sections].join('\n');
-  }
-
-  private validateAlarmCount(): string[] {
-    return this._alarms.length > MAX_HEALTH_ALARMS
-      ? [`${this._alarms.length} alarms are registered, more than the ${MAX_HEALTH_ALARMS} the platform health composite alarm can name. Split the platform across several PlatformMonitoring constructs.`]
-      : [];
   }
 }
 

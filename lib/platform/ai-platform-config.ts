@@ -71,6 +71,16 @@ export interface PlatformInferenceService {
   readonly modelZone?: string;
   /** Prefix of the model files in the zone. @default - the server loads its model itself */
   readonly modelPrefix?: string;
+  /**
+   * Service group (DNS label, at most 40 characters). A group's model servers (IAM roles, Pod
+   * Identity associations, manifests) deploy in a stack of their own, `Inference-<group>`, and
+   * their alarms, alerts and dashboard form a monitoring group whose health rolls up into
+   * platform health. A platform grows by groups: about 50 model servers fit one group's stack.
+   * Keep a service's group stable: moving it to another group deletes its manifest in one
+   * stack and creates it in another.
+   * @default - the service's namespace; services of DEFAULT_INFERENCE_NAMESPACE ("inference") deploy in the `Inference` stack
+   */
+  readonly group?: string;
   readonly service: InferenceServiceOptions;
 }
 

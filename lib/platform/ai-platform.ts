@@ -8,7 +8,7 @@ import { GpuEnablement } from '../k8s/gpu-enablement';
 import { DataLake } from '../data/data-lake';
 import { OnPremisesProducerAccess } from '../data/on-premises-producer-access';
 import { StreamingIngestion } from '../data/streaming-ingestion';
-import { InferenceService } from '../inference/inference-service';
+import { DEFAULT_INFERENCE_NAMESPACE, InferenceService } from '../inference/inference-service';
 import { ModelSource } from '../inference/model-source';
 import { SageMakerEndpoint } from '../inference/sagemaker-endpoint';
 import { PlatformMonitoring } from '../monitoring/platform-monitoring';
@@ -17,7 +17,7 @@ import { KubernetesSite } from '../sites/kubernetes-site';
 import { siteMetricsNamespace } from '../sites/site-heartbeat';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeRule } from '../private/nag-acknowledgements';
-import { checkUnique } from '../private/validation';
+import { checkDnsLabel, checkUnique } from '../private/validation';
 
 /** CloudWatch namespace an on-premises site of a platform publishes its metrics into. */
 export function onPremisesMetricsNamespace(siteName: string): string {
@@ -37,13 +37,16 @@ export const DEFAULT_MODEL_ZONE = 'models';
 export class AiPlatform extends Stage {
   public readonly dataStack: Stack;
   public readonly computeStack: Stack;
-  public readonly inferenceStack: Stack;
+  private _inferenceStack?: Stack;
   public readonly lake: DataLake;
   public readonly streams: StreamingIngestion[] = [];
   public readonly cluster: GpuCluster;
   public readonly onPremisesSites: KubernetesSite[] = [];
   public readonly onPremisesAccess: OnPremisesProducerAccess[] = [];
   public readonly inferenceServices: InferenceService[] = [];
+  /** The service group of each inference service, by service. */
+  private readonly serviceGroupOf = new Map<InferenceService, string>();
+  private readonly serviceStacks = new Map<string, Stack>();
   public readonly sageMakerEndpoints: SageMakerEndpoint[] = [];
   /** The platform's dashboard and alarms (in the compute stack, beside the Prometheus workspace it alerts from). */
   public readonly monitoring?: PlatformMonitoring;
@@ -60,7 +63,6 @@ export class AiPlatform extends Stage {
 
     this.dataStack = new Stack(this, 'Data', { description: 'cdk-scalable-ai: data lake and streaming ingestion' });
     this.computeStack = new Stack(this, 'Compute', { description: 'cdk-scalable-ai: GPU cluster' });
-    this.inferenceStack = new Stack(this, 'Inference', { description: 'cdk-scalable-ai: inference services and endpoints' });
 
     this.lake = new DataLake(this.dataStack, 'Lake', props.dataLake);
     for (const stream of props.streams ?? [{ id: 'Events' }]) {
@@ -85,13 +87,46 @@ export class AiPlatform extends Stage {
     if (props.monitoring ?? true) {
       this.monitoring = new PlatformMonitoring(this.computeStack, 'Monitoring', { dashboardName: `${id}-ai-platform`, ...props.monitoringOptions });
       this.monitoring.monitor(this.cluster);
+      // Each service group is a monitoring group (its own nested stack, dashboard and health).
       for (const service of this.inferenceServices) {
-        if (service.site === this.cluster.site || service.site.prometheusOperatorAvailable) this.monitoring.monitor(service);
+        if (service.site === this.cluster.site || service.site.prometheusOperatorAvailable) {
+          this.monitoring.group(this.serviceGroupOf.get(service)!).monitor(service);
+        }
       }
       for (const endpoint of this.sageMakerEndpoints) this.monitoring.monitor(endpoint);
       for (const stream of this.streams) this.monitoring.monitor(stream);
       this.monitoring.monitor(this.lake);
     }
+  }
+
+  /**
+   * The stack of SageMaker endpoints and of the default service group's model servers,
+   * created when first needed (an empty stack would fail to deploy).
+   */
+  public get inferenceStack(): Stack {
+    this._inferenceStack ??= new Stack(this, 'Inference', { description: 'cdk-scalable-ai: inference services and endpoints' });
+    return this._inferenceStack;
+  }
+
+  /** Service groups of the platform's inference services, in order of first use. */
+  public get serviceGroups(): string[] {
+    return [...this.serviceStacks.keys()];
+  }
+
+  /**
+   * The stack of a service group's model servers: `Inference` for the default group
+   * ("inference"), `Inference-<group>` for the others. Created on first use.
+   */
+  public serviceGroupStack(group: string): Stack {
+    let stack = this.serviceStacks.get(group);
+    if (!stack) {
+      checkDnsLabel(this, 'inferenceServices[].group', group, 40);
+      stack = group === DEFAULT_INFERENCE_NAMESPACE
+        ? this.inferenceStack
+        : new Stack(this, `Inference-${group}`, { description: `cdk-scalable-ai: inference services of group ${group}` });
+      this.serviceStacks.set(group, stack);
+    }
+    return stack;
   }
 
   /** Every site of the platform: the EKS cluster's first, then the on-premises ones. */
@@ -157,6 +192,9 @@ export class AiPlatform extends Stage {
     const model = config.modelPrefix !== undefined
       ? ModelSource.fromDataLake(this.lake.zone(config.modelZone ?? DEFAULT_MODEL_ZONE), config.modelPrefix)
       : undefined;
-    this.inferenceServices.push(new InferenceService(this.inferenceStack, config.id, { ...config.service, site, model: config.service.model ?? model }));
+    const group = config.group ?? config.service.namespace ?? DEFAULT_INFERENCE_NAMESPACE;
+    const service = new InferenceService(this.serviceGroupStack(group), config.id, { ...config.service, site, model: config.service.model ?? model });
+    this.inferenceServices.push(service);
+    this.serviceGroupOf.set(service, group);
   }
 }

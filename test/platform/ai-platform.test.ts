@@ -5,11 +5,11 @@ import { synthFindings, testApp } from '../harness/synth';
 const service = (name: string) => ({ name, image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1' });
 
 describe('AiPlatform', () => {
-  test('three stacks, one-way references, sites named per platform; two platforms in one app', () => {
+  test('data and compute stacks (no inference stack without services or endpoints), sites named per platform; two platforms in one app', () => {
     const app = testApp();
     const prod = new AiPlatform(app, 'Prod', { inferenceAutoscaling: false });
     const dev = new AiPlatform(app, 'Dev', { inferenceAutoscaling: false, monitoring: false });
-    expect(prod.node.children.filter((c) => Stack.isStack(c)).map((s) => s.node.id)).toEqual(['Data', 'Compute', 'Inference']);
+    expect(prod.node.children.filter((c) => Stack.isStack(c)).map((s) => s.node.id)).toEqual(['Data', 'Compute']);
     expect(prod.computeStack.dependencies).toEqual([]);
     expect([prod.cluster.site.siteName, dev.cluster.site.siteName]).toEqual(['prod-eks', 'dev-eks']);
     expect(dev.monitoring).toBeUndefined();

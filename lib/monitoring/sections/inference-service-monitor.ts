@@ -117,7 +117,7 @@ export class InferenceServiceMonitor implements IMonitorable {
     const alertHomes: string[] = [];
     const autoscaling = eks && site.node.scope instanceof GpuCluster ? site.node.scope.inferenceAutoscaling : undefined;
     if (autoscaling) {
-      monitoring.ampAlerting(autoscaling).addRuleGroup(`${service.namespace}-${service.name}`, `${service.namespace}-${service.name}`, rules);
+      monitoring.addPrometheusAlertRules(autoscaling, `${service.namespace}-${service.name}`, rules);
       alertHomes.push('Amazon Managed Prometheus (notifies the alarm topic)');
     }
     if (site.prometheusOperatorAvailable) {

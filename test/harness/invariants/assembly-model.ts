@@ -58,6 +58,10 @@ export class AssemblyModel {
   private readonly stackDependencies = new Map<string, string[]>();
   /** Export name -> the value exported. */
   private readonly exports = new Map<string, { stack: string; value: unknown }>();
+  /** Nested stack model id -> its parent model id and the AWS::CloudFormation::Stack resource there. */
+  private readonly nestedParents = new Map<string, ResourceRef>();
+  /** `<parent>/<logical id of the nested stack resource>` -> the nested stack's model id. */
+  private readonly nestedByResource = new Map<string, string>();
   public readonly manifests: ManifestUnit[] = [];
 
   /**
@@ -72,6 +76,7 @@ export class AssemblyModel {
       for (const output of Object.values<any>(stack.template.Outputs ?? {})) {
         if (output.Export?.Name && typeof output.Export.Name === 'string') this.exports.set(output.Export.Name, { stack: stack.id, value: output.Value });
       }
+      this.addNestedStacks(stack.id, stack.template, stack.assembly.directory);
     }
     for (const resource of this.resources('Custom::AWSCDK-EKS-KubernetesResource')) {
       const manifest = resource.resource.Properties?.Manifest;
@@ -88,6 +93,30 @@ export class AssemblyModel {
   }
 
   /** Every resource of the app, optionally of one type. */
+  /**
+   * Nested stacks of a stack: their templates are file assets of the parent (the assets
+   * manifest maps the asset hash in the parent's TemplateURL to the file). Each becomes a model
+   * stack `<parent>/<file>`, deployed with its parent.
+   */
+  private addNestedStacks(parentId: string, parent: { Resources?: Record<string, CfnResource> }, directory: string): void {
+    const manifestFile = path.join(directory, `${parentId}.assets.json`);
+    if (!fs.existsSync(manifestFile)) return;
+    const files: Record<string, { source?: { path?: string } }> = JSON.parse(fs.readFileSync(manifestFile, 'utf8')).files ?? {};
+    for (const [hash, asset] of Object.entries(files)) {
+      const file = asset.source?.path;
+      if (!file?.endsWith('.nested.template.json')) continue;
+      const entry = Object.entries(parent.Resources ?? {}).find(([, r]) => r.Type === 'AWS::CloudFormation::Stack' && JSON.stringify(r.Properties?.TemplateURL ?? '').includes(`${hash}.json`));
+      if (!entry) continue;
+      const id = `${parentId}/${file}`;
+      const template = JSON.parse(fs.readFileSync(path.join(directory, file), 'utf8'));
+      this.templates.set(id, template);
+      this.stackDependencies.set(id, [parentId]);
+      this.nestedParents.set(id, { stack: parentId, logicalId: entry[0] });
+      this.nestedByResource.set(`${parentId}/${entry[0]}`, id);
+      this.addNestedStacks(id, template, directory);
+    }
+  }
+
   public resources(type?: string): ModelResource[] {
     const found: ModelResource[] = [];
     for (const [stack, template] of this.templates) {
@@ -119,11 +148,19 @@ export class AssemblyModel {
         const [fn, arg] = entries[0];
         if (fn === 'Ref' && typeof arg === 'string') {
           if (!arg.startsWith('AWS::') && this.templates.get(s)?.Resources?.[arg]) found.push({ stack: s, logicalId: arg });
+          // A parameter of a nested stack: what its parent passes in.
+          const parent = this.nestedParents.get(s);
+          const passed = parent ? this.resource(parent)?.Properties?.Parameters?.[arg] : undefined;
+          if (parent && passed !== undefined) visit(parent.stack, passed);
           return;
         }
         if (fn === 'Fn::GetAtt') {
-          const logicalId = Array.isArray(arg) ? arg[0] : String(arg).split('.')[0];
+          const [logicalId, attribute] = Array.isArray(arg) ? arg : String(arg).split(/\.(.*)/);
           if (typeof logicalId === 'string' && this.templates.get(s)?.Resources?.[logicalId]) found.push({ stack: s, logicalId });
+          // An output of a nested stack: what the nested template outputs.
+          const nested = this.nestedByResource.get(`${s}/${logicalId}`);
+          const output = nested && typeof attribute === 'string' && attribute.startsWith('Outputs.') ? this.templates.get(nested)?.Outputs?.[attribute.slice('Outputs.'.length)] : undefined;
+          if (nested && output) visit(nested, output.Value);
           return;
         }
         if (fn === 'Fn::ImportValue' && typeof arg === 'string') {
