@@ -1,6 +1,7 @@
 /**
  * One benchmark scenario as its own process (`node bench-app.js <scenario> [count]`), so a
  * measurement includes what `cdk synth` pays: loading aws-cdk-lib, building, synthesizing.
+ * Prints what it built as JSON: Lambda functions, and the largest template (nested included).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,43 +10,84 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { buildReferencePlatform } from '../bin/reference-platform';
-import { GpuCluster, InferenceService } from '../lib';
+import { AiPlatform, GpuCluster, InferenceScaling } from '../lib';
 
-export const SCENARIOS = ['single-bucket', 'reference-platform', 'services', 'node-groups'] as const;
+export const SCENARIOS = ['single-bucket', 'reference-platform', 'platform-services', 'node-groups'] as const;
+/** Services per service group in the platform-services scenario (each group: its own stacks). */
+export const SERVICES_PER_GROUP = 50;
 
 const CONTEXT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
 
-function clusterWith(app: App, services: number, nodeGroups: number): void {
+/** What one synthesized scenario holds. */
+export interface ScenarioResult {
+  readonly functions: number;
+  /** Largest template in bytes, and its resource count, over every stack and nested stack. */
+  readonly maxTemplateBytes: number;
+  readonly maxResources: number;
+  readonly templates: number;
+}
+
+/**
+ * An AiPlatform with `services` autoscaled model servers on its EKS cluster, monitoring on,
+ * in service groups of SERVICES_PER_GROUP, on a node group large enough for all of them.
+ */
+function platformWith(app: App, services: number): void {
+  new AiPlatform(app, 'Scale', {
+    gpuNodeGroups: [{ id: 'L40s', options: { instanceTypes: [new ec2.InstanceType('g6e.xlarge')], maxSize: 3 * services + 2 } }],
+    inferenceServices: Array.from({ length: services }, (_, i) => ({
+      id: `Model${i}`,
+      group: `group-${Math.floor(i / SERVICES_PER_GROUP)}`,
+      modelPrefix: `model-${i}/v1`,
+      service: { name: `model-${i}`, image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1', maxReplicas: 2, scaling: InferenceScaling.onQueueDepth(8) },
+    })),
+  });
+}
+
+function clusterWithNodeGroups(app: App, nodeGroups: number): void {
   const stack = new Stack(app, 'Scale');
   const cluster = new GpuCluster(stack, 'Gpu');
   for (let i = 0; i < nodeGroups; i++) {
-    cluster.addGpuNodeGroup(`Gpu${i}`, { instanceTypes: [new ec2.InstanceType('g6.xlarge'), new ec2.InstanceType('g6.2xlarge')], maxSize: services + 2 });
-  }
-  for (let i = 0; i < services; i++) {
-    new InferenceService(stack, `Svc${i}`, { site: cluster.site, name: `model-${i}`, image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1' });
+    cluster.addGpuNodeGroup(`Gpu${i}`, { instanceTypes: [new ec2.InstanceType('g6.xlarge'), new ec2.InstanceType('g6.2xlarge')], maxSize: 4 });
   }
 }
 
-/** Builds and synthesizes one scenario into a temporary directory; returns the Lambda function count. */
-export function runScenario(scenario: string, count: number): number {
+function templatesIn(directory: string): string[] {
+  return fs.readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(directory, entry.name);
+    if (entry.isDirectory()) return entry.name.startsWith('assembly-') ? templatesIn(full) : [];
+    return entry.name.endsWith('.template.json') ? [full] : [];
+  });
+}
+
+/** Builds and synthesizes one scenario into a temporary directory. */
+export function runScenario(scenario: string, count: number): ScenarioResult {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
-  const app = new App({ outdir, context: CONTEXT });
-  switch (scenario) {
-    case 'single-bucket': new s3.Bucket(new Stack(app, 'Bucket'), 'Bucket', { enforceSSL: true }); break;
-    case 'reference-platform': buildReferencePlatform(app); break;
-    case 'services': clusterWith(app, count, 1); break;
-    case 'node-groups': clusterWith(app, 1, count); break;
-    default: throw new Error(`unknown scenario ${scenario}; use one of ${SCENARIOS.join(', ')}`);
+  try {
+    const app = new App({ outdir, context: CONTEXT });
+    switch (scenario) {
+      case 'single-bucket': new s3.Bucket(new Stack(app, 'Bucket'), 'Bucket', { enforceSSL: true }); break;
+      case 'reference-platform': buildReferencePlatform(app); break;
+      case 'platform-services': platformWith(app, count); break;
+      case 'node-groups': clusterWithNodeGroups(app, count); break;
+      default: throw new Error(`unknown scenario ${scenario}; use one of ${SCENARIOS.join(', ')}`);
+    }
+    app.synth();
+    let functions = 0;
+    let maxTemplateBytes = 0;
+    let maxResources = 0;
+    const files = templatesIn(outdir);
+    for (const file of files) {
+      const resources = Object.values<{ Type: string }>(JSON.parse(fs.readFileSync(file, 'utf8')).Resources ?? {});
+      functions += resources.filter((r) => r.Type === 'AWS::Lambda::Function').length;
+      maxTemplateBytes = Math.max(maxTemplateBytes, fs.statSync(file).size);
+      maxResources = Math.max(maxResources, resources.length);
+    }
+    return { functions, maxTemplateBytes, maxResources, templates: files.length };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
   }
-  const assembly = app.synth();
-  const functions = assembly.stacksRecursively
-    .flatMap((s) => Object.values(s.template.Resources ?? {}) as Array<{ Type: string }>)
-    .filter((r) => r.Type === 'AWS::Lambda::Function').length;
-  fs.rmSync(outdir, { recursive: true, force: true });
-  return functions;
 }
 
 if (require.main === module) {
-  const functions = runScenario(process.argv[2], Number(process.argv[3] ?? 1));
-  process.stdout.write(JSON.stringify({ functions }));
+  process.stdout.write(JSON.stringify(runScenario(process.argv[2], Number(process.argv[3] ?? 1))));
 }

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { GpuClusterMetricFactory } from './gpu-cluster-metrics';
 import { GpuNodeGroup, GpuNodeGroupOptions, DEVICE_PLUGIN_REQUIRED_LABEL, GPU_NODE_IMDS_HOP_LIMIT } from './gpu-node-group';
 import { GpuNodePool, GpuNodePoolOptions, NodeClassReference } from './gpu-node-pool';
+import { checkNodeGroupQuotas, EksQuotas, resolveEksQuotas } from './eks-quotas';
 import { checkRemoteNetworks, HybridNodes, HybridNodesOptions } from './hybrid-nodes';
 import { DEFAULT_KUBERNETES_VERSION, resolveKubectlLayer } from './kubernetes-version';
 import { InferenceAutoscaling, InferenceAutoscalingOptions } from '../inference/inference-autoscaling';
@@ -114,6 +115,11 @@ export interface GpuClusterProps {
    * @default - no hybrid nodes
    */
   readonly hybridNodes?: HybridNodesOptions;
+  /**
+   * EKS quotas of the account, when raised above the defaults; node groups beyond them fail synth.
+   * @default - EKS's defaults: 30 managed node groups per cluster, 450 nodes per node group
+   */
+  readonly eksQuotas?: EksQuotas;
 }
 
 /**
@@ -155,6 +161,7 @@ export class GpuCluster extends Construct {
     this.capacityMode = props.capacityMode ?? ClusterCapacityMode.MANAGED_NODE_GROUPS;
     const autoMode = this.capacityMode === ClusterCapacityMode.AUTO_MODE;
     checkInteger(this, 'systemNodeCount', props.systemNodeCount, 1, 100);
+    const quotas = resolveEksQuotas(this, props.eksQuotas);
     const version = props.version ?? DEFAULT_KUBERNETES_VERSION;
     const kubectlLayer = resolveKubectlLayer(this, version, props.kubectlLayer);
 
@@ -215,6 +222,8 @@ export class GpuCluster extends Construct {
       // Identity agent come first instead: nodes need them to get a working pod network).
       for (const addon of addonsWithPods) addon.node.addDependency(this.systemNodegroup);
     }
+
+    this.node.addValidation({ validate: () => checkNodeGroupQuotas(this, this.cluster, quotas) });
 
     this.site = new EksSite(this, 'Site', {
       ...props.siteOptions,

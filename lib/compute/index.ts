@@ -4,3 +4,4 @@ export * from './gpu-node-group';
 export * from './gpu-cluster';
 export * from './gpu-node-pool';
 export * from './hybrid-nodes';
+export * from './eks-quotas';

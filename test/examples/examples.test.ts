@@ -25,8 +25,9 @@ function sitesOf(app: App): IKubernetesSite[] {
   return app.node.findAll().filter((c): c is KubernetesSiteBase => c instanceof KubernetesSiteBase);
 }
 
+/** Top-level stacks (nested stacks are checked through their parents' assembly). */
 function stacksOf(app: App): Stack[] {
-  return app.node.findAll().filter((c): c is Stack => Stack.isStack(c));
+  return app.node.findAll().filter((c): c is Stack => Stack.isStack(c) && !c.nested);
 }
 
 function testAppWith(build: (app: App) => unknown): App {

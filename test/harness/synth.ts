@@ -118,8 +118,17 @@ export function cleanTemplate(stack: Stack): Template {
   return Template.fromJSON(artifact.template);
 }
 
-/** Templates of several stacks of one app, after one clean synthesis. */
+/** Templates of several stacks of one app (nested stacks too), after one clean synthesis. */
 export function cleanTemplates(...stacks: Stack[]): Template[] {
   const assembly = synthesizeClean(stacks[0].node.root as App);
-  return stacks.map((s) => Template.fromJSON(assembly.getStackArtifact(s.artifactId).template));
+  return stacks.map((s) => Template.fromJSON(writtenTemplate(assembly, s)));
+}
+
+/** A stack's template as written: a nested stack's file sits beside its top-level parent's. */
+function writtenTemplate(assembly: CloudAssembly, stack: Stack): Record<string, unknown> {
+  if (!stack.nested) return assembly.getStackArtifact(stack.artifactId).template;
+  let top = stack;
+  while (top.nestedStackParent) top = top.nestedStackParent;
+  const directory = assembly.getStackArtifact(top.artifactId).assembly.directory;
+  return JSON.parse(fs.readFileSync(path.join(directory, stack.templateFile), 'utf8'));
 }

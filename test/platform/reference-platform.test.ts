@@ -16,10 +16,11 @@ describe('reference platform (npm run synth)', () => {
   let data: Template;
   let compute: Template;
   let inference: Template;
+  let monitoringGroup: Template;
   beforeAll(() => {
     const app = testApp();
     platform = buildReferencePlatform(app);
-    [data, compute, inference] = cleanTemplates(platform.dataStack, platform.computeStack, platform.inferenceStack);
+    [data, compute, inference, monitoringGroup] = cleanTemplates(platform.dataStack, platform.computeStack, platform.inferenceStack, platform.monitoring!.groups[0]);
   });
 
   test('data: a lake with four zones and one stream into raw', () => {
@@ -47,8 +48,15 @@ describe('reference platform (npm run synth)', () => {
     expect(platform.sites.map((s) => s.siteName)).toEqual(['scalableai-eks', 'scalableai-onpremises']);
   });
 
+  test('the model server is monitored in its service group: a nested stack of the compute stack', () => {
+    expect(platform.monitoring!.groups.map((g) => g.node.path)).toEqual(['ScalableAi/Compute/Monitoring/Group-inference']);
+    monitoringGroup.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    monitoringGroup.hasResourceProperties('AWS::APS::RuleGroupsNamespace', { Name: 'group-inference' });
+    compute.resourceCountIs('AWS::APS::RuleGroupsNamespace', 0);
+  });
+
   test('at most one Lambda-backed provider (kubectl) in the whole platform', () => {
-    const functions = [data, compute, inference].reduce((n, t) => n + Object.keys(t.findResources('AWS::Lambda::Function')).length, 0);
+    const functions = [data, compute, inference, monitoringGroup].reduce((n, t) => n + Object.keys(t.findResources('AWS::Lambda::Function')).length, 0);
     expect(functions).toBe(2);
   });
 
@@ -62,6 +70,7 @@ describe('reference platform (npm run synth)', () => {
     expect(data.toJSON()).toMatchSnapshot('data');
     expect(compute.toJSON()).toMatchSnapshot('compute');
     expect(inference.toJSON()).toMatchSnapshot('inference');
+    expect(monitoringGroup.toJSON()).toMatchSnapshot('monitoring group inference');
   });
 });
 
