@@ -29,11 +29,13 @@ export interface ScenarioResult {
 
 /**
  * An AiPlatform with `services` autoscaled model servers on its EKS cluster, monitoring on,
- * in service groups of SERVICES_PER_GROUP, on a node group large enough for all of them.
+ * in service groups of SERVICES_PER_GROUP, on a node group large enough for all of them at
+ * maxReplicas.
  */
 function platformWith(app: App, services: number): void {
   new AiPlatform(app, 'Scale', {
-    gpuNodeGroups: [{ id: 'L40s', options: { instanceTypes: [new ec2.InstanceType('g6e.xlarge')], maxSize: 3 * services + 2 } }],
+    // 8 GPUs per node: every replica, its scale-out and a rollout surge fit, within 450 nodes.
+    gpuNodeGroups: [{ id: 'L40s', options: { instanceTypes: [new ec2.InstanceType('g6e.48xlarge')], maxSize: Math.ceil((3 * services + 2) / 8) + 1 } }],
     inferenceServices: Array.from({ length: services }, (_, i) => ({
       id: `Model${i}`,
       group: `group-${Math.floor(i / SERVICES_PER_GROUP)}`,

@@ -92,12 +92,17 @@ export const ZONE_READ_OBJECT_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 
 /** Actions of `grantWrite` on objects. */
 export const ZONE_WRITE_OBJECT_ACTIONS = ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:DeleteObject'];
 
+/** Prefixes one shared ListBucket statement names (about 40 characters each in IAM's count). */
+export const LIST_PREFIXES_PER_STATEMENT = 50;
+
 /** Shared implementation of IDataLakeZone. */
 export abstract class DataLakeZoneBase extends Construct implements IDataLakeZone {
   public abstract readonly zoneName: string;
   public abstract readonly bucket: s3.IBucket;
   public abstract readonly encryptionKey: kms.IKey;
   public abstract readonly databaseName?: string;
+  /** ListBucket statements per principal, shared by its prefixes (see grantListPrefix). */
+  private readonly listStatements = new Map<iam.IPrincipal, Array<{ statement: iam.PolicyStatement; prefixes: string[]; grant: iam.Grant }>>();
 
   public get literalBucketName(): string | undefined {
     return this.declaredBucketName ?? (Token.isUnresolved(this.bucket.bucketName) ? undefined : this.bucket.bucketName);
@@ -163,12 +168,11 @@ export abstract class DataLakeZoneBase extends Construct implements IDataLakeZon
   }
 
   private grantList(grantee: iam.IGrantable, keyPrefix: string): iam.Grant {
-    const list = iam.Grant.addToPrincipalOrResource({
+    const list = keyPrefix ? this.grantListPrefix(grantee, keyPrefix) : iam.Grant.addToPrincipalOrResource({
       grantee,
       actions: ['s3:ListBucket'],
       resourceArns: [this.bucket.bucketArn],
       resource: this.bucket,
-      conditions: keyPrefix ? { StringLike: { 's3:prefix': [`${keyPrefix}*`] } } : undefined,
     });
     const location = iam.Grant.addToPrincipalOrResource({
       grantee,
@@ -177,6 +181,36 @@ export abstract class DataLakeZoneBase extends Construct implements IDataLakeZon
       resource: this.bucket,
     });
     return list.combine(location);
+  }
+
+  /**
+   * Listing under a prefix: prefixes granted to one principal share ListBucket statements (up
+   * to LIST_PREFIXES_PER_STATEMENT each), so a role that reads many prefixes (a site serving
+   * hundreds of models) grows by one condition value per prefix, not one statement.
+   */
+  private grantListPrefix(grantee: iam.IGrantable, keyPrefix: string): iam.Grant {
+    const pattern = `${keyPrefix}*`;
+    const shared = this.listStatements.get(grantee.grantPrincipal) ?? [];
+    this.listStatements.set(grantee.grantPrincipal, shared);
+    const granted = shared.find((s) => s.prefixes.includes(pattern));
+    if (granted) return granted.grant;
+    const open = shared.find((s) => s.prefixes.length < LIST_PREFIXES_PER_STATEMENT && !Token.isUnresolved(keyPrefix));
+    if (open) {
+      open.prefixes.push(pattern);
+      open.statement.addCondition('StringLike', { 's3:prefix': [...open.prefixes] });
+      return open.grant;
+    }
+    const grant = iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+      resource: this.bucket,
+      conditions: { StringLike: { 's3:prefix': [pattern] } },
+    });
+    const statement = grant.principalStatements[0] ?? grant.resourceStatements[0];
+    // A token prefix stays alone: its value is unknown, so nothing may be merged into it.
+    if (statement && !Token.isUnresolved(keyPrefix)) shared.push({ statement, prefixes: [pattern], grant });
+    return grant;
   }
 
   private grantKey(grantee: iam.IGrantable, actions: string[]): iam.Grant {

@@ -3,7 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+// The generated API objects only: the cdk8s-plus constructs would double the load time.
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { InferenceScaling, ScaleToZero, ScalingBehavior } from './inference-scaling';
 import { InferenceServiceMetricFactory } from './inference-service-metrics';

@@ -3,7 +3,8 @@
  * both get the same security, scheduling, probes and model download.
  */
 import { Duration } from 'aws-cdk-lib';
-import { k8s } from 'cdk8s-plus-28';
+// The generated API objects only: the cdk8s-plus constructs would double the load time.
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { ModelSource } from './model-source';
 import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../k8s/pod-security';

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+// The generated API objects only: the cdk8s-plus constructs would double the load time.
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { PodSecurityLevel, podSecurityLabels } from './pod-security';
 import { PRIVATE_CLIENT_CIDRS } from './network';

@@ -1,5 +1,6 @@
 /** Scheduling onto a site's GPU nodes: tolerations and node affinity from the site's declaration. */
-import { k8s } from 'cdk8s-plus-28';
+// The generated API objects only: the cdk8s-plus constructs would double the load time.
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { IKubernetesSite, NodeTaint } from '../sites/kubernetes-site-interface';
 
 /** Tolerations for every GPU taint of the site. */

@@ -1,5 +1,6 @@
 import { ApiObjectMetadata, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+// The generated API objects only: the cdk8s-plus constructs would double the load time.
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { DNS_PORT, EKS_DEFAULT_CLUSTER_DNS_CIDRS, POD_IDENTITY_AGENT_CIDRS, POD_IDENTITY_AGENT_PORT } from './cluster-network';
 import { PodSecurityLevel, podSecurityLabels } from './pod-security';

@@ -10,6 +10,7 @@ import { InferenceServiceOptions } from '../inference/inference-service';
 import { SageMakerEndpointOptions } from '../inference/sagemaker-endpoint-props';
 import { PlatformMonitoringProps } from '../monitoring/platform-monitoring';
 import { KubernetesSiteOptions, DeclaredGpuCapacity } from '../sites';
+import { CloudFormationLimitsProps } from './cloudformation-limits';
 
 /** A stream of events into a lake zone. */
 export interface PlatformStream {
@@ -122,4 +123,9 @@ export interface AiPlatformProps extends StageProps {
   readonly monitoring?: boolean;
   /** @default - PlatformMonitoring defaults */
   readonly monitoringOptions?: PlatformMonitoringProps;
+  /**
+   * Quotas the templates are checked against (e.g. a raised IAM quota of managed policies per role).
+   * @default - CloudFormation's and IAM's default quotas
+   */
+  readonly limits?: CloudFormationLimitsProps;
 }

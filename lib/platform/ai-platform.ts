@@ -56,7 +56,8 @@ export class AiPlatform extends Stage {
     // Every template of the platform (nested ones too) is checked against CloudFormation's
     // quotas when written: a violation fails synth instead of the deploy.
     Validations.of(this).addPlugins(new CloudFormationLimits({
-      fix: 'Spread inferenceServices over service groups (PlatformInferenceService.group: each group has its own stacks), or split the configuration over several AiPlatforms.',
+      ...props.limits,
+      fix: props.limits?.fix ?? 'Spread inferenceServices over service groups (PlatformInferenceService.group: each group has its own stacks), or split the configuration over several AiPlatforms.',
     }));
     checkUnique(this, 'onPremisesSites', (props.onPremisesSites ?? []).map((s) => s.site?.siteName ?? s.id.toLowerCase()));
     checkUnique(this, 'inferenceServices', (props.inferenceServices ?? []).map((s) => s.id));

@@ -1,6 +1,6 @@
 /**
- * CloudFormation's per-template quotas, checked on the written templates (nested ones included)
- * when the app synthesizes. aws-cdk-lib only warns about a template over 1 MB, and for stacks
+ * CloudFormation's per-template quotas (and IAM's managed policies per role), checked on the
+ * written templates (nested ones included) when the app synthesizes. aws-cdk-lib only warns about a template over 1 MB, and for stacks
  * inside a Stage `cdk synth` shows nothing; CloudFormation then rejects the stack at deploy,
  * after the stacks before it have deployed. This plugin turns every quota into a synth error
  * that names the stack, the count and the fix.
@@ -20,6 +20,8 @@ export const CLOUDFORMATION_MAX_TEMPLATE_BYTES = 1_000_000;
 export const CLOUDFORMATION_MAX_OUTPUTS = 200;
 export const CLOUDFORMATION_MAX_PARAMETERS = 200;
 export const CLOUDFORMATION_MAX_MAPPINGS = 200;
+/** IAM's default quota of managed policies attached to one role (adjustable up to 25). */
+export const IAM_DEFAULT_MANAGED_POLICIES_PER_ROLE = 10;
 
 /** Rule ids of the plugin, as they appear in the validation report. */
 export enum CloudFormationLimitRule {
@@ -28,6 +30,8 @@ export enum CloudFormationLimitRule {
   OUTPUTS = 'cfn-max-outputs',
   PARAMETERS = 'cfn-max-parameters',
   MAPPINGS = 'cfn-max-mappings',
+  /** IAM: managed policies attached to one role (aws-cdk-lib spills large policies into managed ones). */
+  MANAGED_POLICIES_PER_ROLE = 'iam-max-managed-policies-per-role',
 }
 
 export interface CloudFormationLimitsProps {
@@ -42,6 +46,11 @@ export interface CloudFormationLimitsProps {
    * @default 1
    */
   readonly headroom?: number;
+  /**
+   * The account's quota of managed policies per role, when raised in Service Quotas.
+   * @default IAM_DEFAULT_MANAGED_POLICIES_PER_ROLE (10)
+   */
+  readonly managedPoliciesPerRole?: number;
 }
 
 interface TemplateFacts {
@@ -51,6 +60,8 @@ interface TemplateFacts {
   readonly outputs: number;
   readonly parameters: number;
   readonly mappings: number;
+  /** Managed policies attached to each role of the template, by logical id. */
+  readonly managedPoliciesByRole: Map<string, number>;
 }
 
 /** Nested stacks are written beside their parents as `<unique id>.nested.template.json`. */
@@ -66,7 +77,25 @@ function readTemplate(templatePath: string): TemplateFacts {
     outputs: Object.keys(template.Outputs ?? {}).length,
     parameters: Object.keys(template.Parameters ?? {}).length,
     mappings: Object.keys(template.Mappings ?? {}).length,
+    managedPoliciesByRole: managedPoliciesByRole(template.Resources ?? {}),
   };
+}
+
+type TemplateResources = Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
+
+/** Per role of the template: its ManagedPolicyArns plus the template's managed policies naming it in Roles. */
+function managedPoliciesByRole(resources: TemplateResources): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [id, r] of Object.entries(resources)) {
+    if (r.Type === 'AWS::IAM::Role') counts.set(id, ((r.Properties?.ManagedPolicyArns as unknown[] | undefined) ?? []).length);
+  }
+  for (const r of Object.values(resources)) {
+    if (r.Type !== 'AWS::IAM::ManagedPolicy') continue;
+    for (const role of (r.Properties?.Roles as Array<{ Ref?: string }> | undefined) ?? []) {
+      if (role.Ref !== undefined && counts.has(role.Ref)) counts.set(role.Ref, counts.get(role.Ref)! + 1);
+    }
+  }
+  return counts;
 }
 
 /** Every template of the app: top-level stacks and the nested stacks written beside them. */
@@ -82,6 +111,7 @@ export class CloudFormationLimits implements IPolicyValidationPlugin {
   public readonly ruleIds = Object.values(CloudFormationLimitRule);
   private readonly fix: string;
   private readonly headroom: number;
+  private readonly managedPoliciesPerRole: number;
 
   constructor(props: CloudFormationLimitsProps = {}) {
     this.fix = props.fix ?? 'Spread the resources over more stacks (sibling or nested stacks), or split the app.';
@@ -90,6 +120,11 @@ export class CloudFormationLimits implements IPolicyValidationPlugin {
       throw new Error(`CloudFormationLimits: headroom = ${String(headroom)} is not in (0, 1]. Give the share of each quota a template may use, e.g. 0.8.`);
     }
     this.headroom = headroom;
+    const perRole = props.managedPoliciesPerRole ?? IAM_DEFAULT_MANAGED_POLICIES_PER_ROLE;
+    if (typeof perRole !== 'number' || !Number.isInteger(perRole) || perRole < 1) {
+      throw new Error(`CloudFormationLimits: managedPoliciesPerRole = ${String(perRole)} is not a whole number >= 1. Give the quota "Managed policies per role" of the account (10 by default, up to 25).`);
+    }
+    this.managedPoliciesPerRole = perRole;
   }
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
@@ -111,6 +146,15 @@ export class CloudFormationLimits implements IPolicyValidationPlugin {
       check(CloudFormationLimitRule.OUTPUTS, 'outputs', t.outputs, CLOUDFORMATION_MAX_OUTPUTS, 'Outputs');
       check(CloudFormationLimitRule.PARAMETERS, 'parameters', t.parameters, CLOUDFORMATION_MAX_PARAMETERS, 'Parameters');
       check(CloudFormationLimitRule.MAPPINGS, 'mappings', t.mappings, CLOUDFORMATION_MAX_MAPPINGS, 'Mappings');
+      for (const [role, count] of t.managedPoliciesByRole) {
+        if (count <= this.managedPoliciesPerRole) continue;
+        violations.push({
+          ruleName: CloudFormationLimitRule.MANAGED_POLICIES_PER_ROLE,
+          description: `${name}: role ${role} has ${count} managed policies attached (aws-cdk-lib moves what its inline policy cannot hold into managed policies), more than the ${this.managedPoliciesPerRole} per role IAM allows: attaching them would fail at deploy.`,
+          fix: 'Grant the role less (e.g. fewer prefixes: spread the models over more sites or roles), or raise the IAM quota "Managed policies per role" (up to 25) and declare it (managedPoliciesPerRole).',
+          violatingResources: [{ resourceLogicalId: role, templatePath: t.templatePath, locations: ['Properties/ManagedPolicyArns'] }],
+        });
+      }
     }
     return { success: violations.length === 0, violations };
   }

@@ -10,7 +10,8 @@
  * the ARNs are created by CloudFormation, so they cannot be literal in manifests that are
  * applied by hand; OnPremisesProducerAccess outputs them.
  */
-import { k8s } from 'cdk8s-plus-28';
+// The generated API objects only: the cdk8s-plus constructs would double the load time.
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { IKubernetesSite, WorkloadCredentials } from './kubernetes-site-interface';
 import { restrictedContainerSecurityContext } from '../k8s/pod-security';
 

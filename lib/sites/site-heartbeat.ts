@@ -7,7 +7,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+// The generated API objects only: the cdk8s-plus constructs would double the load time.
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { IKubernetesSite } from './kubernetes-site-interface';
 import { rolesAnywherePodCredentials } from './roles-anywhere-credentials';
 import { ensureWorkloadNamespace } from '../k8s/workload-namespace';

@@ -1,14 +1,16 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { errorOf, stackFixture } from './fixtures';
 import {
-  DataLake, DEFAULT_ACCESS_LOGS_RETENTION, DEFAULT_ZONE_NAMES, S3StorageType, ZoneStorageClass,
+  DataLake, DEFAULT_ACCESS_LOGS_RETENTION, DEFAULT_ZONE_NAMES, LIST_PREFIXES_PER_STATEMENT, S3StorageType, ZoneStorageClass,
 } from '../../lib/data';
 import { expectNagClean } from '../harness/nag';
 import { cleanTemplate } from '../harness/synth';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- synthesized CloudFormation JSON is untyped */
 
 /** One clean synthesis of the default lake, shared by the default-behaviour tests. */
 const fixture = stackFixture();
@@ -184,6 +186,26 @@ describe('DataLake defaults', () => {
         ]),
       },
     });
+  });
+
+  test('prefixes read by one principal share ListBucket statements, 50 prefixes each; a token prefix stays alone', () => {
+    const { stack } = stackFixture();
+    const l = new DataLake(stack, 'Lake');
+    const role = new iam.Role(stack, 'Many', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    for (let i = 0; i < LIST_PREFIXES_PER_STATEMENT + 1; i++) l.zone('models').grantRead(role, `model-${i}/v1`);
+    l.zone('models').grantRead(role, 'model-0/v1'); // granted twice: named once
+    l.zone('models').grantRead(role, new CfnParameter(stack, 'Prefix').valueAsString);
+    const template = cleanTemplate(stack);
+    const statements = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].flatMap((type) => Object.values<any>(template.findResources(type)))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const lists = statements.filter((st: any) => st.Action === 's3:ListBucket').map((st: any) => st.Condition.StringLike['s3:prefix'])
+      .sort((a: unknown[], b: unknown[]) => b.length - a.length);
+    expect(lists).toEqual([
+      Array.from({ length: LIST_PREFIXES_PER_STATEMENT }, (_, i) => `model-${i}/v1/*`),
+      expect.arrayContaining([expect.anything()]),
+      expect.arrayContaining([expect.anything()]),
+    ]);
+    expect(lists.slice(1)).toEqual(expect.arrayContaining([[`model-${LIST_PREFIXES_PER_STATEMENT}/v1/*`], [{ 'Fn::Join': ['', [{ Ref: 'Prefix' }, '/*']] }]]));
   });
 
   test('grantWrite normalizes the prefix, never grants wildcard actions, includes the key', () => {

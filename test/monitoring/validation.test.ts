@@ -38,7 +38,8 @@ describe('threshold validation (property)', () => {
       } else {
         const error = rejection(() => monitoring.monitorSageMakerEndpoint(endpoint, { error5xxThresholdPercent: value }));
         expect(error.prop).toBe('error5xxThresholdPercent');
-        expect(error.message).toContain(`error5xxThresholdPercent = ${JSON.stringify(value) ?? String(value)}`);
+        // NaN and Infinity are shown as such, not as JSON's null.
+        expect(error.message).toContain(`error5xxThresholdPercent = ${Number.isFinite(value) ? JSON.stringify(value) : String(value)}`);
         expect(error.message).toMatch(/Set error5xxThresholdPercent to a number between 0 and 100\./);
       }
     }), { numRuns: 60 });

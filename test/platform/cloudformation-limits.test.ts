@@ -3,7 +3,10 @@
  * template size, silently for Stage apps), for top-level and nested templates.
  */
 import { App, CfnOutput, CfnResource, NestedStack, Stack, Validations } from 'aws-cdk-lib';
-import { AiPlatform, CloudFormationLimits, CloudFormationLimitRule } from '../../lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import {
+  AiPlatform, CloudFormationLimits, CloudFormationLimitRule, DataLake, InferenceService, KubernetesSite, ModelSource, WorkloadCredentials,
+} from '../../lib';
 import { synthFindings, testApp } from '../harness/synth';
 
 function appWithLimits(props = {}): App {
@@ -55,6 +58,35 @@ describe('CloudFormationLimits', () => {
       rule: CloudFormationLimitRule.OUTPUTS,
       message: expect.stringContaining('has 101 outputs, more than 100 (50% of CloudFormation\'s 200)'),
     }));
+  });
+
+  test('a role with more managed policies than IAM allows fails; a declared raised quota passes', () => {
+    const build = (props = {}) => {
+      const app = appWithLimits(props);
+      const stack = new Stack(app, 'Iam');
+      const role = new iam.Role(stack, 'Busy', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+      for (let i = 0; i < 11; i++) {
+        new iam.ManagedPolicy(stack, `P${i}`, { roles: [role], statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::b/${i}/*`] })] });
+      }
+      return synthFindings(app).findings.filter((f) => f.rule === CloudFormationLimitRule.MANAGED_POLICIES_PER_ROLE);
+    };
+    expect(build()).toEqual([expect.objectContaining({ message: expect.stringMatching(/^Iam\.template\.json: role Busy[0-9A-F]{8} has 11 managed policies attached .* more than the 10 per role IAM allows/) })]);
+    expect(build({ managedPoliciesPerRole: 25 })).toEqual([]);
+  });
+
+  test('an on-premises site role that reads 200 model prefixes stays within IAM\'s quotas', () => {
+    const app = appWithLimits();
+    const stack = new Stack(app, 'Cloud');
+    const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'models', bucketName: 'lab-models-test' }] });
+    const role = new iam.Role(stack, 'OnPrem', { assumedBy: new iam.ServicePrincipal('rolesanywhere.amazonaws.com') });
+    const site = new KubernetesSite(stack, 'Lab', {
+      gpuCapacity: { gpusPerNode: 8, totalGpus: 1000 }, workloadCredentials: WorkloadCredentials.IAM_ROLES_ANYWHERE, rolesAnywhereRole: role,
+      rolesAnywhereHelperImage: 'registry.lab/aws-signing-helper:1.8.1',
+    });
+    for (let i = 0; i < 200; i++) {
+      new InferenceService(stack, `M${i}`, { site, name: `model-${i}`, image: 'img:1', modelVersion: 'v1', model: ModelSource.fromDataLake(lake.zone('models'), `organisation/model-number-${i}/v1`) });
+    }
+    expect(synthFindings(app).findings.filter((f) => f.rule.startsWith('cfn-') || f.rule.startsWith('iam-'))).toEqual([]);
   });
 
   test.each([0, -1, 1.5, Number.NaN])('headroom %p is rejected with the fix', (headroom) => {
