@@ -152,6 +152,7 @@ export class GpuCluster extends Construct {
   /** Security group of the kubectl provider's Lambda functions (HTTPS out only). */
   public readonly kubectlSecurityGroup: ec2.SecurityGroup;
   private readonly _gpuNodeGroups: GpuNodeGroup[] = [];
+  private readonly _gpuNodePools: GpuNodePool[] = [];
   private _logsKey?: kms.IKey;
   private _inferenceAutoscaling?: InferenceAutoscaling;
 
@@ -293,7 +294,14 @@ export class GpuCluster extends Construct {
       throw new PropValidationError(this, 'capacityMode', this.capacityMode, `has no NodePool support for addGpuNodePool("${id}")`,
         'Create the cluster with capacityMode: ClusterCapacityMode.AUTO_MODE, or use addGpuNodeGroup.');
     }
-    return new GpuNodePool(this, id, { ...options, site: this.site, nodeClass: NodeClassReference.autoMode() });
+    const pool = new GpuNodePool(this, id, { ...options, site: this.site, nodeClass: NodeClassReference.autoMode() });
+    this._gpuNodePools.push(pool);
+    return pool;
+  }
+
+  /** GPU node pools added with addGpuNodePool, in order. */
+  public get gpuNodePools(): readonly GpuNodePool[] {
+    return this._gpuNodePools;
   }
 
   /**

@@ -1,9 +1,9 @@
-import { Size, Token } from 'aws-cdk-lib';
+import { Names, Size, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { IGpuCapacity } from './gpu-capacity';
+import { GPU_CAPACITY_LABEL, IGpuCapacity } from './gpu-capacity';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
 import { DEFAULT_GPU_TAINT, GPU_PRESENT_LABEL } from '../sites/site-base';
 import { PropValidationError } from '../private/errors';
@@ -98,6 +98,10 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
   public readonly maxSize: number;
   /** Labels every node of the group carries (besides those EKS sets). */
   public readonly nodeLabels: Readonly<Record<string, string>>;
+  public readonly gpuModels: readonly string[];
+  public readonly gpuMemoryGiB?: number;
+  /** `cdk-scalable-ai.io/gpu-capacity: <unique name of the group>`: pins workloads to this group. */
+  public readonly nodeSelector: Readonly<Record<string, string>>;
   public readonly launchTemplate: ec2.LaunchTemplate;
 
   constructor(scope: Construct, id: string, props: GpuNodeGroupProps) {
@@ -122,10 +126,14 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
     this.maxSize = maxSize;
     this.maxGpus = this.gpusPerNode * maxSize;
     this.capacityName = this.node.path;
+    this.gpuModels = [...new Set(specs.map((s) => s.family.gpuModel))];
+    this.gpuMemoryGiB = specs.length > 0 ? Math.min(...specs.map((s) => s.family.gpuMemoryGiB)) : undefined;
+    this.nodeSelector = { [GPU_CAPACITY_LABEL]: Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).toLowerCase() };
 
     const bottlerocket = isBottlerocket(this.amiType);
     this.nodeLabels = {
       [GPU_PRESENT_LABEL]: 'true',
+      ...this.nodeSelector,
       ...(specs.length > 0 ? { [ACCELERATOR_LABEL]: acceleratorLabelValue(specs[0].family) } : {}),
       ...(bottlerocket ? {} : { [DEVICE_PLUGIN_REQUIRED_LABEL]: 'daemonset' }),
       ...props.labels,

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IGpuCapacity } from './gpu-capacity';
+import { GPU_CAPACITY_LABEL, IGpuCapacity } from './gpu-capacity';
 import { DEVICE_PLUGIN_REQUIRED_LABEL } from './gpu-node-group';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
 import { GPU_PRESENT_LABEL, NVIDIA_GPU_RESOURCE } from '../sites/site-base';
@@ -99,7 +99,13 @@ export class GpuNodePool extends Construct implements IGpuCapacity {
   public readonly chart: Chart;
   public readonly capacityName: string;
   public readonly gpusPerNode: number;
+  /** The largest node the pool can launch (its families' largest size, within maxGpus). */
+  public readonly maxGpusPerNode: number;
   public readonly maxGpus: number;
+  public readonly gpuModels: readonly string[];
+  public readonly gpuMemoryGiB: number;
+  /** `cdk-scalable-ai.io/gpu-capacity: <pool name>`: pins workloads to this pool. */
+  public readonly nodeSelector: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
     super(scope, id);
@@ -129,6 +135,12 @@ export class GpuNodePool extends Construct implements IGpuCapacity {
       }
       return family;
     });
+    this.gpuModels = [...new Set(families.map((f) => f.gpuModel))];
+    this.gpuMemoryGiB = Math.min(...families.map((f) => f.gpuMemoryGiB));
+    // Karpenter and Auto Mode launch a node large enough for the pending pod.
+    const largest = Math.max(...families.flatMap((f) => Object.values(f.sizes).filter((g) => Number.isInteger(g))));
+    this.maxGpusPerNode = Math.min(largest, this.maxGpus);
+    this.nodeSelector = { [GPU_CAPACITY_LABEL]: this.name };
     const architectures = [...new Set(families.map((f) => f.architecture))];
     if (architectures.length > 1) {
       throw new PropValidationError(this, 'instanceFamilies', props.instanceFamilies, 'mixes arm64 and x86_64 families',
@@ -138,6 +150,7 @@ export class GpuNodePool extends Construct implements IGpuCapacity {
     const nodeClass = props.nodeClass ?? NodeClassReference.autoMode();
     const labels: Record<string, string> = {
       [GPU_PRESENT_LABEL]: 'true',
+      ...this.nodeSelector,
       ...(nodeClass.needsDevicePlugin ? { [DEVICE_PLUGIN_REQUIRED_LABEL]: 'daemonset' } : {}),
     };
     this.chart = props.site.newChart(`nodepool-${this.name}`);

@@ -5,3 +5,4 @@ export * from './gpu-cluster';
 export * from './gpu-node-pool';
 export * from './hybrid-nodes';
 export * from './eks-quotas';
+export * from './gpu-requirements';

@@ -12,8 +12,9 @@ import { addScaledObject } from './keda-scaled-object';
 import { MODEL_MOUNT_PATH, modelServerPodTemplate } from './model-server-pod';
 import { ModelSource } from './model-source';
 import { ExposureType, ServiceExposure } from './service-exposure';
-import { checkSiteGpuDemand, GpuDemand, GpuPlacement } from './site-gpu-demand';
-import { summarizeGpuCapacity } from '../compute/gpu-capacity';
+import { checkSiteGpuDemand, GpuDemand, GpuPlacement, placementAllows } from './site-gpu-demand';
+import { IGpuCapacity, summarizeGpuCapacity } from '../compute/gpu-capacity';
+import { capacityMatches, checkGpuRequirements, describeGpuRequirements, GpuRequirements } from '../compute/gpu-requirements';
 import { HYBRID_COMPUTE_TYPE, HYBRID_COMPUTE_TYPE_LABEL } from '../compute/hybrid-nodes';
 import { checkQuantity } from '../k8s/quantity';
 import { ensureWorkloadNamespace } from '../k8s/workload-namespace';
@@ -106,6 +107,13 @@ export interface InferenceServiceOptions {
   readonly terminationGracePeriod?: Duration;
   /** @default GpuPlacement.ANY */
   readonly placement?: GpuPlacement;
+  /**
+   * The GPUs the model needs (models, memory per GPU, or named node groups / node pools): the
+   * pods are pinned to the site's GPU capacities that match (create them before the service),
+   * and the capacity check counts only those.
+   * @default - any GPU node of the site
+   */
+  readonly gpuRequirements?: GpuRequirements;
 }
 
 export interface InferenceServiceProps extends InferenceServiceOptions {
@@ -137,6 +145,10 @@ export class InferenceService extends Construct {
   /** The association of the pods' ServiceAccount with `role` (EKS); the manifest waits for it. */
   public readonly podIdentityAssociation?: eks.CfnPodIdentityAssociation;
   public readonly placement: GpuPlacement;
+  /** What the service requires of its GPUs. @default - any GPU */
+  public readonly gpuRequirements?: GpuRequirements;
+  /** The capacities the pods are pinned to (with gpuRequirements); undefined: any GPU node. */
+  public readonly pinnedCapacities?: readonly IGpuCapacity[];
   private readonly canaryReplicas: number;
   private readonly autoscaled: boolean;
 
@@ -151,9 +163,11 @@ export class InferenceService extends Construct {
     this.autoscaled = props.scaling !== undefined;
     this.canaryReplicas = props.canary ? props.canary.replicas ?? 1 : 0;
     this.placement = props.placement ?? GpuPlacement.ANY;
+    this.gpuRequirements = props.gpuRequirements;
     const port = props.port ?? DEFAULT_MODEL_SERVER_PORT;
     this.validate(props, port);
     const site = props.site;
+    this.pinnedCapacities = this.pinCapacities();
 
     const namespaceChart = ensureWorkloadNamespace(site, this.namespace);
     this.chart = site.newChart(`inference-${this.namespace}-${this.name}`);
@@ -178,6 +192,7 @@ export class InferenceService extends Construct {
       maxStartupTime: props.maxStartupTime ?? DEFAULT_MAX_STARTUP_TIME,
       modelDirectory,
       terminationGracePeriod: props.terminationGracePeriod ?? DEFAULT_TERMINATION_GRACE_PERIOD,
+      capacitySelectors: this.pinnedCapacities?.map((c) => c.nodeSelector!),
       nodeRequirements: this.placement === GpuPlacement.ANY ? [] : [{
         key: HYBRID_COMPUTE_TYPE_LABEL,
         operator: this.placement === GpuPlacement.HYBRID ? 'In' : 'NotIn',
@@ -255,7 +270,7 @@ export class InferenceService extends Construct {
     const fixed = this.autoscaled ? this.maxReplicas : this.minReplicas;
     return {
       name: `${this.namespace}/${this.name}`,
-      placement: this.placement,
+      eligible: this.eligibleCapacities(),
       gpusPerReplica: this.gpusPerReplica,
       guaranteedReplicas: this.minReplicas + this.canaryReplicas + 1,
       peakReplicas: fixed + this.canaryReplicas + 1,
@@ -441,17 +456,51 @@ export class InferenceService extends Construct {
     }
   }
 
-  /** One replica must fit a node of the site; the site-wide sum is checked by the site (site-gpu-demand.ts). */
+  /** The site's capacities this service may use: its placement allows them and they meet its GPU requirements. */
+  private eligibleCapacities(): IGpuCapacity[] {
+    return this.site.gpuCapacities.filter((c) => placementAllows(this.placement, c) && capacityMatches(c, this.gpuRequirements));
+  }
+
+  /**
+   * With GPU requirements: the capacities the pods are pinned to, known now because the pod's
+   * node affinity names them (a capacity registered later is caught by checkCapacity).
+   */
+  private pinCapacities(): IGpuCapacity[] | undefined {
+    if (this.gpuRequirements === undefined || this.gpusPerReplica === 0) return undefined;
+    checkGpuRequirements(this, 'gpuRequirements', this.gpuRequirements);
+    const pinned = this.eligibleCapacities();
+    if (pinned.length === 0) {
+      throw new PropValidationError(this, 'gpuRequirements', describeGpuRequirements(this.gpuRequirements),
+        `matches no GPU capacity of site "${this.site.siteName}"${this.placement === GpuPlacement.ANY ? '' : ` for placement ${this.placement}`} (it has ${this.site.gpuCapacities.map((c) => `${c.capacityName}: ${c.gpuModels?.join('/') ?? 'model unknown'}`).join('; ') || 'none'})`,
+        'Add a node group or node pool with those GPUs before the service, or relax gpuRequirements.');
+    }
+    const unlabeled = pinned.find((c) => c.nodeSelector === undefined || Object.keys(c.nodeSelector).length === 0);
+    if (unlabeled) {
+      throw new PropValidationError(this, 'gpuRequirements', describeGpuRequirements(this.gpuRequirements),
+        `matches ${unlabeled.capacityName}, which declares no node labels to pin pods to`,
+        'Declare nodeLabels on the site\'s gpuCapacity (e.g. NVIDIA GPU feature discovery\'s nvidia.com/gpu.product).');
+    }
+    return pinned;
+  }
+
+  /** One replica must fit a node it may use; the site-wide sum is checked by the site (site-gpu-demand.ts). */
   private checkCapacity(): string[] {
     if (this.gpusPerReplica === 0) return [];
-    const { gpusPerNode: perNode } = summarizeGpuCapacity(this.site.gpuCapacities.filter((c) =>
-      this.placement === GpuPlacement.ANY || (this.placement === GpuPlacement.HYBRID) === (c.hybrid === true)));
+    const eligible = this.eligibleCapacities();
+    if (this.pinnedCapacities) {
+      const late = eligible.filter((c) => !this.pinnedCapacities!.includes(c));
+      if (late.length > 0) {
+        return [`gpuRequirements (${describeGpuRequirements(this.gpuRequirements)}) also match ${late.map((c) => c.capacityName).join(', ')}, registered after the service: its pods are not pinned there. Create GPU capacity before the services that select it.`];
+      }
+    }
+    const { gpusPerNode: perNode } = summarizeGpuCapacity(eligible);
     if (perNode === 0) {
       const where = this.placement === GpuPlacement.ANY ? '' : ` for placement ${this.placement}`;
       return [`gpusPerReplica = ${this.gpusPerReplica}, but site "${this.site.siteName}" has no GPU capacity${where}. Add a GPU node group or node pool to the site (or declare gpuCapacity on a KubernetesSite).`];
     }
     if (this.gpusPerReplica > perNode) {
-      return [`gpusPerReplica = ${this.gpusPerReplica} is more than any node of site "${this.site.siteName}" offers (${perNode}); the pods would stay Pending. Lower gpusPerReplica or add capacity with ${this.gpusPerReplica}-GPU nodes.`];
+      const which = this.gpuRequirements ? ` matching ${describeGpuRequirements(this.gpuRequirements)}` : '';
+      return [`gpusPerReplica = ${this.gpusPerReplica} is more than any node${which} of site "${this.site.siteName}" offers (${perNode}); the pods would stay Pending. Lower gpusPerReplica or add capacity with ${this.gpusPerReplica}-GPU nodes.`];
     }
     return [];
   }

@@ -47,6 +47,8 @@ export interface ModelServerPodOptions {
   readonly terminationGracePeriod: Duration;
   /** Extra node requirements (where on the site the pods may run). */
   readonly nodeRequirements: k8s.NodeSelectorRequirement[];
+  /** Node selectors of the GPU capacities the pods are pinned to (one must match). @default - any GPU node of the site */
+  readonly capacitySelectors?: ReadonlyArray<Readonly<Record<string, string>>>;
 }
 
 function quantity(value: string): k8s.Quantity {
@@ -129,7 +131,7 @@ export function modelServerPodTemplate(options: ModelServerPodOptions): k8s.PodT
       securityContext: restrictedPodSecurityContext(),
       terminationGracePeriodSeconds: options.terminationGracePeriod.toSeconds(),
       tolerations: options.gpus > 0 ? gpuTolerations(site.gpuNodeTaints) : undefined,
-      affinity: options.gpus > 0 ? gpuNodeAffinity(site, {}, options.nodeRequirements)
+      affinity: options.gpus > 0 ? gpuNodeAffinity(site, {}, options.nodeRequirements, options.capacitySelectors)
         : (options.nodeRequirements.length > 0 ? { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: options.nodeRequirements }] } } } : undefined),
       topologySpreadConstraints: [
         { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: options.labels } },

@@ -1,8 +1,10 @@
 /**
  * GPU demand of all model servers of a site against the site's capacity. One service at a time
- * cannot see that 100 services of 4 GPUs each do not fit 4 GPUs: the site's services are
- * summed per placement (cloud, hybrid, any), because a service that may only run on cloud
- * nodes cannot use hybrid capacity.
+ * cannot see that 100 services of 4 GPUs each do not fit 4 GPUs: the site's services are summed
+ * over the capacities they may use (their placement and GPU requirements): for every set of
+ * capacities some service is confined to, and for the whole site, the services confined to it
+ * must fit it. (Services with different but overlapping sets are only checked through the
+ * sets that contain both.)
  *
  * - guaranteed demand (minReplicas + canary + one rollout surge replica, x GPUs) beyond the
  *   capacity is an error: those pods would stay Pending;
@@ -22,11 +24,17 @@ export enum GpuPlacement {
   HYBRID = 'hybrid',
 }
 
+/** Whether a capacity is one the placement allows. */
+export function placementAllows(placement: GpuPlacement, capacity: IGpuCapacity): boolean {
+  return placement === GpuPlacement.ANY || (placement === GpuPlacement.HYBRID) === (capacity.hybrid === true);
+}
+
 /** What one service asks of the site's GPUs. */
 export interface GpuDemand {
   /** `<namespace>/<name>`, for messages. */
   readonly name: string;
-  readonly placement: GpuPlacement;
+  /** The capacities of the site the service may use (placement and GPU requirements). */
+  readonly eligible: readonly IGpuCapacity[];
   readonly gpusPerReplica: number;
   /** Replicas that must run: minReplicas + canary + one rollout surge replica. */
   readonly guaranteedReplicas: number;
@@ -40,15 +48,8 @@ export interface GpuDemandFindings {
   readonly warnings: string[];
 }
 
-/** Services named in a message, largest first. */
+/** Services (or capacities) named in a message, largest first. */
 const NAMED_IN_MESSAGE = 5;
-
-/** The capacity classes whose sums must each fit, with the services confined to them. */
-const CLASSES: ReadonlyArray<{ readonly placement: GpuPlacement; readonly label: string; readonly confined: (p: GpuPlacement) => boolean; readonly offers: (c: IGpuCapacity) => boolean }> = [
-  { placement: GpuPlacement.ANY, label: 'GPU capacity', confined: () => true, offers: () => true },
-  { placement: GpuPlacement.CLOUD, label: 'cloud GPU capacity (placement cloud)', confined: (p) => p === GpuPlacement.CLOUD, offers: (c) => c.hybrid !== true },
-  { placement: GpuPlacement.HYBRID, label: 'hybrid GPU capacity (placement hybrid)', confined: (p) => p === GpuPlacement.HYBRID, offers: (c) => c.hybrid === true },
-];
 
 function known(values: number[]): boolean {
   return values.every((v) => !Token.isUnresolved(v) && Number.isFinite(v));
@@ -61,32 +62,34 @@ function describe(demands: Array<{ name: string; gpus: number }>): string {
 }
 
 /**
- * Sums the demands of a site's services per capacity class. Services whose counts are
- * unresolved tokens are left out (nothing can be summed about them at synth).
+ * Sums the demands of a site's services over the capacity sets they are confined to. Services
+ * whose counts are unresolved tokens are left out (nothing can be summed about them at synth).
  */
 export function checkSiteGpuDemand(siteName: string, capacities: readonly IGpuCapacity[], demands: readonly GpuDemand[]): GpuDemandFindings {
   const errors: string[] = [];
   const warnings: string[] = [];
-  const counted = demands.filter((d) => d.gpusPerReplica > 0 && known([d.gpusPerReplica, d.guaranteedReplicas, d.peakReplicas]));
-  for (const cls of CLASSES) {
-    const confined = counted.filter((d) => cls.confined(d.placement));
-    if (confined.length === 0) continue;
-    const pool = capacities.filter(cls.offers);
-    if (!known(pool.map((c) => c.maxGpus))) continue;
-    // No capacity at all is reported by each service, with its own fix.
-    if (pool.length === 0) continue;
-    const offered = pool.reduce((sum, c) => sum + c.maxGpus, 0);
+  if (!known(capacities.map((c) => c.maxGpus))) return { errors, warnings };
+  const counted = demands.filter((d) => d.gpusPerReplica > 0 && d.eligible.length > 0 && known([d.gpusPerReplica, d.guaranteedReplicas, d.peakReplicas]));
+  // The whole site first, then each distinct set a service is confined to.
+  const sets = new Map<string, readonly IGpuCapacity[]>([[capacities.map((_, i) => i).join(','), capacities]]);
+  for (const d of counted) sets.set(d.eligible.map((c) => capacities.indexOf(c)).sort((a, b) => a - b).join(','), d.eligible);
+  for (const set of sets.values()) {
+    const confined = counted.filter((d) => d.eligible.every((c) => set.includes(c)));
+    if (confined.length === 0 || set.length === 0) continue;
+    const whole = set.length === capacities.length;
+    const label = whole ? 'GPU capacity' : `GPU capacity ${describe(set.map((c) => ({ name: c.capacityName, gpus: c.maxGpus })))}`;
+    const offered = set.reduce((sum, c) => sum + c.maxGpus, 0);
     const guaranteed = confined.map((d) => ({ name: d.name, gpus: d.guaranteedReplicas * d.gpusPerReplica }));
     const needed = guaranteed.reduce((sum, d) => sum + d.gpus, 0);
     if (needed > offered) {
-      errors.push(`site "${siteName}": ${confined.length} service(s) need ${needed} GPUs to run their minimum replicas (minReplicas + canary + 1 rollout surge, x gpusPerReplica: ${describe(guaranteed)}), but its ${cls.label} offers ${offered}; the pods beyond it would stay Pending. Lower minReplicas, or add capacity (node group maxSize, node pool maxGpus, declared gpuCapacity).`);
+      errors.push(`site "${siteName}": ${confined.length} service(s) need ${needed} GPUs to run their minimum replicas (minReplicas + canary + 1 rollout surge, x gpusPerReplica: ${describe(guaranteed)}), but its ${label} offers ${offered}; the pods beyond it would stay Pending. Lower minReplicas, or add capacity (node group maxSize, node pool maxGpus, declared gpuCapacity).`);
       continue;
     }
     const peak = confined.map((d) => ({ name: d.name, gpus: d.peakReplicas * d.gpusPerReplica }));
     const peakNeeded = peak.reduce((sum, d) => sum + d.gpus, 0);
     if (peakNeeded > offered) {
       const growing = peak.filter((p, i) => p.gpus > guaranteed[i].gpus);
-      warnings.push(`site "${siteName}": at maxReplicas, ${confined.length} service(s) would need ${peakNeeded} GPUs (${describe(peak)}), but its ${cls.label} offers ${offered}: autoscaling of ${describe(growing)} stops short of maxReplicas when all peak together. Raise the capacity or lower maxReplicas if they may peak at once.`);
+      warnings.push(`site "${siteName}": at maxReplicas, ${confined.length} service(s) would need ${peakNeeded} GPUs (${describe(peak)}), but its ${label} offers ${offered}: autoscaling of ${describe(growing)} stops short of maxReplicas when all peak together. Raise the capacity or lower maxReplicas if they may peak at once.`);
     }
   }
   return { errors, warnings };

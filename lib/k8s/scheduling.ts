@@ -12,24 +12,25 @@ export function gpuTolerations(taints: readonly NodeTaint[]): k8s.Toleration[] {
 
 /**
  * Required node affinity on the site's GPU node labels, plus extra label requirements and
- * extra match expressions (e.g. keeping pods off hybrid nodes).
+ * extra match expressions (e.g. keeping pods off hybrid nodes). With `alternatives` (the node
+ * selectors of the GPU capacities a workload is pinned to), a node must match one of them:
+ * one node selector term each, all terms carrying the site's labels and the expressions.
  */
 export function gpuNodeAffinity(
   site: IKubernetesSite,
   extraLabels: Readonly<Record<string, string>> = {},
   extraExpressions: k8s.NodeSelectorRequirement[] = [],
+  alternatives: ReadonlyArray<Readonly<Record<string, string>>> = [{}],
 ): k8s.Affinity {
-  const labels = { ...site.gpuNodeLabels, ...extraLabels };
+  const term = (alternative: Readonly<Record<string, string>>): k8s.NodeSelectorTerm => ({
+    matchExpressions: [
+      ...Object.entries({ ...site.gpuNodeLabels, ...extraLabels, ...alternative }).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
+      ...extraExpressions,
+    ],
+  });
   return {
     nodeAffinity: {
-      requiredDuringSchedulingIgnoredDuringExecution: {
-        nodeSelectorTerms: [{
-          matchExpressions: [
-            ...Object.entries(labels).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
-            ...extraExpressions,
-          ],
-        }],
-      },
+      requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: alternatives.map(term) },
     },
   };
 }

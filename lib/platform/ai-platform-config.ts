@@ -73,6 +73,12 @@ export interface PlatformInferenceService {
   /** Prefix of the model files in the zone. @default - the server loads its model itself */
   readonly modelPrefix?: string;
   /**
+   * Ids of the platform's `gpuNodeGroups` / `gpuNodePools` the model is pinned to (added to
+   * `service.gpuRequirements.capacities`), e.g. `['H100']` for an 8-GPU 70B model.
+   * @default - any GPU capacity matching `service.gpuRequirements`
+   */
+  readonly gpuCapacityIds?: string[];
+  /**
    * Service group (DNS label, at most 40 characters). A group's model servers (IAM roles, Pod
    * Identity associations, manifests) deploy in a stack of their own, `Inference-<group>`, and
    * their alarms, alerts and dashboard form a monitoring group whose health rolls up into

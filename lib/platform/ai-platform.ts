@@ -1,6 +1,9 @@
 import { Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { GpuNodeGroup } from '../compute/gpu-node-group';
+import { GpuNodePool } from '../compute/gpu-node-pool';
+import { GpuRequirements } from '../compute/gpu-requirements';
 import { AiPlatformProps, PlatformInferenceService, PlatformOnPremisesSite } from './ai-platform-config';
 import { CloudFormationLimits } from './cloudformation-limits';
 import { GpuCluster } from '../compute/gpu-cluster';
@@ -130,6 +133,21 @@ export class AiPlatform extends Stage {
     return stack;
   }
 
+  /** The service's GPU requirements with its gpuCapacityIds resolved to the platform's node groups and pools. */
+  private gpuRequirementsOf(config: PlatformInferenceService): GpuRequirements | undefined {
+    if (config.gpuCapacityIds === undefined) return config.service.gpuRequirements;
+    const capacities: Array<GpuNodeGroup | GpuNodePool> = [...this.cluster.gpuNodeGroups, ...this.cluster.gpuNodePools];
+    const pinned = config.gpuCapacityIds.map((id) => {
+      const capacity = capacities.find((c) => c.node.id === id);
+      if (!capacity) {
+        throw new PropValidationError(this, `inferenceServices[${config.id}].gpuCapacityIds`, id, 'names no GPU node group or node pool of the platform',
+          `Use one of ${capacities.map((c) => `"${c.node.id}"`).join(', ') || '(none: add gpuNodeGroups or gpuNodePools)'}.`);
+      }
+      return capacity;
+    });
+    return { ...config.service.gpuRequirements, capacities: [...(config.service.gpuRequirements?.capacities ?? []), ...pinned] };
+  }
+
   /** Every site of the platform: the EKS cluster's first, then the on-premises ones. */
   public get sites(): IKubernetesSite[] {
     return [this.cluster.site, ...this.onPremisesSites];
@@ -194,7 +212,8 @@ export class AiPlatform extends Stage {
       ? ModelSource.fromDataLake(this.lake.zone(config.modelZone ?? DEFAULT_MODEL_ZONE), config.modelPrefix)
       : undefined;
     const group = config.group ?? config.service.namespace ?? DEFAULT_INFERENCE_NAMESPACE;
-    const service = new InferenceService(this.serviceGroupStack(group), config.id, { ...config.service, site, model: config.service.model ?? model });
+    const gpuRequirements = this.gpuRequirementsOf(config);
+    const service = new InferenceService(this.serviceGroupStack(group), config.id, { ...config.service, site, model: config.service.model ?? model, gpuRequirements });
     this.inferenceServices.push(service);
     this.serviceGroupOf.set(service, group);
   }

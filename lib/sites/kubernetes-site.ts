@@ -1,3 +1,4 @@
+import { Size, SizeRoundingBehavior } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Chart } from 'cdk8s';
@@ -16,6 +17,15 @@ export interface DeclaredGpuCapacity {
   readonly gpusPerNode: number;
   /** Whole GPUs across all GPU nodes. */
   readonly totalGpus: number;
+  /** GPU model of the nodes, as AWS names it (e.g. `L40S`, `H100`). @default - unknown: matches no model requirement */
+  readonly gpuModel?: string;
+  /** Memory of one GPU. @default - unknown: matches no memory requirement */
+  readonly gpuMemory?: Size;
+  /**
+   * Labels of the GPU nodes that pin workloads to them (e.g. NVIDIA GPU feature discovery's
+   * `nvidia.com/gpu.product`). @default - none: workloads with GPU requirements cannot be pinned here
+   */
+  readonly nodeLabels?: Record<string, string>;
 }
 
 /** Secret that holds the Roles Anywhere credential helper configuration in workload namespaces. */
@@ -90,6 +100,9 @@ export class KubernetesSite extends KubernetesSiteBase {
         capacityName: `${this.node.path} (declared)`,
         gpusPerNode: props.gpuCapacity.gpusPerNode,
         maxGpus: props.gpuCapacity.totalGpus,
+        gpuModels: props.gpuCapacity.gpuModel !== undefined ? [props.gpuCapacity.gpuModel] : undefined,
+        gpuMemoryGiB: props.gpuCapacity.gpuMemory?.toGibibytes({ rounding: SizeRoundingBehavior.NONE }),
+        nodeSelector: props.gpuCapacity.nodeLabels,
       };
       this.addGpuCapacity(declared);
     }

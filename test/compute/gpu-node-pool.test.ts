@@ -22,7 +22,7 @@ describe('Auto Mode cluster with a GPU NodePool', () => {
       metadata: { name: 'l40s' },
       spec: {
         template: {
-          metadata: { labels: { 'nvidia.com/gpu.present': 'true' } },
+          metadata: { labels: { 'nvidia.com/gpu.present': 'true', 'cdk-scalable-ai.io/gpu-capacity': 'l40s' } },
           spec: {
             nodeClassRef: { group: 'eks.amazonaws.com', kind: 'NodeClass', name: 'default' },
             requirements: [
@@ -88,7 +88,7 @@ describe('Karpenter NodePool on another site', () => {
     expectSafeManifests(objects);
     const pool = findObject(objects, 'NodePool', 'big-gpus') as unknown as { spec: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(pool.spec.template.spec.nodeClassRef).toEqual({ group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'gpu' });
-    expect(pool.spec.template.metadata.labels).toEqual({ 'nvidia.com/gpu.present': 'true', 'cdk-scalable-ai.io/nvidia-device-plugin': 'daemonset' });
+    expect(pool.spec.template.metadata.labels).toEqual({ 'nvidia.com/gpu.present': 'true', 'cdk-scalable-ai.io/gpu-capacity': 'big-gpus', 'cdk-scalable-ai.io/nvidia-device-plugin': 'daemonset' });
     expect(pool.spec.template.spec.requirements).toEqual(expect.arrayContaining([
       { key: 'karpenter.k8s.aws/instance-gpu-count', operator: 'Gt', values: ['7'] },
       { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },

@@ -1,4 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AiPlatform, KubernetesSite } from '../../lib';
 import { synthFindings, testApp } from '../harness/synth';
 
@@ -48,5 +49,21 @@ describe('AiPlatform', () => {
     });
     // aws-cdk-lib itself refuses a stack over 500 resources (nested stacks too).
     expect(() => synthFindings(app)).toThrow(/Number of resources in stack 'Big\/Data': \d+ is greater than allowed maximum of 500/);
+  });
+
+  test('a model is pinned to a GPU node group by its id; an unknown id fails with the known ones', () => {
+    const gpuNodeGroups = [
+      { id: 'L40s', options: { instanceTypes: [new ec2.InstanceType('g6e.xlarge')], maxSize: 4 } },
+      { id: 'H100', options: { instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 2 } },
+    ];
+    const p = new AiPlatform(testApp(), 'P', {
+      monitoring: false, inferenceAutoscaling: false, gpuNodeGroups,
+      inferenceServices: [{ id: 'Big', gpuCapacityIds: ['H100'], service: { ...service('big'), gpusPerReplica: 8, minReplicas: 1, maxReplicas: 1 } }],
+    });
+    expect(p.inferenceServices[0].pinnedCapacities).toEqual([p.cluster.gpuNodeGroups[1]]);
+    expect(() => new AiPlatform(testApp(), 'Q', {
+      monitoring: false, inferenceAutoscaling: false, gpuNodeGroups,
+      inferenceServices: [{ id: 'Big', gpuCapacityIds: ['A100'], service: service('big') }],
+    })).toThrow(/inferenceServices\[Big\]\.gpuCapacityIds = "A100" names no GPU node group or node pool of the platform\. Use one of "L40s", "H100"\./);
   });
 });
