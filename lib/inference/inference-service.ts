@@ -20,6 +20,7 @@ import { checkQuantity } from '../k8s/quantity';
 import { ensureWorkloadNamespace } from '../k8s/workload-namespace';
 import { EksSite } from '../sites/eks-site';
 import { IKubernetesSite, SitePlatform, WorkloadCredentials } from '../sites/kubernetes-site-interface';
+import { applyManifestPatches, checkManifestPatches, ManifestPatch } from '../sites/manifest-patch';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeInlinePolicies, acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
 import { checkDnsLabel, checkInteger, checkLabelValue, checkNumber, checkOrdered } from '../private/validation';
@@ -114,6 +115,13 @@ export interface InferenceServiceOptions {
    * @default - any GPU node of the site
    */
   readonly gpuRequirements?: GpuRequirements;
+  /**
+   * Overrides of the chart's objects (JSON patches by kind and name), applied before delivery:
+   * they reach the applied manifest and the written YAML. A patch that matches no object of
+   * the chart fails. Editing `chart` after construction fails synth instead.
+   * @default - none
+   */
+  readonly patches?: ManifestPatch[];
 }
 
 export interface InferenceServiceProps extends InferenceServiceOptions {
@@ -260,6 +268,8 @@ export class InferenceService extends Construct {
     this.podIdentityAssociation = this.node.tryFindChild('PodIdentity') as eks.CfnPodIdentityAssociation | undefined;
     // EKS injects Pod Identity credentials only into pods created after the association: the
     // manifest lives here (this construct's stack) and waits for it.
+    checkManifestPatches(this, 'patches', props.patches);
+    applyManifestPatches(this, 'patches', this.chart, props.patches ?? [], true);
     site.addChart(this.chart, { scope: this, dependencies: this.podIdentityAssociation ? [this.podIdentityAssociation] : [] });
     this.node.addValidation({ validate: () => this.checkCapacity() });
     registerGpuDemand(site, this);

@@ -4,3 +4,4 @@ export * from './kubernetes-site';
 export * from './eks-site';
 export * from './site-heartbeat';
 export * from './roles-anywhere-credentials';
+export * from './manifest-patch';

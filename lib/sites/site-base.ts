@@ -5,6 +5,7 @@ import { App as Cdk8sApp, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IGpuCapacity } from '../compute/gpu-capacity';
 import { KubernetesJson, renderChart } from './chart-rendering';
+import { applyManifestPatches, checkManifestPatches, ManifestPatch } from './manifest-patch';
 import { ChartDeliveryOptions, IKubernetesSite, NodeTaint, NodeTaintEffect, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 import { PropValidationError } from '../private/errors';
 import { checkDnsLabel } from '../private/validation';
@@ -53,6 +54,12 @@ export interface KubernetesSiteOptions {
   readonly prometheusOperatorAvailable?: boolean;
   /** @default DEFAULT_MODEL_DOWNLOADER_IMAGE */
   readonly modelDownloaderImage?: string;
+  /**
+   * Overrides applied to every chart delivered to the site (objects of the patch's kind and
+   * name, where a chart has them): they reach both the applied manifests and the written YAML.
+   * @default - none
+   */
+  readonly patches?: ManifestPatch[];
 }
 
 /**
@@ -79,6 +86,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
   private readonly _gpuCapacities: IGpuCapacity[] = [];
   /** Each chart's objects, rendered once per synth (see chart-rendering.ts). */
   private readonly rendered = new Map<Chart, KubernetesJson[]>();
+  private readonly patches: ManifestPatch[] = [];
 
   protected constructor(scope: Construct, id: string, options: KubernetesSiteOptions) {
     super(scope, id);
@@ -99,7 +107,10 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
       throw new PropValidationError(this, 'prometheusQueryUrl', this._prometheusQueryUrl, 'is not an http(s) URL',
         'Give the query API base URL, e.g. "http://prometheus-server.monitoring:9090".');
     }
+    checkManifestPatches(this, 'patches', options.patches);
+    this.patches.push(...options.patches ?? []);
     this.node.addValidation({ validate: () => this.checkUniqueSiteName() });
+    this.node.addValidation({ validate: () => this.checkUnchangedAfterDelivery() });
     // The only hook aws-cdk-lib offers that runs when the cloud assembly is written (the one
     // its own libraries use for extra assembly output): write this site's manifests there.
     attachCustomSynthesis(this, { onSynthesize: (session) => this.writeManifests(this.manifestRoot(session.outdir)) });
@@ -143,8 +154,15 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
       throw new PropValidationError(this, 'chart', chart.node.id, `was not created by site "${this.siteName}"`,
         'Create charts with site.newChart(id) so they are written next to the site\'s other manifests.');
     }
+    applyManifestPatches(this, 'patches', chart, this.patches, false);
     this._charts.push(chart);
     this.deliver(chart, options);
+  }
+
+  /** Adds overrides for the charts delivered from now on (see KubernetesSiteOptions.patches). */
+  public addPatches(...patches: ManifestPatch[]): void {
+    checkManifestPatches(this, 'patches', patches);
+    this.patches.push(...patches);
   }
 
   /**
@@ -166,6 +184,22 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     const hasRegistry = image.includes('/') && (firstSegment.includes('.') || firstSegment.includes(':') || firstSegment === 'localhost');
     const qualified = hasRegistry ? image : `docker.io/${image.includes('/') ? image : `library/${image}`}`;
     return `${this.imageRegistryMirror}/${qualified}`;
+  }
+
+  /**
+   * A chart changed after it was delivered (e.g. `service.chart` edited after construction, or
+   * site patches added later) would be applied without the change on EKS while its YAML shows
+   * it: synth fails instead. Charts are rendered again here, once each.
+   */
+  private checkUnchangedAfterDelivery(): string[] {
+    return this._charts.flatMap((chart) => {
+      const delivered = this.rendered.get(chart);
+      if (delivered === undefined) return [];
+      return JSON.stringify(renderChart(chart)) === JSON.stringify(delivered) ? [] : [
+        `chart "${chart.node.id}" of site "${this.siteName}" changed after it was delivered; the change would not be applied. `
+        + 'Give overrides as patches when the chart is created (e.g. InferenceService patches, or the site\'s patches before its charts are added).',
+      ];
+    });
   }
 
   /** Two sites with one name would write their manifests over each other. */
