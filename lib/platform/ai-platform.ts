@@ -6,6 +6,7 @@ import { GpuNodePool } from '../compute/gpu-node-pool';
 import { GpuRequirements } from '../compute/gpu-requirements';
 import { AiPlatformProps, PlatformInferenceService, PlatformOnPremisesSite } from './ai-platform-config';
 import { CloudFormationLimits } from './cloudformation-limits';
+import { addPlatformOutputs } from './platform-outputs';
 import { GpuCluster } from '../compute/gpu-cluster';
 import { GpuEnablement } from '../k8s/gpu-enablement';
 import { DataLake } from '../data/data-lake';
@@ -101,6 +102,7 @@ export class AiPlatform extends Stage {
       for (const stream of this.streams) this.monitoring.monitor(stream);
       this.monitoring.monitor(this.lake);
     }
+    addPlatformOutputs(this);
   }
 
   /**

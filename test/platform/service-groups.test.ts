@@ -109,3 +109,17 @@ describe('service groups', () => {
     expect(() => platform([llm('A', 'Team_A')])).toThrow(/inferenceServices\[\]\.group = "Team_A" is not a DNS-1123 label/);
   });
 });
+
+describe('stack outputs', () => {
+  test('each stack outputs what it owns: lake buckets and streams, cluster and kubeconfig, workspace, alarm topic, service URLs', () => {
+    const { app, p } = platform([llm('A'), llm('B', 'team-a')]);
+    const assembly = synthesizeClean(app).getNestedAssembly(p.artifactId);
+    const outputs = (stack: string) => Object.keys(assembly.getStackByName(stack).template.Outputs ?? {}).map((k) => k.replace(/[0-9A-F]{8}$/, '')).sort();
+    expect(outputs('P-Data')).toEqual(expect.arrayContaining(['OutputsLakeZoneModelsBucket', 'OutputsLakeZoneRawBucket', 'OutputsStreamEventsName']));
+    expect(outputs('P-Compute')).toEqual(expect.arrayContaining(['OutputsAlarmTopicArn', 'OutputsClusterName', 'OutputsDashboardName', 'OutputsPrometheusQueryUrl', 'OutputsPrometheusWorkspaceId', 'OutputsUpdateKubeconfigCommand']));
+    expect(outputs('P-Inference')).toEqual(['OutputsServiceAUrl']);
+    expect(outputs('P-Inference-team-a')).toEqual(['OutputsServiceBUrl']);
+    const url = Object.entries<any>(assembly.getStackByName('P-Inference-team-a').template.Outputs).find(([k]) => k.startsWith('OutputsServiceBUrl'))![1];
+    expect(url.Value).toBe('http://b.inference.svc.cluster.local:8000');
+  });
+});
