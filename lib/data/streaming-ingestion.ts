@@ -16,6 +16,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IngestionAlarms } from './ingestion-alarms';
+import { grantStreamWrite, ImportedStreamingIngestion, IStreamingIngestion, StreamingIngestionAttributes } from './streaming-ingestion-ref';
 import { IDataLakeZone } from './zone';
 import { ensureAlarmTopicUsable } from '../monitoring/alarm-topic-key';
 import { PropValidationError } from '../private/errors';
@@ -185,8 +186,6 @@ export interface StreamingIngestionProps extends StreamingIngestionOptions {
   readonly destination: IDataLakeZone;
 }
 
-/** Actions `grantWrite` gives producers on the stream (the Kinesis Producer Library and SDK PutRecord(s)). */
-export const PRODUCER_STREAM_ACTIONS = ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:ListShards', 'kinesis:DescribeStreamSummary'];
 
 /** Wildcard actions of the Firehose L2 destination role (bucket.grantReadWrite + key.grantEncryptDecrypt). */
 const FIREHOSE_DESTINATION_WILDCARD_ACTIONS = ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
@@ -203,7 +202,12 @@ export const DEFAULT_DELIVERY_FRESHNESS_THRESHOLD = Duration.minutes(30);
  * default) read by an Amazon Data Firehose delivery stream that writes time-partitioned,
  * compressed (or Parquet) objects to the zone, with alarms on lag, throttling and freshness.
  */
-export class StreamingIngestion extends Construct implements iam.IGrantable {
+export class StreamingIngestion extends Construct implements iam.IGrantable, IStreamingIngestion {
+  /** A streaming ingestion of another app (its stream and key), so producers here get grantWrite. */
+  public static fromStreamAttributes(scope: Construct, id: string, attrs: StreamingIngestionAttributes): IStreamingIngestion {
+    return new ImportedStreamingIngestion(scope, id, attrs);
+  }
+
   public readonly stream: kinesis.Stream;
   public readonly deliveryStream: firehose.DeliveryStream;
   /** Key of the stream. */
@@ -318,20 +322,7 @@ export class StreamingIngestion extends Construct implements iam.IGrantable {
    * kms:GenerateDataKey on the stream key (through Kinesis only). No wildcard actions.
    */
   public grantWrite(grantee: iam.IGrantable): iam.Grant {
-    const records = iam.Grant.addToPrincipalOrResource({
-      grantee,
-      actions: PRODUCER_STREAM_ACTIONS,
-      resourceArns: [this.stream.streamArn],
-      resource: this.stream,
-    });
-    // Kinesis server-side encryption asks KMS for a data key on the producer's behalf.
-    return records.combine(iam.Grant.addToPrincipalOrResource({
-      grantee,
-      actions: ['kms:GenerateDataKey'],
-      resourceArns: [this.encryptionKey.keyArn],
-      resource: this.encryptionKey,
-      conditions: { StringEquals: { 'kms:ViaService': `kinesis.${Stack.of(this).region}.amazonaws.com` } },
-    }));
+    return grantStreamWrite(grantee, this.stream, this.encryptionKey);
   }
 
   /** Records put into the stream (AWS/Kinesis IncomingRecords, sum over 5 minutes). */

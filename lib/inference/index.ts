@@ -18,3 +18,4 @@ export {
 } from './sagemaker-deployment';
 export { isHostingInstanceType, knownHostingFamilies, hasLocalInstanceStorage } from './sagemaker-instance-types';
 export * from './site-gpu-demand';
+export * from './sagemaker-endpoint-ref';

@@ -35,6 +35,7 @@ import {
   DEFAULT_ENDPOINT_MAX_CAPACITY, DEFAULT_ENDPOINT_MIN_CAPACITY, DEFAULT_SCALE_IN_COOLDOWN, DEFAULT_SCALE_OUT_COOLDOWN,
   defaultEndpointScaling, EndpointScaling,
 } from './sagemaker-scaling';
+import { grantEndpointInvoke, ImportedSageMakerEndpoint, ISageMakerEndpoint } from './sagemaker-endpoint-ref';
 import { checkEnvironment, checkSageMakerName, checkScaling, normalizeKeyPrefix } from './sagemaker-validation';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeRule } from '../private/nag-acknowledgements';
@@ -58,7 +59,12 @@ const CAPTURE_MODES: Record<DataCaptureContent, string[]> = {
 };
 
 /** A managed SageMaker real-time endpoint for one model, ready for production traffic. */
-export class SageMakerEndpoint extends Construct {
+export class SageMakerEndpoint extends Construct implements ISageMakerEndpoint {
+  /** An endpoint created elsewhere (another app, the console), by name, in this stack's account and region. */
+  public static fromEndpointName(scope: Construct, id: string, endpointName: string): ISageMakerEndpoint {
+    return new ImportedSageMakerEndpoint(scope, id, endpointName);
+  }
+
   /** Name of the endpoint (invocations and CloudWatch dimensions use it). */
   public readonly endpointName: string;
   /** Name of the production variant. */
@@ -219,6 +225,19 @@ export class SageMakerEndpoint extends Construct {
       this.inferenceComponent = this.createInferenceComponent(ic, props.instanceType, deployment, alarmNames);
     }
     this.scalableTarget = this.createScaling(scaling);
+  }
+
+  /** The endpoint's ARN (what `Ref` of AWS::SageMaker::Endpoint returns). */
+  public get endpointArn(): string {
+    return this.endpoint.ref;
+  }
+
+  /**
+   * Lets the grantee invoke the endpoint: InvokeEndpoint and InvokeEndpointWithResponseStream,
+   * for the variant or, with an inference component, the component (named in the request).
+   */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return grantEndpointInvoke(grantee, this.endpointArn);
   }
 
   /** Invocations (AWS/SageMaker `Invocations`, sum per minute). */
