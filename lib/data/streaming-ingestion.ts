@@ -16,6 +16,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IngestionAlarms } from './ingestion-alarms';
+import { checkParquetColumns, createSchemaTable, ParquetColumn } from './parquet-schema';
 import { grantStreamWrite, ImportedStreamingIngestion, IStreamingIngestion, StreamingIngestionAttributes } from './streaming-ingestion-ref';
 import { IDataLakeZone } from './zone';
 import { ensureAlarmTopicUsable } from '../monitoring/alarm-topic-key';
@@ -144,6 +145,18 @@ export interface StreamingIngestionOptions {
    * @default - no Parquet conversion
    */
   readonly parquetSchema?: glue.CfnTable;
+  /**
+   * The Parquet schema as typed columns: the ingestion creates the Glue table (`<id>/Schema`,
+   * in the destination zone's database, after it) and converts records to Parquet with it.
+   * Give either this or `parquetSchema`.
+   * @default - no Parquet conversion
+   */
+  readonly parquetColumns?: ParquetColumn[];
+  /**
+   * Name of the table `parquetColumns` creates (lowercase letters, digits and `_`).
+   * @default - the construct id in lower case, other characters as `_`
+   */
+  readonly parquetTableName?: string;
   /**
    * Topic notified when an alarm fires or recovers. The alarms always exist (see `alarms`);
    * without a topic they have no actions until you call `addAlarmActions`. The topic's KMS
@@ -274,7 +287,12 @@ export class StreamingIngestion extends Construct implements iam.IGrantable, ISt
       processors: processors.length > 0 ? processors : undefined,
       dynamicPartitioning: settings.dynamicPartitioning ? { enabled: true } : undefined,
       dataFormatConversion: settings.parquet ? {
-        schemaConfiguration: firehose.SchemaConfiguration.fromCfnTable(props.parquetSchema!),
+        schemaConfiguration: firehose.SchemaConfiguration.fromCfnTable(props.parquetSchema ?? createSchemaTable(this, 'Schema', {
+          zone: props.destination,
+          tableName: props.parquetTableName ?? id.toLowerCase().replace(/[^a-z0-9_]/g, '_'),
+          columns: props.parquetColumns!,
+          locationPrefix: settings.prefix,
+        })),
         inputFormat: firehose.InputFormat.OPENX_JSON,
         outputFormat: firehose.OutputFormat.PARQUET,
       } : undefined,
@@ -425,14 +443,23 @@ export class StreamingIngestion extends Construct implements iam.IGrantable, ISt
     }
     checkPattern(this, 'partitionKeyName', partitionKeyName, PARTITION_KEY_NAME_PATTERN, 'lowercase letters, digits and "_", starting with a letter, at most 64 characters', 'customer_id');
 
-    const parquet = props.convertToParquet ?? props.parquetSchema !== undefined;
-    if (parquet && !props.parquetSchema) {
-      throw new PropValidationError(this, 'parquetSchema', undefined, 'is missing but convertToParquet is true',
-        'Pass the glue.CfnTable whose columns define the Parquet schema, or turn convertToParquet off.');
+    if (props.parquetSchema && props.parquetColumns) {
+      throw new PropValidationError(this, 'parquetColumns', 'set', 'is given together with parquetSchema',
+        'Give the schema once: typed parquetColumns (the ingestion creates the table) or your own table as parquetSchema.');
     }
-    if (!parquet && props.parquetSchema) {
-      throw new PropValidationError(this, 'convertToParquet', false, 'is false but parquetSchema is set',
-        'Remove parquetSchema, or remove convertToParquet (it turns on with a schema).');
+    if (props.parquetColumns !== undefined) checkParquetColumns(this, 'parquetColumns', props.parquetColumns);
+    if (props.parquetTableName !== undefined) {
+      checkPattern(this, 'parquetTableName', props.parquetTableName, /^[a-z_][a-z0-9_]{0,254}$/, 'lowercase letters, digits and "_"', 'clicks');
+    }
+    const schemaGiven = props.parquetSchema !== undefined || props.parquetColumns !== undefined;
+    const parquet = props.convertToParquet ?? schemaGiven;
+    if (parquet && !schemaGiven) {
+      throw new PropValidationError(this, 'parquetSchema', undefined, 'is missing but convertToParquet is true',
+        'Give parquetColumns (typed columns) or the glue.CfnTable whose columns define the Parquet schema, or turn convertToParquet off.');
+    }
+    if (!parquet && schemaGiven) {
+      throw new PropValidationError(this, 'convertToParquet', false, `is false but ${props.parquetSchema ? 'parquetSchema' : 'parquetColumns'} is set`,
+        `Remove ${props.parquetSchema ? 'parquetSchema' : 'parquetColumns'}, or remove convertToParquet (it turns on with a schema).`);
     }
     if (parquet && props.compression && props.compression.value !== firehose.Compression.UNCOMPRESSED.value) {
       throw new PropValidationError(this, 'compression', props.compression.value, 'is not allowed with Parquet conversion (Parquet compresses its pages with Snappy)',
