@@ -5,14 +5,20 @@ import { Construct } from 'constructs';
 import { copyJson, renderPlaceholders } from './chart-rendering';
 import { ChartDeliveryOptions, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 import { KubernetesSiteBase, KubernetesSiteOptions } from './site-base';
+import { PropValidationError } from '../private/errors';
 
 export interface EksSiteProps extends KubernetesSiteOptions {
-  /** The cluster; it must have a kubectl provider (`kubectlProviderOptions`). */
-  readonly cluster: eks.Cluster;
+  /**
+   * The cluster; it must have a kubectl provider: `kubectlProviderOptions` on a cluster of this
+   * app, or `kubectlProvider` / `kubectlProviderOptions` on one imported with
+   * `eks.Cluster.fromClusterAttributes`.
+   */
+  readonly cluster: eks.ICluster;
 }
 
 /**
- * An EKS cluster of this app as a site: each chart becomes a KubernetesManifest applied by the
+ * An EKS cluster as a site (one of this app, or one imported with
+ * `eks.Cluster.fromClusterAttributes` and a kubectl provider): each chart becomes a KubernetesManifest applied by the
  * cluster's kubectl provider, in the order charts depend on each other, and is also written to
  * `cdk.out/manifests/<siteName>/` for review (values known only at deploy time appear as
  * `${LogicalId}` / `${LogicalId.Attribute}` placeholders). Workloads get AWS credentials via
@@ -27,7 +33,7 @@ export interface EksSiteProps extends KubernetesSiteOptions {
 export class EksSite extends KubernetesSiteBase {
   public readonly platform = SitePlatform.EKS;
   public readonly workloadCredentials = WorkloadCredentials.EKS_POD_IDENTITY;
-  public readonly cluster: eks.Cluster;
+  public readonly cluster: eks.ICluster;
   private readonly manifests = new Map<Chart, eks.KubernetesManifest>();
   /** Cluster components (e.g. the KEDA Helm release) that every later chart waits for. */
   private readonly prerequisites: Construct[] = [];
@@ -35,6 +41,10 @@ export class EksSite extends KubernetesSiteBase {
   constructor(scope: Construct, id: string, props: EksSiteProps) {
     super(scope, id, props);
     this.cluster = props.cluster;
+    if (!props.cluster.kubectlProvider) {
+      throw new PropValidationError(this, 'cluster', props.cluster.node.path, 'has no kubectl provider, so charts cannot be applied',
+        'Create the cluster with kubectlProviderOptions, or import it with kubectlProvider (KubectlProvider.fromKubectlProviderAttributes) or kubectlProviderOptions.');
+    }
   }
 
   /** The KubernetesManifest that applies a chart delivered to this site. */
