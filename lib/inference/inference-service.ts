@@ -153,6 +153,10 @@ export class InferenceService extends Construct {
   /** The association of the pods' ServiceAccount with `role` (EKS); the manifest waits for it. */
   public readonly podIdentityAssociation?: eks.CfnPodIdentityAssociation;
   public readonly placement: GpuPlacement;
+  /** Set when the service scales to zero (the wake-up signal and idle time). */
+  public readonly scaleToZero?: ScaleToZero;
+  /** How long a replica may take to become healthy (the startup probe's budget). */
+  public readonly maxStartupTime: Duration;
   /** What the service requires of its GPUs. @default - any GPU */
   public readonly gpuRequirements?: GpuRequirements;
   /** The capacities the pods are pinned to (with gpuRequirements); undefined: any GPU node. */
@@ -172,6 +176,8 @@ export class InferenceService extends Construct {
     this.canaryReplicas = props.canary ? props.canary.replicas ?? 1 : 0;
     this.placement = props.placement ?? GpuPlacement.ANY;
     this.gpuRequirements = props.gpuRequirements;
+    this.scaleToZero = props.scaleToZero;
+    this.maxStartupTime = props.maxStartupTime ?? DEFAULT_MAX_STARTUP_TIME;
     const port = props.port ?? DEFAULT_MODEL_SERVER_PORT;
     this.validate(props, port);
     const site = props.site;

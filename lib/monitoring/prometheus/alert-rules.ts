@@ -44,6 +44,21 @@ export interface ModelServerAlertTarget {
   /** Whether the pods use GPUs (adds the GPU saturation rule). */
   readonly usesGpus: boolean;
   readonly modelServer: ModelServerMetrics;
+  /**
+   * For a service that scales to zero: its wake-up signal and how long a cold start may take.
+   * Adds InferenceNotWakingUp (clients wait, yet no replica serves), the alert that replaces
+   * "no ready replica" for such services. @default - the service does not scale to zero
+   */
+  readonly wakeUp?: WakeUpAlert;
+}
+
+/** The wake-up signal of a service that scales to zero. */
+export interface WakeUpAlert {
+  /** PromQL above `threshold` while clients wait (ScaleToZero.wakeUpQuery). */
+  readonly query: string;
+  readonly threshold: number;
+  /** A cold start (scheduling, image pull, model load) may take this long before it serves. */
+  readonly coldStart: Duration;
 }
 
 /** Latency, errors and queue must hold this long before alerting (past a scale-up). */
@@ -103,6 +118,20 @@ export function modelServerAlertRules(target: ModelServerAlertTarget, thresholds
       labels,
     },
   ];
+  if (target.wakeUp) {
+    // Any series of the model server exists only while a replica runs and exposes metrics.
+    const serving = target.modelServer === ModelServerMetrics.TRITON ? `nv_inference_pending_request_count{${sel}}` : `vllm:num_requests_running{${sel}}`;
+    const within = Duration.minutes(target.wakeUp.coldStart.toMinutes() + 5);
+    rules.push({
+      alert: 'InferenceNotWakingUp',
+      expr: `(${target.wakeUp.query}) > ${target.wakeUp.threshold} unless on() (count(${serving}) > 0)`,
+      for: within,
+      severity: 'critical',
+      summary: `${what}: clients wait but no replica serves`,
+      description: `The wake-up signal of ${what} shows demand, yet no replica has served for ${minutes(within)} (longer than a cold start). Scaled to zero on purpose is fine; this is not: check KEDA, pod events (GPU capacity, image pull, model download) and logs.`,
+      labels,
+    });
+  }
   if (target.usesGpus) {
     rules.push({
       alert: 'InferenceGpuSaturated',

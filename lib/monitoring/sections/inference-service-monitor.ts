@@ -112,6 +112,11 @@ export class InferenceServiceMonitor implements IMonitorable {
       podRegex: `${service.name}-[a-z0-9]+-[a-z0-9]+`,
       usesGpus: service.gpusPerReplica > 0,
       modelServer: o.modelServer ?? ModelServerMetrics.VLLM,
+      wakeUp: service.scaleToZero ? {
+        query: service.scaleToZero.wakeUpQuery,
+        threshold: service.scaleToZero.activationThreshold,
+        coldStart: service.maxStartupTime,
+      } : undefined,
     }, thresholds);
 
     const alertHomes: string[] = [];
@@ -158,7 +163,9 @@ export class InferenceServiceMonitor implements IMonitorable {
         description: `${what}: ${ceiling} replicas (maxReplicas + canary) ready for 15 minutes; autoscaling has no headroom. Raise maxReplicas and GPU capacity, or check latency.`,
       }));
     }
-    if (service.minReplicas >= 1) {
+    // A service that scales to zero has no ready replica on purpose while idle: its
+    // "should serve but cannot" alert is InferenceNotWakingUp (Prometheus), not this alarm.
+    if (service.minReplicas >= 1 && !service.scaleToZero) {
       alarms.push(thresholdAlarm(scope, 'NoReadyReplicas', {
         metric: service.metricRunningReplicas({ statistic: cloudwatch.Stats.MAXIMUM }),
         threshold: 1,
