@@ -1,3 +1,5 @@
+import type { NodeAllocatable } from './node-allocatable';
+
 /**
  * GPU capacity a piece of compute can offer to workloads. Node groups, node pools and
  * declared on-premises capacity implement it, so inference workloads can be checked at synth
@@ -29,6 +31,11 @@ export interface IGpuCapacity {
    * @default - none: workloads cannot be pinned to this capacity
    */
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  /**
+   * What each kind of node of the capacity can give pods (vCPUs and memory after the kubelet's
+   * reservation and system DaemonSets, estimated). @default - unknown: CPU and memory are not checked
+   */
+  readonly nodeAllocatable?: readonly NodeAllocatable[];
 }
 
 /** Label the library puts on the nodes of each GPU node group and node pool: the capacity's name. */

@@ -4,6 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GPU_CAPACITY_LABEL, IGpuCapacity } from './gpu-capacity';
+import { allocatableOf, NodeAllocatable } from './node-allocatable';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
 import { DEFAULT_GPU_TAINT, GPU_PRESENT_LABEL } from '../sites/site-base';
 import { PropValidationError } from '../private/errors';
@@ -102,6 +103,8 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
   public readonly gpuMemoryGiB?: number;
   /** `cdk-scalable-ai.io/gpu-capacity: <unique name of the group>`: pins workloads to this group. */
   public readonly nodeSelector: Readonly<Record<string, string>>;
+  /** What each instance type of the group can give pods (estimated; see node-allocatable.ts). */
+  public readonly nodeAllocatable?: readonly NodeAllocatable[];
   public readonly launchTemplate: ec2.LaunchTemplate;
 
   constructor(scope: Construct, id: string, props: GpuNodeGroupProps) {
@@ -129,6 +132,7 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
     this.gpuModels = [...new Set(specs.map((s) => s.family.gpuModel))];
     this.gpuMemoryGiB = specs.length > 0 ? Math.min(...specs.map((s) => s.family.gpuMemoryGiB)) : undefined;
     this.nodeSelector = { [GPU_CAPACITY_LABEL]: Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).toLowerCase() };
+    this.nodeAllocatable = allocatableOf(specs.map((s) => s.instanceType));
 
     const bottlerocket = isBottlerocket(this.amiType);
     this.nodeLabels = {

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GPU_CAPACITY_LABEL, IGpuCapacity } from './gpu-capacity';
+import { allocatableOf, NodeAllocatable } from './node-allocatable';
 import { DEVICE_PLUGIN_REQUIRED_LABEL } from './gpu-node-group';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
 import { GPU_PRESENT_LABEL, NVIDIA_GPU_RESOURCE } from '../sites/site-base';
@@ -106,6 +107,8 @@ export class GpuNodePool extends Construct implements IGpuCapacity {
   public readonly gpuMemoryGiB: number;
   /** `cdk-scalable-ai.io/gpu-capacity: <pool name>`: pins workloads to this pool. */
   public readonly nodeSelector: Readonly<Record<string, string>>;
+  /** What each size the pool may launch can give pods (estimated; see node-allocatable.ts). */
+  public readonly nodeAllocatable?: readonly NodeAllocatable[];
 
   constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
     super(scope, id);
@@ -141,6 +144,9 @@ export class GpuNodePool extends Construct implements IGpuCapacity {
     const largest = Math.max(...families.flatMap((f) => Object.values(f.sizes).filter((g) => Number.isInteger(g))));
     this.maxGpusPerNode = Math.min(largest, this.maxGpus);
     this.nodeSelector = { [GPU_CAPACITY_LABEL]: this.name };
+    this.nodeAllocatable = allocatableOf(families.flatMap((f) => Object.entries(f.sizes)
+      .filter(([, gpus]) => Number.isInteger(gpus) && gpus >= minGpus && gpus <= this.maxGpus)
+      .map(([size]) => `${f.family}.${size}`)));
     const architectures = [...new Set(families.map((f) => f.architecture))];
     if (architectures.length > 1) {
       throw new PropValidationError(this, 'instanceFamilies', props.instanceFamilies, 'mixes arm64 and x86_64 families',

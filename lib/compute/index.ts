@@ -6,3 +6,4 @@ export * from './gpu-node-pool';
 export * from './hybrid-nodes';
 export * from './eks-quotas';
 export * from './gpu-requirements';
+export * from './node-allocatable';

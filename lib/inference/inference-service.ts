@@ -16,7 +16,7 @@ import { checkSiteGpuDemand, GpuDemand, GpuPlacement, placementAllows } from './
 import { IGpuCapacity, summarizeGpuCapacity } from '../compute/gpu-capacity';
 import { capacityMatches, checkGpuRequirements, describeGpuRequirements, GpuRequirements } from '../compute/gpu-requirements';
 import { HYBRID_COMPUTE_TYPE, HYBRID_COMPUTE_TYPE_LABEL } from '../compute/hybrid-nodes';
-import { checkQuantity } from '../k8s/quantity';
+import { checkQuantity, parseQuantity } from '../k8s/quantity';
 import { ensureWorkloadNamespace } from '../k8s/workload-namespace';
 import { EksSite } from '../sites/eks-site';
 import { IKubernetesSite, SitePlatform, WorkloadCredentials } from '../sites/kubernetes-site-interface';
@@ -30,7 +30,8 @@ export const DEFAULT_INFERENCE_NAMESPACE = 'inference';
 /** Port of the OpenAI-compatible vLLM server (and of TGI's router). */
 export const DEFAULT_MODEL_SERVER_PORT = 8000;
 export const DEFAULT_GPUS_PER_REPLICA = 1;
-export const DEFAULT_CPU_PER_REPLICA = '4';
+/** Fits a 4-vCPU GPU node (g6e.xlarge, g6.xlarge, g5.xlarge) after the kubelet's reservation and system DaemonSets. */
+export const DEFAULT_CPU_PER_REPLICA = '3';
 export const DEFAULT_MEMORY_PER_REPLICA = '24Gi';
 export const DEFAULT_SHARED_MEMORY = '8Gi';
 export const DEFAULT_HEALTH_PATH = '/health';
@@ -78,9 +79,9 @@ export interface InferenceServiceOptions {
   readonly port?: number;
   /** Whole GPUs per replica (0 for a CPU-only server). @default DEFAULT_GPUS_PER_REPLICA (1) */
   readonly gpusPerReplica?: number;
-  /** @default DEFAULT_CPU_PER_REPLICA ("4") */
+  /** CPU request and limit; checked against what the nodes the service may use can allocate. @default DEFAULT_CPU_PER_REPLICA ("3") */
   readonly cpu?: string;
-  /** Memory request and limit. @default DEFAULT_MEMORY_PER_REPLICA ("24Gi") */
+  /** Memory request and limit; checked like cpu. @default DEFAULT_MEMORY_PER_REPLICA ("24Gi") */
   readonly memory?: string;
   /** Size of /dev/shm (memory-backed). @default DEFAULT_SHARED_MEMORY ("8Gi") */
   readonly sharedMemory?: string;
@@ -163,6 +164,8 @@ export class InferenceService extends Construct {
   public readonly pinnedCapacities?: readonly IGpuCapacity[];
   private readonly canaryReplicas: number;
   private readonly autoscaled: boolean;
+  private readonly cpu: string;
+  private readonly memory: string;
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
@@ -178,6 +181,8 @@ export class InferenceService extends Construct {
     this.gpuRequirements = props.gpuRequirements;
     this.scaleToZero = props.scaleToZero;
     this.maxStartupTime = props.maxStartupTime ?? DEFAULT_MAX_STARTUP_TIME;
+    this.cpu = props.cpu ?? DEFAULT_CPU_PER_REPLICA;
+    this.memory = props.memory ?? DEFAULT_MEMORY_PER_REPLICA;
     const port = props.port ?? DEFAULT_MODEL_SERVER_PORT;
     this.validate(props, port);
     const site = props.site;
@@ -199,8 +204,8 @@ export class InferenceService extends Construct {
       env: props.env ?? {},
       port,
       gpus: this.gpusPerReplica,
-      cpu: props.cpu ?? DEFAULT_CPU_PER_REPLICA,
-      memory: props.memory ?? DEFAULT_MEMORY_PER_REPLICA,
+      cpu: this.cpu,
+      memory: this.memory,
       sharedMemory: props.sharedMemory ?? DEFAULT_SHARED_MEMORY,
       healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH,
       maxStartupTime: props.maxStartupTime ?? DEFAULT_MAX_STARTUP_TIME,
@@ -332,7 +337,7 @@ export class InferenceService extends Construct {
     checkInteger(this, 'maxReplicas', this.maxReplicas, 1, 1000);
     checkOrdered(this, [['minReplicas', this.minReplicas], ['maxReplicas', this.maxReplicas]]);
     checkInteger(this, 'canary.replicas', props.canary?.replicas, 1, 100);
-    checkQuantity(this, 'cpu', props.cpu, '4');
+    checkQuantity(this, 'cpu', props.cpu, '3');
     checkQuantity(this, 'memory', props.memory, '24Gi');
     checkQuantity(this, 'sharedMemory', props.sharedMemory, '8Gi');
     if (!props.image || (typeof props.image === 'string' && /\s/.test(props.image))) {
@@ -518,7 +523,25 @@ export class InferenceService extends Construct {
       const which = this.gpuRequirements ? ` matching ${describeGpuRequirements(this.gpuRequirements)}` : '';
       return [`gpusPerReplica = ${this.gpusPerReplica} is more than any node${which} of site "${this.site.siteName}" offers (${perNode}); the pods would stay Pending. Lower gpusPerReplica or add capacity with ${this.gpusPerReplica}-GPU nodes.`];
     }
-    return [];
+    return this.checkNodeFit(eligible);
+  }
+
+  /**
+   * cpu and memory must fit a node the pods may use (with enough GPUs): what it can allocate
+   * after the kubelet and system DaemonSets (estimated). Unknown nodes (declared capacity,
+   * hybrid) are not checked.
+   */
+  private checkNodeFit(eligible: readonly IGpuCapacity[]): string[] {
+    const cpu = parseQuantity(this.cpu);
+    const memoryGiB = parseQuantity(this.memory);
+    if (cpu === undefined || memoryGiB === undefined) return [];
+    const withGpus = eligible.filter((c) => (c.maxGpusPerNode ?? c.gpusPerNode) >= this.gpusPerReplica);
+    if (withGpus.some((c) => c.nodeAllocatable === undefined)) return [];
+    const nodes = withGpus.flatMap((c) => c.nodeAllocatable!);
+    const gib = memoryGiB / 2 ** 30;
+    if (nodes.length === 0 || nodes.some((n) => cpu <= n.vcpus && gib <= n.memoryGiB)) return [];
+    const best = nodes.reduce((a, b) => (b.memoryGiB + b.vcpus > a.memoryGiB + a.vcpus ? b : a));
+    return [`cpu = "${this.cpu}" and memory = "${this.memory}" fit no node the service may use on site "${this.site.siteName}" (the largest, ${best.instanceType}, can allocate about ${best.vcpus.toFixed(2)} vCPU and ${best.memoryGiB.toFixed(1)} GiB after the kubelet's reservation and system DaemonSets); the pods would stay Pending. Lower cpu or memory, or add larger nodes.`];
   }
 }
 

@@ -81,6 +81,32 @@ const FAMILIES: readonly GpuFamilySpec[] = [
 
 const BY_FAMILY = new Map(FAMILIES.map((f) => [f.family, f]));
 
+/**
+ * vCPUs and memory (GiB) per instance type, from the same ac.html specifications table (and
+ * the older EC2 user guide and "Amazon EC2: Instance Types" for the families they list). G7e
+ * and P6-B300 are not in the stored ac.html revision: their figures come from AWS-published
+ * sources (SageMaker HyperPod's instance table, AWS samples, the AWS ML blog) that agree.
+ * Memory does not double with every size (g6e.12xlarge: 384, g6e.16xlarge: 512).
+ */
+const NODE_RESOURCES: Readonly<Record<string, readonly [number, number]>> = {
+  'g4dn.xlarge': [4, 16], 'g4dn.2xlarge': [8, 32], 'g4dn.4xlarge': [16, 64], 'g4dn.8xlarge': [32, 128], 'g4dn.12xlarge': [48, 192], 'g4dn.16xlarge': [64, 256], 'g4dn.metal': [96, 384],
+  'g5.xlarge': [4, 16], 'g5.2xlarge': [8, 32], 'g5.4xlarge': [16, 64], 'g5.8xlarge': [32, 128], 'g5.12xlarge': [48, 192], 'g5.16xlarge': [64, 256], 'g5.24xlarge': [96, 384], 'g5.48xlarge': [192, 768],
+  'g5g.xlarge': [4, 8], 'g5g.2xlarge': [8, 16], 'g5g.4xlarge': [16, 32], 'g5g.8xlarge': [32, 64], 'g5g.16xlarge': [64, 128], 'g5g.metal': [64, 128],
+  'g6.xlarge': [4, 16], 'g6.2xlarge': [8, 32], 'g6.4xlarge': [16, 64], 'g6.8xlarge': [32, 128], 'g6.12xlarge': [48, 192], 'g6.16xlarge': [64, 256], 'g6.24xlarge': [96, 384], 'g6.48xlarge': [192, 768],
+  'g6e.xlarge': [4, 32], 'g6e.2xlarge': [8, 64], 'g6e.4xlarge': [16, 128], 'g6e.8xlarge': [32, 256], 'g6e.12xlarge': [48, 384], 'g6e.16xlarge': [64, 512], 'g6e.24xlarge': [96, 768], 'g6e.48xlarge': [192, 1536],
+  'gr6.4xlarge': [16, 128], 'gr6.8xlarge': [32, 256],
+  'g7e.2xlarge': [8, 64], 'g7e.4xlarge': [16, 128], 'g7e.8xlarge': [32, 256], 'g7e.12xlarge': [48, 512], 'g7e.24xlarge': [96, 1024], 'g7e.48xlarge': [192, 2048],
+  'p4d.24xlarge': [96, 1152], 'p4de.24xlarge': [96, 1152],
+  'p5.4xlarge': [16, 256], 'p5.48xlarge': [192, 2048], 'p5e.48xlarge': [192, 2048], 'p5en.48xlarge': [192, 2048],
+  'p6-b200.48xlarge': [192, 2048], 'p6-b300.48xlarge': [192, 4096], 'p6e-gb200.36xlarge': [144, 960],
+};
+
+/** vCPUs and memory of an instance type; undefined when the catalog does not list them. */
+export function instanceResources(instanceType: string): { readonly vcpus: number; readonly memoryGiB: number } | undefined {
+  const entry = NODE_RESOURCES[instanceType];
+  return entry ? { vcpus: entry[0], memoryGiB: entry[1] } : undefined;
+}
+
 /** One GPU instance type, resolved against the catalog. */
 export interface GpuInstanceSpec {
   readonly instanceType: string;

@@ -6,7 +6,7 @@ import { Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
-  ClusterCapacityMode, GPU_CAPACITY_LABEL, GpuCluster, GpuNodeGroup, GpuPlacement, InferenceService, InferenceServiceProps, KubernetesSite,
+  ClusterCapacityMode, GPU_CAPACITY_LABEL, GpuCluster, GpuNodeGroup, GpuPlacement, InferenceService, InferenceServiceProps, KubernetesSite, nodeAllocatable,
 } from '../../lib';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
@@ -139,5 +139,37 @@ describe('InferenceService gpuRequirements', () => {
     const { cluster } = twoGroups();
     new InferenceService(cluster, 'Any', base(cluster.site, 'any'));
     expect(terms(siteObjects(cluster.site), 'any')).toEqual([{ matchExpressions: [{ key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] }] }]);
+  });
+});
+
+describe('cpu and memory against the nodes the service may use', () => {
+  test('allocatable estimates follow the EKS kubelet reservation and the DaemonSet allowance', () => {
+    expect(nodeAllocatable('g6e.xlarge')).toEqual({ instanceType: 'g6e.xlarge', vcpus: expect.closeTo(3.42, 2), memoryGiB: expect.closeTo(29.47, 2) });
+    expect(nodeAllocatable('p5.48xlarge')!.vcpus).toBeCloseTo(192 - (0.06 + 0.01 + 0.01 + 188 * 0.0025) - 0.5, 5);
+    expect(nodeAllocatable('m7i.large')).toBeUndefined();
+  });
+
+  test('512Gi on g6e.xlarge nodes fails with the largest node\'s figures; the default service fits', () => {
+    const stack = new Stack(testApp(), 'Compute');
+    const cluster = new GpuCluster(stack, 'Gpu', { gpuEnablement: false });
+    cluster.addGpuNodeGroup('L40s', { instanceTypes: [new ec2.InstanceType('g6e.xlarge')], maxSize: 4 });
+    new InferenceService(cluster, 'Default', base(cluster.site, 'default'));
+    new InferenceService(cluster, 'Huge', { ...base(cluster.site, 'huge'), memory: '512Gi' });
+    expect(() => synthFindings(stack.node.root as any)).toThrow(/\[Compute\/Gpu\/Huge\] cpu = "3" and memory = "512Gi" fit no node the service may use on site "gpu" \(the largest, g6e\.xlarge, can allocate about 3\.42 vCPU and 29\.5 GiB/);
+  });
+
+  test('the nodes a service is pinned to decide: a large request fits the p5 nodes, not the L40S ones', () => {
+    const { stack, cluster } = twoGroups();
+    new InferenceService(cluster, 'Big', { ...base(cluster.site, 'big'), cpu: '100', memory: '1500Gi', gpusPerReplica: 4, minReplicas: 1, maxReplicas: 1, gpuRequirements: { models: ['H100'] } });
+    expect(synthFindings(stack.node.root as any).findings.filter((f) => f.severity === 'error')).toEqual([]);
+    const { cluster: c2 } = twoGroups();
+    new InferenceService(c2, 'OnL40s', { ...base(c2.site, 'on-l40s'), cpu: '8', gpuRequirements: { models: ['L40S'] } });
+    expect(() => synthFindings(c2.node.root as any)).toThrow(/cpu = "8" and memory = "24Gi" fit no node/);
+  });
+
+  test('sites whose nodes are declared (no instance types) are not checked', () => {
+    const site = new KubernetesSite(new Stack(testApp(), 'S'), 'Lab', { gpuCapacity: { gpusPerNode: 8, totalGpus: 16 } });
+    new InferenceService(site, 'Llm', { ...base(site, 'llm'), memory: '4Ti' });
+    expect(synthFindings(site.node.root as any).findings.filter((f) => /fit no node/.test(f.message))).toEqual([]);
   });
 });

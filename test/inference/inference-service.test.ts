@@ -65,7 +65,7 @@ describe('InferenceService on EKS with defaults', () => {
     const deployment = findObject(objects, 'Deployment', 'llama', 'inference');
     const pod = spec(deployment).template.spec;
     const server = pod.containers[0];
-    expect(server.resources).toEqual({ requests: { 'cpu': '4', 'memory': '24Gi', 'nvidia.com/gpu': 1 }, limits: { 'memory': '24Gi', 'nvidia.com/gpu': 1 } });
+    expect(server.resources).toEqual({ requests: { 'cpu': '3', 'memory': '24Gi', 'nvidia.com/gpu': 1 }, limits: { 'memory': '24Gi', 'nvidia.com/gpu': 1 } });
     expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions)
       .toEqual([{ key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] }]);

@@ -67,7 +67,7 @@ export function platformFixture(): PlatformFixture {
   const app = testApp();
   const stack = new Stack(app, 'Platform');
   const cluster = new GpuCluster(stack, 'Gpu');
-  cluster.addGpuNodeGroup('L4', { instanceTypes: [new ec2.InstanceType('g6.xlarge')], maxSize: 4 });
+  cluster.addGpuNodeGroup('L4', { instanceTypes: [new ec2.InstanceType('g6.2xlarge')], maxSize: 4 });
   cluster.addInferenceAutoscaling();
   const service = new InferenceService(stack, 'Llm', {
     site: cluster.site,

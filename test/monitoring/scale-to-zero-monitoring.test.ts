@@ -15,7 +15,7 @@ const WAKE_UP = 'sum(rate(envoy_cluster_upstream_rq_total{envoy_cluster_name="ll
 function monitored(scaleToZero: boolean) {
   const stack = new Stack(testApp(), 'Platform');
   const cluster = new GpuCluster(stack, 'Gpu', { gpuEnablement: false });
-  cluster.addGpuNodeGroup('L4', { instanceTypes: [new ec2.InstanceType('g6.xlarge')], maxSize: 4 });
+  cluster.addGpuNodeGroup('L4', { instanceTypes: [new ec2.InstanceType('g6.2xlarge')], maxSize: 4 });
   cluster.addInferenceAutoscaling();
   const service = new InferenceService(stack, 'Llm', {
     site: cluster.site, name: 'llama', image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1', maxReplicas: 2,

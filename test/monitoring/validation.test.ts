@@ -118,7 +118,7 @@ describe('GPU cluster and EKS service thresholds', () => {
     const app = testApp();
     stack = new Stack(app, 'Platform');
     cluster = new GpuCluster(stack, 'Gpu');
-    cluster.addGpuNodeGroup('L4', { instanceTypes: [new ec2.InstanceType('g6.xlarge')], maxSize: 4 });
+    cluster.addGpuNodeGroup('L4', { instanceTypes: [new ec2.InstanceType('g6.2xlarge')], maxSize: 4 });
     cluster.addInferenceAutoscaling();
     service = new InferenceService(stack, 'Llm', {
       site: cluster.site, name: 'llama', image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v3', scaling: InferenceScaling.onQueueDepth(8), maxReplicas: 3,

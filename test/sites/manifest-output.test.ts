@@ -62,7 +62,7 @@ describe('manifests under cdk.out/manifests/<site>/', () => {
     const app = testApp();
     const stack = new Stack(app, 'S');
     const cluster = new GpuCluster(stack, 'Gpu');
-    cluster.addGpuNodeGroup('L4', { instanceTypes: [new ec2.InstanceType('g6.xlarge')], maxSize: 2 });
+    cluster.addGpuNodeGroup('L4', { instanceTypes: [new ec2.InstanceType('g6.2xlarge')], maxSize: 2 });
     synthesizeClean(app);
     const site = cluster.site as KubernetesSiteBase;
     const objects = site.charts.reduce((n, c) => n + site.renderedObjects(c).length, 0);
@@ -82,7 +82,7 @@ describe('an InferenceService on EKS: the manifest that runs its pods waits for 
     const compute = new Stack(app, 'Compute');
     const inference = separateStacks ? new Stack(app, 'Inference') : compute;
     const cluster = new GpuCluster(compute, 'Gpu');
-    cluster.addGpuNodeGroup('L4', { instanceTypes: [new ec2.InstanceType('g6.xlarge')], maxSize: 2 });
+    cluster.addGpuNodeGroup('L4', { instanceTypes: [new ec2.InstanceType('g6.2xlarge')], maxSize: 2 });
     const lake = new DataLake(compute, 'Lake');
     new InferenceService(inference, 'Llm', {
       site: cluster.site, name: 'llama', image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1',
