@@ -13,6 +13,7 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(kubernetes-models|@kubernetes-models|is-cidr|cidr-regex)/)'],
   snapshotSerializers: ['<rootDir>/test/harness/mask-volatile-serializer.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/harness/temp-dir.ts'],
   resolver: '<rootDir>/test/harness/esm-resolver.js',
   testTimeout: 120000,
   cacheDirectory: '<rootDir>/.jest-cache',

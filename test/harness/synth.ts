@@ -4,6 +4,7 @@
  * annotation.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, AppProps, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -17,9 +18,19 @@ export function projectContext(): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(CDK_JSON, 'utf8')).context;
 }
 
-/** An App with the project's feature flags and built-in validation on. */
+/** An App with the project's feature flags and built-in validation on, synthesizing into a temporary directory removed after the test file. */
 export function testApp(props: AppProps = {}): App {
-  return new App({ ...props, context: { ...projectContext(), ...props.context } });
+  return new App({ ...props, outdir: props.outdir ?? temporaryOutdir(), context: { ...projectContext(), ...props.context } });
+}
+
+/** Where testApp registers its outdirs; test/harness/temp-dir.ts removes them after each test file. */
+export const SYNTH_OUTDIRS_KEY = '__cdkScalableAiSynthOutdirs';
+
+function temporaryOutdir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-test-'));
+  const registry = globalThis as Record<string, unknown>;
+  ((registry[SYNTH_OUTDIRS_KEY] ??= []) as string[]).push(dir);
+  return dir;
 }
 
 /** One finding of the built-in validation or one annotation, flattened for messages. */

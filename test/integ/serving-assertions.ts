@@ -5,6 +5,8 @@
  */
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { EksSite, GpuCluster, InferenceService } from '../../lib';
 import { eventually } from './integ-app';
@@ -44,4 +46,50 @@ export function expectScraperActive(integ: IntegTest, cluster: GpuCluster): void
   if (!scraper) throw new Error(`${cluster.node.path} has no managed collector (addInferenceAutoscaling)`);
   eventually(integ.assertions.awsApiCall('Amp', 'describeScraper', { scraperId: scraper.attrScraperId }),
     ExpectedResult.objectLike({ scraper: { status: { statusCode: 'ACTIVE' } } }));
+}
+
+/**
+ * Queries an Amazon Managed Prometheus workspace (SigV4, service `aps`) from a Lambda function:
+ * the Prometheus query API is HTTP, not an SDK call, so `awsApiCall` cannot reach it. Returns
+ * "series-present" when the query yields series. The Node.js runtime ships the SDK's signer.
+ */
+const AMP_QUERY_HANDLER = `
+const { SignatureV4 } = require('@smithy/signature-v4');
+const { Sha256 } = require('@aws-crypto/sha256-js');
+const { defaultProvider } = require('@aws-sdk/credential-provider-node');
+exports.handler = async (event) => {
+  const url = new URL(process.env.QUERY_URL);
+  url.searchParams.set('query', event.query);
+  const signer = new SignatureV4({ service: 'aps', region: process.env.AWS_REGION, credentials: defaultProvider(), sha256: Sha256 });
+  const request = await signer.sign({
+    method: 'GET', protocol: 'https:', hostname: url.hostname, path: url.pathname,
+    query: Object.fromEntries(url.searchParams), headers: { host: url.hostname },
+  });
+  const response = await fetch(url, { headers: request.headers });
+  const body = await response.json();
+  const series = response.ok && body.data && Array.isArray(body.data.result) ? body.data.result.length : 0;
+  return series > 0 ? 'series-present' : 'no-series (HTTP ' + response.status + ')';
+};`;
+
+/**
+ * Fails the deployment unless Amazon Managed Prometheus holds the model servers' own metrics
+ * (vLLM's `vllm:num_requests_running`, which the managed collector scrapes from the annotated
+ * pods): the series KEDA scales on and the alerts watch.
+ */
+export function expectModelServerMetricsInAmp(integ: IntegTest, cluster: GpuCluster): void {
+  const autoscaling = cluster.inferenceAutoscaling;
+  if (!autoscaling) throw new Error(`${cluster.node.path} has no Prometheus workspace (addInferenceAutoscaling)`);
+  const stack = Stack.of(autoscaling);
+  const query = new lambda.Function(stack, 'IntegAmpQuery', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline(AMP_QUERY_HANDLER),
+    timeout: Duration.seconds(30),
+    environment: { QUERY_URL: `${autoscaling.prometheusQueryUrl}/api/v1/query` },
+  });
+  query.addToRolePolicy(new iam.PolicyStatement({ actions: ['aps:QueryMetrics'], resources: [autoscaling.workspace.attrArn] }));
+  // Query results of a workspace with a customer managed key are decrypted through AMP.
+  autoscaling.encryptionKey.grantDecrypt(query);
+  eventually(integ.assertions.invokeFunction({ functionName: query.functionName, payload: JSON.stringify({ query: 'vllm:num_requests_running' }) }),
+    ExpectedResult.objectLike({ Payload: '"series-present"' }));
 }
