@@ -15,6 +15,7 @@ import { PropValidationError } from '../private/errors';
 import { acknowledgeInlinePolicies, acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
 import { statefulRemovalPolicy } from '../private/removal';
 import { checkNonEmpty, checkPattern, checkUnique, isToken } from '../private/validation';
+import { FEATURE_GROUP_NAME_PATTERN, featureGroupArnOf, grantFeatureGroupRead, grantFeatureGroupWrite, IFeatureGroup, ImportedFeatureGroup } from './feature-group-ref';
 
 /** Type of a feature. */
 export enum FeatureType {
@@ -80,14 +81,18 @@ export const RESERVED_FEATURE_NAMES = ['is_deleted', 'write_time', 'api_invocati
 /** Maximum number of features in a group. */
 export const MAX_FEATURES = 2500;
 
-const FEATURE_GROUP_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}$/;
 const FEATURE_NAME_PATTERN = /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$/;
 const PREFIX_PATTERN = /^(?!\/)(?!.*\/\/)(?!.*\/$)[A-Za-z0-9/_.-]{1,200}$/;
 
 /**
  * A SageMaker Feature Store feature group with its offline store in a data-lake zone.
  */
-export class FeatureGroup extends Construct {
+export class FeatureGroup extends Construct implements IFeatureGroup {
+  /** A feature group of another app, by name (in this stack's account and region), for its record grants. */
+  public static fromFeatureGroupName(scope: Construct, id: string, featureGroupName: string): IFeatureGroup {
+    return new ImportedFeatureGroup(scope, id, featureGroupName);
+  }
+
   public readonly featureGroup: sagemaker.CfnFeatureGroup;
   /** Role SageMaker uses to write the offline store. */
   public readonly role: iam.Role;
@@ -104,7 +109,7 @@ export class FeatureGroup extends Construct {
     const prefix = props.offlineStorePrefix ?? DEFAULT_OFFLINE_STORE_PREFIX;
     const removalPolicy = statefulRemovalPolicy(this, 'removalPolicy', props.removalPolicy, 'the feature group and its online store records');
     this.featureGroupName = props.featureGroupName;
-    this.featureGroupArn = Stack.of(this).formatArn({ service: 'sagemaker', resource: 'feature-group', resourceName: props.featureGroupName.toLowerCase() });
+    this.featureGroupArn = featureGroupArnOf(this, props.featureGroupName);
     this.offlineStoreUri = zone.bucket.s3UrlForObject(prefix);
 
     this.role = new iam.Role(this, 'Role', {
@@ -163,12 +168,12 @@ export class FeatureGroup extends Construct {
 
   /** Grants writing records (sagemaker:PutRecord, DeleteRecord) to this feature group. */
   public grantWriteRecords(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:PutRecord', 'sagemaker:DeleteRecord'], resourceArns: [this.featureGroupArn] });
+    return grantFeatureGroupWrite(grantee, this.featureGroupArn);
   }
 
   /** Grants reading records from the online store (sagemaker:GetRecord, BatchGetRecord). */
   public grantReadRecords(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:GetRecord', 'sagemaker:BatchGetRecord'], resourceArns: [this.featureGroupArn] });
+    return grantFeatureGroupRead(grantee, this.featureGroupArn);
   }
 
   private validate(props: FeatureGroupProps): void {

@@ -5,5 +5,6 @@ export * from './streaming-ingestion';
 export * from './streaming-ingestion-ref';
 export { INGESTION_ALARM_EVALUATION_PERIODS } from './ingestion-alarms';
 export * from './feature-group';
+export * from './feature-group-ref';
 export * from './on-premises-producer-access';
 export * from './parquet-schema';

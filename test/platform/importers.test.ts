@@ -2,7 +2,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SageMakerEndpoint, StreamingIngestion } from '../../lib';
+import { FeatureGroup, SageMakerEndpoint, StreamingIngestion } from '../../lib';
 import { endpointFixture, minimalProps } from '../inference/sagemaker-fixtures';
 import { testApp } from '../harness/synth';
 
@@ -60,5 +60,24 @@ describe('streams of another app', () => {
     ['encryptionKeyArn', { streamArn: STREAM, encryptionKeyArn: 'alias/events' }, /encryptionKeyArn = "alias\/events" is not a kms ARN/],
   ])('a malformed %s fails with an example', (_prop, attrs, expected) => {
     expect(() => StreamingIngestion.fromStreamAttributes(new Stack(testApp(), 'S'), 'E', attrs)).toThrow(expected);
+  });
+});
+
+describe('feature groups of another app', () => {
+  test('fromFeatureGroupName: record grants on the group\'s ARN (name lower-cased, as SageMaker writes it)', () => {
+    const stack = new Stack(testApp(), 'Consumers', { env: ENV });
+    const group = FeatureGroup.fromFeatureGroupName(stack, 'Customers', 'Customer-Features');
+    expect(group.featureGroupArn).toBe('arn:aws:sagemaker:eu-west-1:111122223333:feature-group/customer-features');
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    group.grantReadRecords(reader);
+    group.grantWriteRecords(reader);
+    expect(statementsOf(stack, 'Reader')).toEqual([{
+      Action: ['sagemaker:BatchGetRecord', 'sagemaker:DeleteRecord', 'sagemaker:GetRecord', 'sagemaker:PutRecord'], Effect: 'Allow',
+      Resource: 'arn:aws:sagemaker:eu-west-1:111122223333:feature-group/customer-features',
+    }]);
+  });
+
+  test('a name SageMaker rejects fails with the prop', () => {
+    expect(() => FeatureGroup.fromFeatureGroupName(new Stack(testApp(), 'S'), 'Bad', 'customer_features')).toThrow(/featureGroupName = "customer_features" is invalid/);
   });
 });
