@@ -192,9 +192,10 @@ export abstract class DataLakeZoneBase extends Construct implements IDataLakeZon
     const pattern = `${keyPrefix}*`;
     const shared = this.listStatements.get(grantee.grantPrincipal) ?? [];
     this.listStatements.set(grantee.grantPrincipal, shared);
+    const literal = !Token.isUnresolved(keyPrefix);
     const granted = shared.find((s) => s.prefixes.includes(pattern));
     if (granted) return granted.grant;
-    const open = shared.find((s) => s.prefixes.length < LIST_PREFIXES_PER_STATEMENT && !Token.isUnresolved(keyPrefix));
+    const open = literal ? shared.find((s) => s.prefixes.length < LIST_PREFIXES_PER_STATEMENT) : undefined;
     if (open) {
       open.prefixes.push(pattern);
       open.statement.addCondition('StringLike', { 's3:prefix': [...open.prefixes] });
@@ -209,7 +210,7 @@ export abstract class DataLakeZoneBase extends Construct implements IDataLakeZon
     });
     const statement = grant.principalStatements[0] ?? grant.resourceStatements[0];
     // A token prefix stays alone: its value is unknown, so nothing may be merged into it.
-    if (statement && !Token.isUnresolved(keyPrefix)) shared.push({ statement, prefixes: [pattern], grant });
+    if (statement && literal) shared.push({ statement, prefixes: [pattern], grant });
     return grant;
   }
 

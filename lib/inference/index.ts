@@ -17,5 +17,7 @@ export {
   DEFAULT_MAX_MODEL_LATENCY, DEFAULT_MAX_5XX_ERRORS_PER_MINUTE,
 } from './sagemaker-deployment';
 export { isHostingInstanceType, knownHostingFamilies, hasLocalInstanceStorage } from './sagemaker-instance-types';
-export * from './site-gpu-demand';
-export * from './sagemaker-endpoint-ref';
+export { GpuPlacement } from './site-gpu-demand';
+export type { GpuDemand } from './site-gpu-demand';
+export { ENDPOINT_INVOKE_ACTIONS } from './sagemaker-endpoint-ref';
+export type { ISageMakerEndpoint } from './sagemaker-endpoint-ref';

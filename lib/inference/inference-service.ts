@@ -540,7 +540,7 @@ export class InferenceService extends Construct {
     const nodes = withGpus.flatMap((c) => c.nodeAllocatable!);
     const gib = memoryGiB / 2 ** 30;
     if (nodes.length === 0 || nodes.some((n) => cpu <= n.vcpus && gib <= n.memoryGiB)) return [];
-    const best = nodes.reduce((a, b) => (b.memoryGiB + b.vcpus > a.memoryGiB + a.vcpus ? b : a));
+    const best = nodes.reduce((a, b) => (b.memoryGiB > a.memoryGiB || (b.memoryGiB === a.memoryGiB && b.vcpus > a.vcpus) ? b : a));
     return [`cpu = "${this.cpu}" and memory = "${this.memory}" fit no node the service may use on site "${this.site.siteName}" (the largest, ${best.instanceType}, can allocate about ${best.vcpus.toFixed(2)} vCPU and ${best.memoryGiB.toFixed(1)} GiB after the kubelet's reservation and system DaemonSets); the pods would stay Pending. Lower cpu or memory, or add larger nodes.`];
   }
 }

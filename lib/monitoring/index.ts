@@ -4,5 +4,6 @@ export { AlarmTopicKey, CLOUDWATCH_ALARM_KEY_ACTIONS, CLOUDWATCH_ALARM_KEY_SID }
 export * from './platform-monitoring';
 export * from './sections';
 export * from './prometheus';
-export * from './alarm-rollup';
-export * from './monitoring-group';
+export { MAX_ALARMS_PER_RULE, MAX_ALARMS_PER_ROLLUP } from './alarm-rollup';
+export { MonitoringGroup, MAX_RULE_GROUPS_NAMESPACE_BYTES } from './monitoring-group';
+export type { MonitoringGroupOptions } from './monitoring-group';

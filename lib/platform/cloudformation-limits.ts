@@ -136,7 +136,7 @@ export class CloudFormationLimits implements IPolicyValidationPlugin {
         if (actual <= limit) return;
         violations.push({
           ruleName: rule,
-          description: `${name} has ${actual} ${what}, more than ${limit}${limit === quota ? ` (CloudFormation's quota)` : ` (${this.headroom * 100}% of CloudFormation's ${quota})`}: CloudFormation would reject the stack at deploy.`,
+          description: `${name} has ${actual} ${what}, more than ${limit}${limit === quota ? ` (CloudFormation's quota)` : ` (${Math.round(this.headroom * 100)}% of CloudFormation's ${quota})`}: CloudFormation would reject the stack at deploy.`,
           fix: this.fix,
           violatingResources: [{ resourceLogicalId: name, templatePath: t.templatePath, locations: [location] }],
         });

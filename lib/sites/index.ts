@@ -4,4 +4,5 @@ export * from './kubernetes-site';
 export * from './eks-site';
 export * from './site-heartbeat';
 export * from './roles-anywhere-credentials';
-export * from './manifest-patch';
+export { ManifestPatch } from './manifest-patch';
+export type { ManifestPatchTarget } from './manifest-patch';
