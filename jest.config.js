@@ -15,6 +15,8 @@ module.exports = {
   snapshotSerializers: ['<rootDir>/test/harness/mask-volatile-serializer.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/harness/temp-dir.ts'],
   resolver: '<rootDir>/test/harness/esm-resolver.js',
+  // Examples import the package by its name, as consumer apps do (the packed-tarball test builds them against dist).
+  moduleNameMapper: { '^cdk-scalable-ai$': '<rootDir>/lib/index.ts' },
   testTimeout: 120000,
   cacheDirectory: '<rootDir>/.jest-cache',
 };

@@ -17,7 +17,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
   AiPlatform, BurstRouting, DEFAULT_ZONE_NAMES, EndpointHealthCheck, GpuPlacement, InferenceScaling, ProducerTrustSource, RoutingMode, RoutingTarget,
-} from '../../lib';
+} from 'cdk-scalable-ai';
 
 /** Context keys of the example. */
 export const HYBRID_CONTEXT = { caBundleFile: 'onPremisesCaBundleFile', modelsBucketName: 'modelsBucketName', helperImage: 'rolesAnywhereHelperImage' } as const;

@@ -8,7 +8,7 @@
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ClusterCapacityMode, DataLake, GpuCluster, InferenceScaling, InferenceService, ModelSource, ScaleToZero } from '../../lib';
+import { ClusterCapacityMode, DataLake, GpuCluster, InferenceScaling, InferenceService, ModelSource, ScaleToZero } from 'cdk-scalable-ai';
 
 export function buildLlmServingExample(scope: Construct): Stack {
   const stack = new Stack(scope, 'LlmServing');

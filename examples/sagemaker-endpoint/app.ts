@@ -8,7 +8,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { AlarmTopicKey, DataCaptureContent, DataLake, EndpointScaling, SageMakerEndpoint, TrafficRouting } from '../../lib';
+import { AlarmTopicKey, DataCaptureContent, DataLake, EndpointScaling, SageMakerEndpoint, TrafficRouting } from 'cdk-scalable-ai';
 
 export function buildSageMakerEndpointExample(scope: Construct): Stack {
   const stack = new Stack(scope, 'ManagedEndpoint', { env: { account: '111122223333', region: 'eu-west-1' } });

@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DataLake, FeatureGroup, FeatureType, OnPremisesProducerAccess, ProducerTrustSource, StreamingIngestion } from '../../lib';
+import { DataLake, FeatureGroup, FeatureType, OnPremisesProducerAccess, ProducerTrustSource, StreamingIngestion } from 'cdk-scalable-ai';
 
 export function buildStreamingFeaturesExample(scope: Construct): Stack {
   const caBundle: string | undefined = scope.node.tryGetContext('onPremisesCaBundle');

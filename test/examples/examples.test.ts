@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import { buildGpuPoolsExample, GPU_POOLS_SERVICES } from '../../examples/gpu-pools/app';
 import { buildHybridBurstExample, HYBRID_CONTEXT } from '../../examples/hybrid-burst/app';
 import { buildLlmServingExample } from '../../examples/llm-serving-scale-to-zero/app';
 import { buildSageMakerEndpointExample } from '../../examples/sagemaker-endpoint/app';
 import { buildStreamingFeaturesExample } from '../../examples/streaming-features/app';
 import { IKubernetesSite, KubernetesSiteBase } from '../../lib';
-import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
+import { expectSafeManifests, findObject, pinnedCapacities, siteObjects } from '../harness/manifests';
 import { expectNagClean, RulePack } from '../harness/nag';
 import { acknowledgeInvariant } from '../harness/invariants';
 import { cleanTemplates, testApp } from '../harness/synth';
@@ -79,6 +80,13 @@ describe('examples synthesize cleanly, with valid manifests and no cdk-nag findi
 
   test('4. a managed SageMaker endpoint', () => {
     expectExampleSound(buildSageMakerEndpointExample);
+  });
+
+  test('5. two GPU pools on Auto Mode, a model pinned to each', () => {
+    const app = expectExampleSound(buildGpuPoolsExample);
+    const objects = siteObjects(sitesOf(app)[0]);
+    expect(pinnedCapacities(findObject(objects, 'Deployment', GPU_POOLS_SERVICES.large, 'inference'))).toEqual(['h100']);
+    expect(pinnedCapacities(findObject(objects, 'Deployment', GPU_POOLS_SERVICES.small, 'inference'))).toEqual(['l40s']);
   });
 
   test('examples that need a CA bundle say so', () => {

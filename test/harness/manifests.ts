@@ -1,5 +1,5 @@
 /** Gates for in-cluster manifests: schema-valid and restricted outside privileged namespaces. */
-import { IKubernetesSite, KubernetesSiteBase } from '../../lib';
+import { GPU_CAPACITY_LABEL, IKubernetesSite, KubernetesSiteBase } from '../../lib';
 import { expectValidManifests, KubernetesObject } from './kubernetes-schemas';
 import { expectRestrictedPods } from './pod-security';
 
@@ -22,4 +22,12 @@ export function findObject(objects: readonly KubernetesObject[], kind: string, n
   const found = objects.find((o) => o.kind === kind && o.metadata?.name === name && (namespace === undefined || o.metadata?.namespace === namespace));
   if (!found) throw new Error(`no ${kind} ${namespace ?? '*'}/${name} among ${objects.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
   return found;
+}
+
+/** The GPU capacities a Deployment's pods may run on (values of the capacity label in its required node affinity). */
+export function pinnedCapacities(deployment: KubernetesObject): string[] {
+  const spec = deployment.spec as { template: { spec: { affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: {
+    nodeSelectorTerms: { matchExpressions?: { key: string; operator: string; values?: string[] }[] }[] } } } } } };
+  const terms = spec.template.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  return terms.flatMap((t) => (t.matchExpressions ?? []).filter((e) => e.key === GPU_CAPACITY_LABEL && e.operator === 'In').flatMap((e) => e.values ?? []));
 }
