@@ -18,6 +18,8 @@ import { CLOUDWATCH_OBSERVABILITY_DCGM_INSTANCE_TYPES } from '../k8s/cloudwatch-
 import { GpuEnablement } from '../k8s/gpu-enablement';
 import { addAutoModeNetworkPolicyChart, VPC_CNI_CONFIGURATION, POD_IDENTITY_AGENT_HYBRID_CONFIGURATION } from './cluster-networking';
 import { KubectlHandlerNetwork } from './kubectl-handler-network';
+import { AWS_LOAD_BALANCER_CONTROLLER_CLASS, AwsLoadBalancerController, AwsLoadBalancerControllerOptions } from './aws-load-balancer-controller';
+import { addInternalAlbIngressClass, AlbController, INTERNAL_ALB_INGRESS_CLASS } from '../k8s/ingress-class';
 import { EksSite } from '../sites/eks-site';
 import { KubernetesSiteOptions } from '../sites/site-base';
 import { PropValidationError } from '../private/errors';
@@ -103,13 +105,21 @@ export interface GpuClusterProps {
   /** @default - the construct id, lowercased */
   readonly siteName?: string;
   /**
-   * What the cluster's site declares beyond the defaults: e.g. `loadBalancerClass:
-   * 'service.k8s.aws/nlb'` once the AWS Load Balancer Controller runs, `ingressClassName`,
-   * `prometheusOperatorAvailable`, `imageRegistryMirror`.
-   * @default - GPU label and taint of the library's node groups; on EKS Auto Mode the load
-   * balancer class `eks.amazonaws.com/nlb` (Auto Mode's own load balancing)
+   * What the cluster's site declares beyond the defaults: e.g. `prometheusOperatorAvailable`,
+   * `imageRegistryMirror`, or load balancer and ingress classes of controllers you install.
+   * @default - GPU label and taint of the library's node groups; with AWS load balancing (Auto
+   * Mode, or `awsLoadBalancerController`) its load balancer class, the `internal-alb` ingress
+   * class and `awsLoadBalancers: true`
    */
   readonly siteOptions?: KubernetesSiteOptions;
+  /**
+   * Installs the AWS Load Balancer Controller (managed node groups only: Auto Mode has its own
+   * load balancing). The site then declares the controller's load balancer class
+   * (`service.k8s.aws/nlb`) and an internal ALB IngressClass (`internal-alb`), with TLS from
+   * ACM certificates.
+   * @default - not installed: on managed node groups, internal load balancers and ingresses fail synth
+   */
+  readonly awsLoadBalancerController?: AwsLoadBalancerControllerOptions;
   /**
    * EKS Hybrid Nodes: on-premises servers (e.g. GPU servers) joining this cluster.
    * @default - no hybrid nodes
@@ -140,6 +150,8 @@ export class GpuCluster extends Construct {
   public readonly systemNodegroup?: eks.Nodegroup;
   /** The cloud side of EKS Hybrid Nodes, when `hybridNodes` is set. */
   public readonly hybridNodes?: HybridNodes;
+  /** The AWS Load Balancer Controller, when `awsLoadBalancerController` asked for it. */
+  public readonly awsLoadBalancerController?: AwsLoadBalancerController;
   public readonly capacityMode: ClusterCapacityMode;
   /**
    * Whether the cluster's network plugin enforces NetworkPolicies: always true for the EC2 and
@@ -226,12 +238,30 @@ export class GpuCluster extends Construct {
 
     this.node.addValidation({ validate: () => checkNodeGroupQuotas(this, this.cluster, quotas) });
 
+    if (autoMode && props.awsLoadBalancerController) {
+      throw new PropValidationError(this, 'awsLoadBalancerController', 'set', 'is not needed on EKS Auto Mode, which runs its own load balancing',
+        'Drop awsLoadBalancerController: on Auto Mode the site already uses eks.amazonaws.com/nlb and an internal ALB IngressClass.');
+    }
+    const albController = autoMode ? AlbController.EKS_AUTO_MODE : props.awsLoadBalancerController ? AlbController.AWS_LOAD_BALANCER_CONTROLLER : undefined;
     this.site = new EksSite(this, 'Site', {
       ...props.siteOptions,
       cluster: this.cluster,
       siteName: props.siteName ?? props.siteOptions?.siteName ?? id.toLowerCase(),
-      loadBalancerClass: props.siteOptions?.loadBalancerClass ?? (autoMode ? AUTO_MODE_LOAD_BALANCER_CLASS : undefined),
+      loadBalancerClass: props.siteOptions?.loadBalancerClass
+        ?? (autoMode ? AUTO_MODE_LOAD_BALANCER_CLASS : albController ? AWS_LOAD_BALANCER_CONTROLLER_CLASS : undefined),
+      ingressClassName: props.siteOptions?.ingressClassName ?? (albController ? INTERNAL_ALB_INGRESS_CLASS : undefined),
+      awsLoadBalancers: props.siteOptions?.awsLoadBalancers ?? albController !== undefined,
     });
+    if (props.awsLoadBalancerController) {
+      this.awsLoadBalancerController = new AwsLoadBalancerController(this, 'AwsLoadBalancerController', { ...props.awsLoadBalancerController, site: this.site });
+      // Helm waits for the controller's pods, which need the system nodes.
+      if (this.systemNodegroup) this.awsLoadBalancerController.release.node.addDependency(this.systemNodegroup);
+      // Its webhooks must be up before Services and Ingresses are created, or they get no load balancer.
+      this.site.markPrerequisite(this.awsLoadBalancerController.release);
+    }
+    if (albController && props.siteOptions?.ingressClassName === undefined) {
+      addInternalAlbIngressClass(this.site, albController, this.awsLoadBalancerController ? [this.awsLoadBalancerController.release] : []);
+    }
     if (props.hybridNodes) {
       this.hybridNodes = new HybridNodes(this, 'HybridNodes', { ...props.hybridNodes, cluster: this.cluster, site: this.site });
     }

@@ -9,3 +9,5 @@ export type { EksQuotas } from './eks-quotas';
 export type { GpuRequirements } from './gpu-requirements';
 export { nodeAllocatable, SYSTEM_DAEMONSETS_CPU, SYSTEM_DAEMONSETS_MEMORY_GIB } from './node-allocatable';
 export type { NodeAllocatable } from './node-allocatable';
+export * from './aws-load-balancer-controller';
+export { AWS_LOAD_BALANCER_CONTROLLER_POLICY } from './aws-load-balancer-controller-policy';

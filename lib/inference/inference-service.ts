@@ -11,7 +11,8 @@ import { InferenceServiceMetricFactory } from './inference-service-metrics';
 import { addScaledObject } from './keda-scaled-object';
 import { MODEL_MOUNT_PATH, modelServerPodTemplate } from './model-server-pod';
 import { ModelSource } from './model-source';
-import { ExposureType, ServiceExposure } from './service-exposure';
+import { ServiceExposure } from './service-exposure';
+import { addExposureObjects, checkExposure } from './service-exposure-objects';
 import { checkSiteGpuDemand, GpuDemand, GpuPlacement, placementAllows } from './site-gpu-demand';
 import { IGpuCapacity, summarizeGpuCapacity } from '../compute/gpu-capacity';
 import { capacityMatches, checkGpuRequirements, describeGpuRequirements, GpuRequirements } from '../compute/gpu-requirements';
@@ -252,7 +253,9 @@ export class InferenceService extends Construct {
       });
     }
 
-    this.addService(props.exposure ?? ServiceExposure.clusterIp(), appLabels, port);
+    addExposureObjects(this.chart, {
+      name: this.name, namespace: this.namespace, site, exposure: props.exposure ?? ServiceExposure.clusterIp(), selector: appLabels, port, healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH,
+    });
     new k8s.KubePodDisruptionBudget(this.chart, 'DisruptionBudget', {
       metadata: meta(this.name),
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: appLabels } },
@@ -355,6 +358,7 @@ export class InferenceService extends Construct {
       }
     }
     this.validateScaling(props);
+    checkExposure(this, props.site, props.exposure ?? ServiceExposure.clusterIp());
   }
 
   private validateScaling(props: InferenceServiceProps): void {
@@ -376,53 +380,6 @@ export class InferenceService extends Construct {
       throw new PropValidationError(this, 'scaling', scaling.signal, `needs a Prometheus query API, which site "${site.siteName}" does not declare`,
         site instanceof EksSite ? 'Call gpuCluster.addInferenceAutoscaling() (Amazon Managed Prometheus) first.' : 'Declare prometheusQueryUrl on the site, or scale with InferenceScaling.onCpu().');
     }
-  }
-
-  private addService(exposure: ServiceExposure, selector: Record<string, string>, port: number): void {
-    const loadBalancer = exposure.type === ExposureType.INTERNAL_LOAD_BALANCER;
-    if (loadBalancer && !this.site.loadBalancerClass) {
-      throw new PropValidationError(this, 'exposure', exposure.type, `needs a load balancer class, which site "${this.site.siteName}" does not declare`,
-        'Declare loadBalancerClass on the site (e.g. "eks.amazonaws.com/nlb" on EKS Auto Mode) or use ServiceExposure.clusterIp().');
-    }
-    if (exposure.type === ExposureType.INGRESS && !this.site.ingressClassName) {
-      throw new PropValidationError(this, 'exposure', exposure.type, `needs an ingress class, which site "${this.site.siteName}" does not declare`,
-        'Declare ingressClassName on the site or use another exposure.');
-    }
-    new k8s.KubeService(this.chart, 'Service', {
-      metadata: {
-        name: this.name,
-        namespace: this.namespace,
-        labels: selector,
-        annotations: loadBalancer ? {
-          'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
-          'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
-        } : undefined,
-      },
-      spec: {
-        type: loadBalancer ? 'LoadBalancer' : 'ClusterIP',
-        loadBalancerClass: loadBalancer ? this.site.loadBalancerClass : undefined,
-        selector,
-        ports: [{ name: 'http', port, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
-      },
-    });
-    if (exposure.type === ExposureType.INGRESS) {
-      new k8s.KubeIngress(this.chart, 'Ingress', {
-        metadata: { name: this.name, namespace: this.namespace, labels: selector },
-        spec: {
-          ingressClassName: this.site.ingressClassName,
-          tls: [{ hosts: [exposure.host!], secretName: exposure.tlsSecretName }],
-          rules: [{ host: exposure.host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: this.name, port: { number: port } } } }] } }],
-        },
-      });
-    }
-    new k8s.KubeNetworkPolicy(this.chart, 'AllowClients', {
-      metadata: { name: `allow-${this.name}-clients`, namespace: this.namespace },
-      spec: {
-        podSelector: { matchLabels: selector },
-        policyTypes: ['Ingress'],
-        ingress: [{ from: exposure.allowedClientCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }] }],
-      },
-    });
   }
 
   /** Grants read of the model prefixes to the identity the pods use on this site. */

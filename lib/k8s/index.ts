@@ -6,3 +6,4 @@ export * from './quantity';
 export * from './network';
 export * from './cluster-network';
 export * from './cloudwatch-dcgm-exporter';
+export * from './ingress-class';

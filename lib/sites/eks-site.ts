@@ -58,6 +58,14 @@ export class EksSite extends KubernetesSiteBase {
    */
   public markKedaInstalled(installation: Construct): void {
     this._kedaAvailable = true;
+    this.markPrerequisite(installation);
+  }
+
+  /**
+   * Records a cluster component every chart delivered from now on waits for, e.g. a controller
+   * whose admission webhooks must answer before the objects it validates are created.
+   */
+  public markPrerequisite(installation: Construct): void {
     this.prerequisites.push(installation);
   }
 

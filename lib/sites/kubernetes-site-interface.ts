@@ -76,6 +76,12 @@ export interface IKubernetesSite extends IConstruct {
   readonly loadBalancerClass?: string;
   /** `spec.ingressClassName` for Ingresses. @default - no ingress class: ingress is unavailable */
   readonly ingressClassName?: string;
+  /**
+   * Whether the load balancer class and the ingress class provision AWS load balancers (the AWS
+   * Load Balancer Controller or EKS Auto Mode): TLS then comes from ACM certificates, as a
+   * Secret in the Ingress is ignored by an ALB.
+   */
+  readonly awsLoadBalancers: boolean;
   /** Registry host that mirrors public images, e.g. `registry.local:5000`. @default - images are pulled from their own registries */
   readonly imageRegistryMirror?: string;
   /** Whether KEDA runs on the cluster (ScaledObjects need it). */

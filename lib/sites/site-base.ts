@@ -42,6 +42,13 @@ export interface KubernetesSiteOptions {
   readonly loadBalancerClass?: string;
   /** @default - no ingress class: ingress is unavailable on the site */
   readonly ingressClassName?: string;
+  /**
+   * Whether the site's load balancer and ingress classes provision AWS load balancers (AWS Load
+   * Balancer Controller or EKS Auto Mode), so TLS comes from ACM certificates
+   * (`ServiceExposure.ingressWithCertificate`, `internalLoadBalancerWithTls`), not Secrets.
+   * @default false; GpuCluster sets it with Auto Mode or `awsLoadBalancerController`
+   */
+  readonly awsLoadBalancers?: boolean;
   /** @default - images are pulled from their own registries */
   readonly imageRegistryMirror?: string;
   /** @default false */
@@ -75,6 +82,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
   public readonly storageClassName?: string;
   public readonly loadBalancerClass?: string;
   public readonly ingressClassName?: string;
+  public readonly awsLoadBalancers: boolean;
   public readonly imageRegistryMirror?: string;
   public readonly prometheusOperatorAvailable: boolean;
   public readonly modelDownloaderImage: string;
@@ -97,6 +105,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     this.storageClassName = options.storageClassName;
     this.loadBalancerClass = options.loadBalancerClass;
     this.ingressClassName = options.ingressClassName;
+    this.awsLoadBalancers = options.awsLoadBalancers ?? false;
     this.imageRegistryMirror = options.imageRegistryMirror;
     this._kedaAvailable = options.kedaAvailable ?? false;
     this._prometheusQueryUrl = options.prometheusQueryUrl;

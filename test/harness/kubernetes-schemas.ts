@@ -3,7 +3,7 @@
  * and of the CRDs the library emits (KEDA, Karpenter, Prometheus operator). A manifest whose
  * apiVersion / kind has no known schema is an error: unvalidated output must not pass.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 
 export interface KubernetesObject {
   readonly apiVersion: string;
@@ -25,7 +25,43 @@ const CRD_PACKAGES: Record<string, string> = {
   'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
 };
 
+/** CRDs without a model package: their schema files in crd-schemas/ (sources in SOURCES.md). */
+const CRD_SCHEMA_FILES: Record<string, string> = {
+  'elbv2.k8s.aws/v1beta1/IngressClassParams': 'elbv2.k8s.aws_v1beta1_ingressclassparams.json',
+  'eks.amazonaws.com/v1/IngressClassParams': 'eks.amazonaws.com_v1_ingressclassparams.json',
+};
+
+/**
+ * Unknown fields are errors, as with `kubectl apply`'s strict field validation (the API server
+ * would otherwise drop them silently): every object schema that lists its properties and does
+ * not preserve unknown fields gets `additionalProperties: false`.
+ */
+function strict(schema: any): any {
+  if (Array.isArray(schema)) return schema.map(strict);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const copy: any = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'enum' || k === 'required' ? v : strict(v)]));
+  if (copy.type === 'object' && copy.properties && copy.additionalProperties === undefined && !copy['x-kubernetes-preserve-unknown-fields']) {
+    copy.additionalProperties = false;
+  }
+  return copy;
+}
+
+function schemaModel(file: string): ModelClass {
+  const Ajv = require('ajv').default;
+  // Formats (int32, date-time) are not what these checks are about; ajv would warn on each.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  const validate = ajv.compile(strict(require(`./crd-schemas/${file}`)));
+  return class {
+    constructor(private readonly data: any) {}
+    validate(): void {
+      if (!validate(this.data)) throw new Error(ajv.errorsText(validate.errors, { dataVar: 'object' }));
+    }
+  };
+}
+
 function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
+  const schemaFile = CRD_SCHEMA_FILES[`${apiVersion}/${kind}`];
+  if (schemaFile) return schemaModel(schemaFile);
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const pkg = CRD_PACKAGES[group] ?? 'kubernetes-models';
   const modulePath = group === '' ? `${pkg}/${version}` : `${pkg}/${group}/${version}`;
