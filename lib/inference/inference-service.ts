@@ -11,6 +11,7 @@ import { InferenceServiceMetricFactory } from './inference-service-metrics';
 import { addScaledObject } from './keda-scaled-object';
 import { MODEL_MOUNT_PATH, modelServerPodTemplate } from './model-server-pod';
 import { ModelSource } from './model-source';
+import { IDataLakeZone } from '../data/zone';
 import { ServiceExposure } from './service-exposure';
 import { addExposureObjects, checkExposure } from './service-exposure-objects';
 import { checkSiteGpuDemand, GpuDemand, GpuPlacement, placementAllows } from './site-gpu-demand';
@@ -20,7 +21,7 @@ import { HYBRID_COMPUTE_TYPE, HYBRID_COMPUTE_TYPE_LABEL } from '../compute/hybri
 import { checkQuantity, parseQuantity } from '../k8s/quantity';
 import { ensureWorkloadNamespace } from '../k8s/workload-namespace';
 import { EksSite } from '../sites/eks-site';
-import { IKubernetesSite, SitePlatform, WorkloadCredentials } from '../sites/kubernetes-site-interface';
+import { IKubernetesSite, ModelReadScope, SitePlatform, WorkloadCredentials } from '../sites/kubernetes-site-interface';
 import { applyManifestPatches, checkManifestPatches, ManifestPatch } from '../sites/manifest-patch';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeInlinePolicies, acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
@@ -424,6 +425,10 @@ export class InferenceService extends Construct {
               'Give the zone a literal bucket name (DataLakeZoneProps.bucketName, or import the bucket by name) and a literal prefix.');
           }
         }
+        if (site.rolesAnywhereModelReadScope === ModelReadScope.WHOLE_ZONE) {
+          for (const model of models) grantZoneReadOnce(site.rolesAnywhereRole, model.zone);
+          return undefined;
+        }
         for (const model of models) model.zone.grantRead(site.rolesAnywhereRole, model.normalizedPrefix);
         acknowledgeWildcards(site.rolesAnywhereRole, 'Read access is limited to the objects under the model\'s prefix; the wildcard only spans the files of that model version.',
           models.map((m) => wildcardResource(site.rolesAnywhereRole!, `${m.zone.bucket.bucketArn}/${m.normalizedPrefix}/*`)));
@@ -520,4 +525,17 @@ function registerGpuDemand(site: IKubernetesSite, service: InferenceService): vo
       return errors;
     },
   });
+}
+
+/** Zones each role was granted whole (ModelReadScope.WHOLE_ZONE): one grant per role and zone. */
+const zoneReadGrants = new WeakMap<iam.IRole, Set<IDataLakeZone>>();
+
+function grantZoneReadOnce(role: iam.IRole, zone: IDataLakeZone): void {
+  const granted = zoneReadGrants.get(role) ?? new Set<IDataLakeZone>();
+  zoneReadGrants.set(role, granted);
+  if (granted.has(zone)) return;
+  granted.add(zone);
+  zone.grantRead(role);
+  acknowledgeWildcards(role, 'The site reads every model of its models zone (rolesAnywhereModelReadScope WHOLE_ZONE, chosen for sites serving hundreds of models); the zone holds model files only.',
+    [wildcardResource(role, `${zone.bucket.bucketArn}/*`)]);
 }

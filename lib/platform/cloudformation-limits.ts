@@ -151,7 +151,8 @@ export class CloudFormationLimits implements IPolicyValidationPlugin {
         violations.push({
           ruleName: CloudFormationLimitRule.MANAGED_POLICIES_PER_ROLE,
           description: `${name}: role ${role} has ${count} managed policies attached (aws-cdk-lib moves what its inline policy cannot hold into managed policies), more than the ${this.managedPoliciesPerRole} per role IAM allows: attaching them would fail at deploy.`,
-          fix: 'Grant the role less (e.g. fewer prefixes: spread the models over more sites or roles), or raise the IAM quota "Managed policies per role" (up to 25) and declare it (managedPoliciesPerRole).',
+          fix: 'Grant the role less (the IAM Roles Anywhere role of a KubernetesSite serving hundreds of models: rolesAnywhereModelReadScope ModelReadScope.WHOLE_ZONE grants each models zone once), '
+            + 'or raise the IAM quota "Managed policies per role" (up to 25) and declare it (managedPoliciesPerRole).',
           violatingResources: [{ resourceLogicalId: role, templatePath: t.templatePath, locations: ['Properties/ManagedPolicyArns'] }],
         });
       }

@@ -24,6 +24,18 @@ export enum WorkloadCredentials {
   NONE = 'none',
 }
 
+/** What a site's IAM Roles Anywhere role may read of a models zone. */
+export enum ModelReadScope {
+  /**
+   * The prefix of each model the site serves: least privilege, but the role's policy grows
+   * by one object ARN and one `s3:prefix` value per model (about 200 models fit IAM's default
+   * quota of 10 managed policies per role).
+   */
+  MODEL_PREFIX = 'model-prefix',
+  /** Each models zone once, whatever the number of models: for sites that serve hundreds. */
+  WHOLE_ZONE = 'whole-zone',
+}
+
 /** How a chart is delivered: where its apply step lives and what it waits for. */
 export interface ChartDeliveryOptions {
   /**
@@ -113,6 +125,8 @@ export interface IKubernetesSite extends IConstruct {
    * endpoint in the pod. @default - none: workloads that need AWS credentials are rejected
    */
   readonly rolesAnywhereHelperImage?: string;
+  /** With IAM Roles Anywhere: what the role may read of a models zone. @default ModelReadScope.MODEL_PREFIX */
+  readonly rolesAnywhereModelReadScope?: ModelReadScope;
   /** Image with the AWS CLI that copies models from S3 (and publishes the site's heartbeat). */
   readonly modelDownloaderImage: string;
   /** GPU capacity registered with the site so far. */

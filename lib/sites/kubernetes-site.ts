@@ -5,7 +5,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IGpuCapacity } from '../compute/gpu-capacity';
 import { unresolvedValues } from './chart-rendering';
-import { SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
+import { ModelReadScope, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 import { addSiteHeartbeat, heartbeatMetric, SiteHeartbeatOptions } from './site-heartbeat';
 import { KubernetesSiteBase, KubernetesSiteOptions } from './site-base';
 import { PropValidationError } from '../private/errors';
@@ -58,6 +58,13 @@ export interface KubernetesSiteProps extends KubernetesSiteOptions {
    */
   readonly rolesAnywhereHelperImage?: string;
   /**
+   * With IAM Roles Anywhere: what the role may read of a models zone. The default grants each
+   * model's prefix (least privilege; the policy grows per model and about 200 models fit IAM's
+   * default quotas); `WHOLE_ZONE` grants each models zone once, for sites serving hundreds.
+   * @default ModelReadScope.MODEL_PREFIX
+   */
+  readonly rolesAnywhereModelReadScope?: ModelReadScope;
+  /**
    * GPU capacity of the cluster, for synth-time checks of GPU workloads.
    * @default - no GPU capacity: GPU workloads are rejected
    */
@@ -83,6 +90,7 @@ export class KubernetesSite extends KubernetesSiteBase {
   public readonly rolesAnywhereRole?: iam.IRole;
   public readonly rolesAnywhereSecretName?: string;
   public readonly rolesAnywhereHelperImage?: string;
+  public readonly rolesAnywhereModelReadScope?: ModelReadScope;
 
   constructor(scope: Construct, id: string, props: KubernetesSiteProps = {}) {
     super(scope, id, props);
@@ -92,6 +100,7 @@ export class KubernetesSite extends KubernetesSiteBase {
     if (this.workloadCredentials === WorkloadCredentials.IAM_ROLES_ANYWHERE) {
       this.rolesAnywhereSecretName = props.rolesAnywhereSecretName ?? DEFAULT_ROLES_ANYWHERE_SECRET_NAME;
       this.rolesAnywhereHelperImage = props.rolesAnywhereHelperImage;
+      this.rolesAnywhereModelReadScope = props.rolesAnywhereModelReadScope ?? ModelReadScope.MODEL_PREFIX;
     }
     if (props.gpuCapacity) {
       checkInteger(this, 'gpuCapacity.gpusPerNode', props.gpuCapacity.gpusPerNode, 1, 64);

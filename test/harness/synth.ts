@@ -40,6 +40,8 @@ export interface SynthFinding {
   readonly severity: string;
   readonly message: string;
   readonly paths: string[];
+  /** A validation plugin's suggested fix. */
+  readonly fix?: string;
 }
 
 interface ValidationReport {
@@ -48,6 +50,7 @@ interface ValidationReport {
     violations: Array<{
       ruleName: string;
       description: string;
+      suggestedFix?: string;
       severity: string;
       violatingConstructs: Array<{ constructPath: string }>;
     }>;
@@ -65,6 +68,7 @@ function readValidationReport(directory: string): SynthFinding[] {
       severity: v.severity,
       message: v.description,
       paths: v.violatingConstructs.map((c) => c.constructPath),
+      fix: v.suggestedFix,
     })),
   );
 }

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import fc from 'fast-check';
 import {
   DataLake, GpuCluster, InferenceScaling, InferenceService, InferenceServiceProps, KubernetesSite, ModelServerMetrics, ModelSource,
-  ScaleToZero, ServiceExposure, WorkloadCredentials,
+  ModelReadScope, ScaleToZero, ServiceExposure, WorkloadCredentials,
 } from '../../lib';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
@@ -256,6 +256,24 @@ describe('InferenceService options', () => {
     expect(pod.volumes).toContainEqual({ name: 'aws-roles-anywhere', secret: { secretName: 'aws-roles-anywhere', defaultMode: 0o440 } });
     const policies = cleanTemplate(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^OnPremRole') }] } });
     expect(JSON.stringify(policies)).toContain('/llama/v1/*');
+  });
+
+  test('with rolesAnywhereModelReadScope WHOLE_ZONE the site role reads the zone once, acknowledged for cdk-nag', () => {
+    const stack = new Stack(testApp(), 'Cloud');
+    const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'models', bucketName: 'lab-models-test' }] });
+    const role = new iam.Role(stack, 'OnPremRole', { assumedBy: new iam.ServicePrincipal('rolesanywhere.amazonaws.com') });
+    const site = new KubernetesSite(stack, 'Lab', {
+      gpuCapacity: { gpusPerNode: 4, totalGpus: 8 }, workloadCredentials: WorkloadCredentials.IAM_ROLES_ANYWHERE, rolesAnywhereRole: role,
+      rolesAnywhereHelperImage: 'registry.lab/aws-signing-helper:1.8.1', rolesAnywhereModelReadScope: ModelReadScope.WHOLE_ZONE,
+    });
+    for (const name of ['llama', 'mistral']) {
+      new InferenceService(stack, name, { site, name, image: 'img:1', modelVersion: 'v1', model: ModelSource.fromDataLake(lake.zone('models'), `${name}/v1`) });
+    }
+    const policies = JSON.stringify(cleanTemplate(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^OnPremRole') }] } }));
+    expect(policies).not.toContain('/llama/v1');
+    expect(policies).not.toContain('s3:prefix');
+    expect(policies.match(/"s3:GetObject"/g)).toHaveLength(1);
+    expect(() => expectNagClean(stack.node.root as any)).not.toThrow();
   });
 
   test('cdk-nag AwsSolutions is clean for a served model with autoscaling', () => {

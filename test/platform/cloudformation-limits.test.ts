@@ -5,7 +5,7 @@
 import { App, CfnOutput, CfnResource, NestedStack, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  AiPlatform, CloudFormationLimits, CloudFormationLimitRule, DataLake, InferenceService, KubernetesSite, ModelSource, WorkloadCredentials,
+  AiPlatform, CloudFormationLimits, CloudFormationLimitRule, DataLake, InferenceService, KubernetesSite, ModelReadScope, ModelSource, WorkloadCredentials,
 } from '../../lib';
 import { synthFindings, testApp } from '../harness/synth';
 
@@ -70,7 +70,10 @@ describe('CloudFormationLimits', () => {
       }
       return synthFindings(app).findings.filter((f) => f.rule === CloudFormationLimitRule.MANAGED_POLICIES_PER_ROLE);
     };
-    expect(build()).toEqual([expect.objectContaining({ message: expect.stringMatching(/^Iam\.template\.json: role Busy[0-9A-F]{8} has 11 managed policies attached .* more than the 10 per role IAM allows/) })]);
+    expect(build()).toEqual([expect.objectContaining({
+      message: expect.stringMatching(/^Iam\.template\.json: role Busy[0-9A-F]{8} has 11 managed policies attached .* more than the 10 per role IAM allows/),
+      fix: expect.stringContaining('rolesAnywhereModelReadScope ModelReadScope.WHOLE_ZONE'),
+    })]);
     expect(build({ managedPoliciesPerRole: 25 })).toEqual([]);
   });
 
@@ -87,6 +90,30 @@ describe('CloudFormationLimits', () => {
       new InferenceService(stack, `M${i}`, { site, name: `model-${i}`, image: 'img:1', modelVersion: 'v1', model: ModelSource.fromDataLake(lake.zone('models'), `organisation/model-number-${i}/v1`) });
     }
     expect(synthFindings(app).findings.filter((f) => f.rule.startsWith('cfn-') || f.rule.startsWith('iam-'))).toEqual([]);
+  });
+
+  test('with rolesAnywhereModelReadScope WHOLE_ZONE the role does not grow with the models: 500 fit', () => {
+    const policyOf = (models: number): { size: number; findings: string[] } => {
+      const app = appWithLimits();
+      const stack = new Stack(app, 'Cloud');
+      const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'models', bucketName: 'lab-models-test' }] });
+      const role = new iam.Role(stack, 'OnPrem', { assumedBy: new iam.ServicePrincipal('rolesanywhere.amazonaws.com') });
+      const site = new KubernetesSite(stack, 'Lab', {
+        gpuCapacity: { gpusPerNode: 8, totalGpus: 2000 }, workloadCredentials: WorkloadCredentials.IAM_ROLES_ANYWHERE, rolesAnywhereRole: role,
+        rolesAnywhereHelperImage: 'registry.lab/aws-signing-helper:1.8.1', rolesAnywhereModelReadScope: ModelReadScope.WHOLE_ZONE,
+      });
+      for (let i = 0; i < models; i++) {
+        new InferenceService(stack, `M${i}`, { site, name: `model-${i}`, image: 'img:1', modelVersion: 'v1', model: ModelSource.fromDataLake(lake.zone('models'), `organisation/model-number-${i}/v1`) });
+      }
+      const { assembly, findings } = synthFindings(app);
+      const template = assembly!.getStackByName('Cloud').template;
+      const policies = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy');
+      return { size: JSON.stringify(policies).length, findings: findings.filter((f) => f.rule.startsWith('cfn-') || f.rule.startsWith('iam-')).map((f) => f.message) };
+    };
+    const few = policyOf(2);
+    const many = policyOf(500);
+    expect(many.findings).toEqual([]);
+    expect(many.size).toBe(few.size);
   });
 
   test.each([0, -1, 1.5, Number.NaN])('headroom %p is rejected with the fix', (headroom) => {
