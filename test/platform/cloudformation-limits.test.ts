@@ -107,7 +107,7 @@ describe('CloudFormationLimits', () => {
       }
       const { assembly, findings } = synthFindings(app);
       const template = assembly!.getStackByName('Cloud').template;
-      const policies = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy');
+      const policies = Object.values(template.Resources).filter((r) => (r as { Type: string }).Type === 'AWS::IAM::Policy' || (r as { Type: string }).Type === 'AWS::IAM::ManagedPolicy');
       return { size: JSON.stringify(policies).length, findings: findings.filter((f) => f.rule.startsWith('cfn-') || f.rule.startsWith('iam-')).map((f) => f.message) };
     };
     const few = policyOf(2);
