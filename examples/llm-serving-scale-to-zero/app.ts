@@ -3,8 +3,9 @@
  * when idle. GPU nodes come from a NodePool and leave with the last replica.
  *
  * The wake-up signal must exist while no replica runs, so it is measured in front of the
- * service: here the request rate of an Envoy gateway whose pods carry `prometheus.io/scrape`
- * annotations (the managed collector scrapes them like model servers).
+ * service: the KEDA HTTP add-on's interceptor holds the first request, KEDA wakes the service,
+ * and the request is forwarded once a replica is ready. Clients call `service.url`
+ * (`http://llama-wake.inference.svc.cluster.local:8080`).
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -15,7 +16,7 @@ export function buildLlmServingExample(scope: Construct): Stack {
   const lake = new DataLake(stack, 'Lake');
   const cluster = new GpuCluster(stack, 'Cluster', { capacityMode: ClusterCapacityMode.AUTO_MODE });
   cluster.addGpuNodePool('L40s', { instanceFamilies: ['g6e'], maxGpus: 8 });
-  cluster.addInferenceAutoscaling();
+  cluster.addInferenceAutoscaling({ kedaHttpAddOn: true });
 
   new InferenceService(stack, 'Llama', {
     site: cluster.site,
@@ -27,10 +28,7 @@ export function buildLlmServingExample(scope: Construct): Stack {
     minReplicas: 1,
     maxReplicas: 4,
     scaling: InferenceScaling.onQueueDepth(8),
-    scaleToZero: ScaleToZero.whenIdle(
-      'sum(rate(envoy_cluster_upstream_rq_total{envoy_cluster_name="llama"}[2m]))',
-      Duration.minutes(30),
-    ),
+    scaleToZero: ScaleToZero.onRequest(Duration.minutes(30)),
   });
   return stack;
 }

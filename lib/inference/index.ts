@@ -21,3 +21,7 @@ export { GpuPlacement } from './site-gpu-demand';
 export type { GpuDemand } from './site-gpu-demand';
 export { ENDPOINT_INVOKE_ACTIONS } from './sagemaker-endpoint-ref';
 export type { ISageMakerEndpoint } from './sagemaker-endpoint-ref';
+export {
+  KEDA_HTTP_ADD_ON_VERSION, KEDA_HTTP_ADD_ON_NAMESPACE, KEDA_HTTP_EXTERNAL_SCALER_ADDRESS, KEDA_HTTP_INTERCEPTOR_SERVICE, KEDA_HTTP_INTERCEPTOR_PORT,
+  WAKE_SERVICE_SUFFIX,
+} from './keda-http-add-on';

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { KEDA_HTTP_ADD_ON_VERSION, kedaHttpAddOnValues } from './keda-http-add-on';
 import { AWS_PROMETHEUS_TRIGGER_AUTHENTICATION } from './keda-scaled-object';
 import { inferenceScrapeConfig } from './scrape-config';
 import { AMP_WORKSPACE_READ_KEY_ACTIONS, grantWorkspaceKey, scraperRoles } from '../monitoring/prometheus/amp-workspace-key';
@@ -29,6 +30,13 @@ export interface InferenceAutoscalingOptions {
   readonly encryptionKey?: kms.IKey;
   /** @default KEDA_CHART_VERSION */
   readonly kedaVersion?: string;
+  /**
+   * Installs the KEDA HTTP add-on (chart `keda-add-ons-http`, KEDA_HTTP_ADD_ON_VERSION) beside
+   * KEDA, so services can wake from zero on their first request (ScaleToZero.onRequest). Its
+   * interceptor runs 3 to 50 replicas (0.25 vCPU, 20Mi each, requested).
+   * @default false
+   */
+  readonly kedaHttpAddOn?: boolean;
 }
 
 export interface InferenceAutoscalingProps extends InferenceAutoscalingOptions {
@@ -56,6 +64,8 @@ export class InferenceAutoscaling extends Construct {
   public readonly collectorTargetRole: iam.Role;
   public readonly kedaRole: iam.Role;
   public readonly keda: eks.HelmChart;
+  /** The KEDA HTTP add-on, with `kedaHttpAddOn`. */
+  public readonly kedaHttpAddOn?: eks.HelmChart;
   /** Query endpoint of the workspace, as KEDA's Prometheus scaler wants it. */
   public readonly prometheusQueryUrl: string;
 
@@ -130,6 +140,19 @@ export class InferenceAutoscaling extends Construct {
       spec: { podIdentity: { provider: 'aws', identityOwner: 'keda' } },
     });
     site.markKedaInstalled(this.keda);
+    if (props.kedaHttpAddOn) {
+      this.kedaHttpAddOn = cluster.addHelmChart('KedaHttpAddOn', {
+        chart: 'keda-add-ons-http',
+        repository: 'https://kedacore.github.io/charts',
+        release: 'keda-add-ons-http',
+        version: KEDA_HTTP_ADD_ON_VERSION,
+        namespace: KEDA_NAMESPACE,
+        values: kedaHttpAddOnValues(),
+      });
+      // The release holds a ScaledObject for its interceptor: KEDA's CRDs come first.
+      this.kedaHttpAddOn.node.addDependency(this.keda);
+      site.markKedaHttpAddOnInstalled(this.kedaHttpAddOn);
+    }
     site.usePrometheusQueryUrl(this.prometheusQueryUrl, Stack.of(this).region);
     site.addChart(chart);
   }

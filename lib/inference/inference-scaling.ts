@@ -134,10 +134,19 @@ export class InferenceScaling {
   }
 }
 
+/** What wakes a service that scaled to zero. */
+export enum WakeUpSignal {
+  /** A PromQL query measured in front of the service (ScaleToZero.whenIdle). */
+  PROMETHEUS_QUERY = 'prometheus-query',
+  /** Requests held by the KEDA HTTP add-on's interceptor (ScaleToZero.onRequest). */
+  REQUEST = 'request',
+}
+
 /**
  * Scale to zero when idle. The built-in signals come from the model server's own pods and
- * vanish at zero replicas, so waking up needs a signal measured in front of the service (an
- * ingress or gateway request rate, a queue): `wakeUpQuery`.
+ * vanish at zero replicas, so waking up needs a signal measured in front of the service:
+ * requests held by the KEDA HTTP add-on's interceptor (`onRequest`), or a query of your own
+ * (`whenIdle`: an ingress or gateway request rate, a queue).
  */
 export class ScaleToZero {
   /**
@@ -146,12 +155,31 @@ export class ScaleToZero {
    * @param idleFor replicas go to zero after the service was inactive this long (KEDA cooldownPeriod)
    */
   public static whenIdle(wakeUpQuery: string, idleFor: Duration = Duration.minutes(15), activationThreshold: number = 0): ScaleToZero {
-    return new ScaleToZero(wakeUpQuery, idleFor, activationThreshold);
+    return new ScaleToZero(WakeUpSignal.PROMETHEUS_QUERY, wakeUpQuery, idleFor, activationThreshold);
+  }
+
+  /**
+   * Wakes on the first request: clients call `<name>-wake.<namespace>:8080` (the service's
+   * `url`), the KEDA HTTP add-on's interceptor holds the request while a replica starts (up to
+   * the service's maxStartupTime plus 10 minutes for a node) and forwards it. Needs the add-on
+   * on the site (`addInferenceAutoscaling({ kedaHttpAddOn: true })` on EKS, or
+   * `kedaHttpAddOnAvailable` on a KubernetesSite) and ClusterIP exposure.
+   * @param idleFor replicas go to zero after the service was inactive this long (KEDA cooldownPeriod)
+   */
+  public static onRequest(idleFor: Duration = Duration.minutes(15)): ScaleToZero {
+    return new ScaleToZero(WakeUpSignal.REQUEST, 'sum(interceptor_request_concurrency{route_namespace="{namespace}",route_name="{app}"})', idleFor, 0);
   }
 
   private constructor(
+    public readonly signal: WakeUpSignal,
+    /** The wake-up query; `{namespace}` and `{app}` stand for the service's (see queryFor). */
     public readonly wakeUpQuery: string,
     public readonly idleFor: Duration,
     public readonly activationThreshold: number,
   ) {}
+
+  /** The wake-up query of one service (clients waiting while no replica serves). */
+  public queryFor(context: ScalingQueryContext): string {
+    return this.wakeUpQuery.split('{namespace}').join(context.namespace).split('{app}').join(context.app);
+  }
 }

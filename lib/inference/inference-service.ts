@@ -6,13 +6,14 @@ import { Chart } from 'cdk8s';
 // The generated API objects only: the cdk8s-plus constructs would double the load time.
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { InferenceScaling, ScaleToZero, ScalingBehavior } from './inference-scaling';
+import { InferenceScaling, ScaleToZero, ScalingBehavior, WakeUpSignal } from './inference-scaling';
 import { InferenceServiceMetricFactory } from './inference-service-metrics';
 import { addScaledObject } from './keda-scaled-object';
 import { MODEL_MOUNT_PATH, modelServerPodTemplate } from './model-server-pod';
 import { ModelSource } from './model-source';
 import { IDataLakeZone } from '../data/zone';
-import { ServiceExposure } from './service-exposure';
+import { addWakeOnRequestObjects, interceptorPeer, KEDA_HTTP_INTERCEPTOR_PORT, NODE_PROVISIONING_ALLOWANCE, WAKE_SERVICE_SUFFIX } from './keda-http-add-on';
+import { ExposureType, ServiceExposure } from './service-exposure';
 import { addExposureObjects, checkExposure } from './service-exposure-objects';
 import { checkSiteGpuDemand, GpuDemand, GpuPlacement, placementAllows } from './site-gpu-demand';
 import { IGpuCapacity, summarizeGpuCapacity } from '../compute/gpu-capacity';
@@ -254,16 +255,23 @@ export class InferenceService extends Construct {
       });
     }
 
+    const wakeOnRequest = props.scaleToZero?.signal === WakeUpSignal.REQUEST;
     addExposureObjects(this.chart, {
       name: this.name, namespace: this.namespace, site, exposure: props.exposure ?? ServiceExposure.clusterIp(), selector: appLabels, port, healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH,
+      // The interceptor forwards the requests it held to the model server's pods.
+      extraClientPeers: wakeOnRequest ? [interceptorPeer()] : [],
     });
+    const route = wakeOnRequest ? addWakeOnRequestObjects(this.chart, {
+      name: this.name, namespace: this.namespace, port,
+      holdFor: Duration.seconds((props.maxStartupTime ?? DEFAULT_MAX_STARTUP_TIME).toSeconds() + NODE_PROVISIONING_ALLOWANCE.toSeconds()),
+    }) : undefined;
     new k8s.KubePodDisruptionBudget(this.chart, 'DisruptionBudget', {
       metadata: meta(this.name),
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: appLabels } },
     });
 
     if (props.scaling) {
-      addScaledObject(this.chart, {
+      const scaledObject = addScaledObject(this.chart, {
         name: this.name,
         namespace: this.namespace,
         deploymentName: this.name,
@@ -276,9 +284,13 @@ export class InferenceService extends Construct {
         prometheusQueryUrl: site.prometheusQueryUrl,
         awsPrometheusRegion: site.prometheusAwsRegion,
       });
+      // KEDA reads the route's metric spec when the ScaledObject is created (the add-on's docs).
+      if (route) scaledObject.addDependency(route);
     }
 
-    this.url = `http://${this.name}.${this.namespace}.svc.cluster.local:${port}`;
+    this.url = wakeOnRequest
+      ? `http://${this.name}${WAKE_SERVICE_SUFFIX}.${this.namespace}.svc.cluster.local:${KEDA_HTTP_INTERCEPTOR_PORT}`
+      : `http://${this.name}.${this.namespace}.svc.cluster.local:${port}`;
     this.role = this.grantModelAccess(props);
     this.podIdentityAssociation = this.node.tryFindChild('PodIdentity') as eks.CfnPodIdentityAssociation | undefined;
     // EKS injects Pod Identity credentials only into pods created after the association: the
@@ -377,10 +389,26 @@ export class InferenceService extends Construct {
       throw new PropValidationError(this, 'scaling', scaling.signal, `needs KEDA, which site "${site.siteName}" does not have`,
         site instanceof EksSite ? 'Call gpuCluster.addInferenceAutoscaling() before adding autoscaled services.' : 'Install KEDA on the cluster and declare kedaAvailable: true on the site.');
     }
-    if ((scaling.needsPrometheus || scaleToZero) && !site.prometheusQueryUrl) {
+    if (scaleToZero?.signal === WakeUpSignal.REQUEST) this.validateWakeOnRequest(props);
+    if ((scaling.needsPrometheus || scaleToZero?.signal === WakeUpSignal.PROMETHEUS_QUERY) && !site.prometheusQueryUrl) {
       throw new PropValidationError(this, 'scaling', scaling.signal, `needs a Prometheus query API, which site "${site.siteName}" does not declare`,
         site instanceof EksSite ? 'Call gpuCluster.addInferenceAutoscaling() (Amazon Managed Prometheus) first.' : 'Declare prometheusQueryUrl on the site, or scale with InferenceScaling.onCpu().');
     }
+  }
+
+  private validateWakeOnRequest(props: InferenceServiceProps): void {
+    const site = props.site;
+    if (!site.kedaHttpAddOnAvailable) {
+      throw new PropValidationError(this, 'scaleToZero', 'onRequest', `needs the KEDA HTTP add-on, which site "${site.siteName}" does not have`,
+        site instanceof EksSite ? 'Call gpuCluster.addInferenceAutoscaling({ kedaHttpAddOn: true }), or wake with ScaleToZero.whenIdle(query).'
+          : 'Install the add-on (chart keda-add-ons-http >= 0.14) in namespace keda and declare kedaHttpAddOnAvailable: true on the site.');
+    }
+    const exposure = props.exposure ?? ServiceExposure.clusterIp();
+    if (exposure.type !== ExposureType.CLUSTER_IP) {
+      throw new PropValidationError(this, 'exposure', exposure.type, 'bypasses the KEDA HTTP interceptor that wakes the service on requests (a load balancer or ingress sends to the pods, which do not exist at zero)',
+        'Use ServiceExposure.clusterIp() and let clients call the service url, or wake with ScaleToZero.whenIdle(query) on a signal your ingress produces.');
+    }
+    // `<name>-wake` stays a DNS label: names are at most 47 characters.
   }
 
   /** Grants read of the model prefixes to the identity the pods use on this site. */

@@ -1,7 +1,8 @@
 /** The KEDA ScaledObject of an InferenceService. */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DEFAULT_POLLING_INTERVAL, DEFAULT_SCALE_DOWN_STABILIZATION, InferenceScaling, ScaleToZero, ScalingBehavior, ScalingQueryContext } from './inference-scaling';
+import { DEFAULT_POLLING_INTERVAL, DEFAULT_SCALE_DOWN_STABILIZATION, InferenceScaling, ScaleToZero, ScalingBehavior, ScalingQueryContext, WakeUpSignal } from './inference-scaling';
+import { wakeOnRequestTrigger } from './keda-http-add-on';
 
 /** KEDA ClusterTriggerAuthentication the library creates where Prometheus needs AWS SigV4 (Amazon Managed Prometheus). */
 export const AWS_PROMETHEUS_TRIGGER_AUTHENTICATION = 'aws-managed-prometheus';
@@ -47,9 +48,12 @@ export function addScaledObject(scope: Construct, options: ScaledObjectOptions):
   } else {
     triggers.push({ type: 'cpu', metricType: 'Utilization', metadata: { value: String(scaling.target) } });
   }
-  if (scaleToZero) {
+  if (scaleToZero?.signal === WakeUpSignal.REQUEST) {
+    // The interceptor reports held requests; its route's huge concurrency target only wakes.
+    triggers.push(wakeOnRequestTrigger(options.name));
+  } else if (scaleToZero) {
     // Wakes the service from zero; its huge per-replica target never asks for more than one replica.
-    triggers.push(prometheusTrigger(options, scaleToZero.wakeUpQuery, 1e9, scaleToZero.activationThreshold));
+    triggers.push(prometheusTrigger(options, scaleToZero.queryFor(options.queryContext), 1e9, scaleToZero.activationThreshold));
   }
   const pollingInterval = (options.behavior.pollingInterval ?? DEFAULT_POLLING_INTERVAL).toSeconds();
   return new ApiObject(scope, 'ScaledObject', {

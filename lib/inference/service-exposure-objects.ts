@@ -30,6 +30,8 @@ export interface ExposureObjectsOptions {
   readonly port: number;
   /** Readiness path of the model server, for the load balancer's health check. */
   readonly healthPath: string;
+  /** Pods admitted besides the exposure's client ranges (e.g. the KEDA HTTP interceptor). */
+  readonly extraClientPeers?: k8s.NetworkPolicyPeer[];
 }
 
 /** Throws on an exposure the site cannot provide, before any object exists. */
@@ -98,7 +100,10 @@ export function addExposureObjects(chart: Chart, options: ExposureObjectsOptions
     spec: {
       podSelector: { matchLabels: selector },
       policyTypes: ['Ingress'],
-      ingress: [{ from: exposure.allowedClientCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }] }],
+      ingress: [{
+        from: [...exposure.allowedClientCidrs.map((cidr) => ({ ipBlock: { cidr } })), ...(options.extraClientPeers ?? [])],
+        ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }],
+      }],
     },
   });
 }

@@ -62,6 +62,15 @@ export class EksSite extends KubernetesSiteBase {
   }
 
   /**
+   * Records that the KEDA HTTP add-on runs on the cluster, installed by `installation`; charts
+   * delivered from now on (which may hold InterceptorRoutes) are applied after it.
+   */
+  public markKedaHttpAddOnInstalled(installation: Construct): void {
+    this._kedaHttpAddOnAvailable = true;
+    this.markPrerequisite(installation);
+  }
+
+  /**
    * Records a cluster component every chart delivered from now on waits for, e.g. a controller
    * whose admission webhooks must answer before the objects it validates are created.
    */

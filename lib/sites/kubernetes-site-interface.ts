@@ -98,6 +98,11 @@ export interface IKubernetesSite extends IConstruct {
   readonly imageRegistryMirror?: string;
   /** Whether KEDA runs on the cluster (ScaledObjects need it). */
   readonly kedaAvailable: boolean;
+  /**
+   * Whether the KEDA HTTP add-on (>= 0.14, InterceptorRoute) runs in namespace `keda`: services
+   * may then wake on requests (ScaleToZero.onRequest).
+   */
+  readonly kedaHttpAddOnAvailable: boolean;
   /** HTTP(S) URL of a Prometheus-compatible query API. @default - none: Prometheus-based scaling is unavailable */
   readonly prometheusQueryUrl?: string;
   /**

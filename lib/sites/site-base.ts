@@ -53,6 +53,11 @@ export interface KubernetesSiteOptions {
   readonly imageRegistryMirror?: string;
   /** @default false */
   readonly kedaAvailable?: boolean;
+  /**
+   * The KEDA HTTP add-on (>= 0.14, with InterceptorRoute) runs in namespace `keda`, installed
+   * by its Helm chart `keda-add-ons-http`. @default false
+   */
+  readonly kedaHttpAddOnAvailable?: boolean;
   /** @default - no Prometheus query API */
   readonly prometheusQueryUrl?: string;
   /** Region of an Amazon Managed Prometheus query API, whose queries KEDA signs. @default - unsigned queries */
@@ -87,6 +92,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
   public readonly prometheusOperatorAvailable: boolean;
   public readonly modelDownloaderImage: string;
   protected _kedaAvailable: boolean;
+  protected _kedaHttpAddOnAvailable: boolean;
   protected _prometheusQueryUrl?: string;
   protected _prometheusAwsRegion?: string;
   private readonly chartApp = new Cdk8sApp();
@@ -108,6 +114,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     this.awsLoadBalancers = options.awsLoadBalancers ?? false;
     this.imageRegistryMirror = options.imageRegistryMirror;
     this._kedaAvailable = options.kedaAvailable ?? false;
+    this._kedaHttpAddOnAvailable = options.kedaHttpAddOnAvailable ?? false;
     this._prometheusQueryUrl = options.prometheusQueryUrl;
     this._prometheusAwsRegion = options.prometheusAwsRegion;
     this.prometheusOperatorAvailable = options.prometheusOperatorAvailable ?? false;
@@ -127,6 +134,10 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
 
   public get kedaAvailable(): boolean {
     return this._kedaAvailable;
+  }
+
+  public get kedaHttpAddOnAvailable(): boolean {
+    return this._kedaHttpAddOnAvailable;
   }
 
   public get prometheusQueryUrl(): string | undefined {

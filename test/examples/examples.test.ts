@@ -9,7 +9,6 @@ import { buildStreamingFeaturesExample } from '../../examples/streaming-features
 import { IKubernetesSite, KubernetesSiteBase } from '../../lib';
 import { expectSafeManifests, findObject, pinnedCapacities, siteObjects } from '../harness/manifests';
 import { expectNagClean, RulePack } from '../harness/nag';
-import { acknowledgeInvariant } from '../harness/invariants';
 import { cleanTemplates, testApp } from '../harness/synth';
 
 const CA_FILE = path.join(__dirname, 'test-ca.pem');
@@ -51,15 +50,13 @@ function expectExampleSound(build: (app: App) => unknown): App {
 
 describe('examples synthesize cleanly, with valid manifests and no cdk-nag findings (AwsSolutions, NIST 800-53 rev 5)', () => {
   test('1. LLM serving on EKS with scale to zero', () => {
-    const app = expectExampleSound((a) => {
-      // Known gap (examples/llm-serving-scale-to-zero/app.ts header): the wake-up signal comes from an Envoy
-      // gateway in front of the cluster that the example does not deploy; issue 13 builds the wake-up path.
-      acknowledgeInvariant(a, 'metrics-have-producers', /queries envoy_cluster_upstream_rq_total, which no scraped exporter/,
-        'the Envoy gateway that produces the wake-up series runs outside this example app');
-      buildLlmServingExample(a);
-    });
-    const scaled = findObject(siteObjects(sitesOf(app)[0]), 'ScaledObject', 'llama', 'inference');
+    const app = expectExampleSound(buildLlmServingExample);
+    const objects = siteObjects(sitesOf(app)[0]);
+    const scaled = findObject(objects, 'ScaledObject', 'llama', 'inference');
     expect((scaled.spec as { minReplicaCount: number }).minReplicaCount).toBe(0);
+    // The wake-up path: the interceptor's route, and the Service clients call.
+    expect(findObject(objects, 'InterceptorRoute', 'llama', 'inference')).toBeDefined();
+    expect(findObject(objects, 'Service', 'llama-wake', 'inference')).toBeDefined();
   });
 
   test('2. hybrid on-premises + cloud burst', () => {

@@ -29,6 +29,7 @@ const CRD_PACKAGES: Record<string, string> = {
 const CRD_SCHEMA_FILES: Record<string, string> = {
   'elbv2.k8s.aws/v1beta1/IngressClassParams': 'elbv2.k8s.aws_v1beta1_ingressclassparams.json',
   'eks.amazonaws.com/v1/IngressClassParams': 'eks.amazonaws.com_v1_ingressclassparams.json',
+  'http.keda.sh/v1beta1/InterceptorRoute': 'http.keda.sh_v1beta1_interceptorroute.json',
 };
 
 /**

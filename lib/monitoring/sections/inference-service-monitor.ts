@@ -113,7 +113,7 @@ export class InferenceServiceMonitor implements IMonitorable {
       usesGpus: service.gpusPerReplica > 0,
       modelServer: o.modelServer ?? ModelServerMetrics.VLLM,
       wakeUp: service.scaleToZero ? {
-        query: service.scaleToZero.wakeUpQuery,
+        query: service.scaleToZero.queryFor({ namespace: service.namespace, app: service.name, podRegex: `${service.name}-[a-z0-9]+-[a-z0-9]+`, gpusPerReplica: service.gpusPerReplica }),
         threshold: service.scaleToZero.activationThreshold,
         coldStart: service.maxStartupTime,
       } : undefined,

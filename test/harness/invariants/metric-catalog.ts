@@ -316,6 +316,20 @@ export const PROMETHEUS_METRICS: Readonly<Record<string, readonly string[]>> = {
     'DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_FI_PROF_PIPE_TENSOR_ACTIVE', 'DCGM_FI_PROF_DRAM_ACTIVE', 'DCGM_FI_PROF_PCIE_TX_BYTES',
     'DCGM_FI_PROF_PCIE_RX_BYTES',
   ],
+  /**
+   * KEDA HTTP add-on interceptor v0.15.0 (OpenTelemetry Prometheus exporter on :2223, on by default). Source:
+   * kedacore/http-add-on v0.15.0 interceptor/metrics/instruments.go: `interceptor.request.concurrency` (UpDownCounter,
+   * a gauge), `interceptor.request.count` (Counter, `_total`), `interceptor.request.duration` (Histogram, unit s);
+   * labels route_name, route_namespace, code, method (names from v0.14.0 on).
+   */
+  'keda-http-interceptor': [
+    'interceptor_request_concurrency', 'interceptor_request_count_total', ...histogram('interceptor_request_duration_seconds'),
+  ],
+};
+
+/** Helm charts -> PROMETHEUS_METRICS key of the exporter their pods run (scraped when the values annotate them). */
+export const HELM_EXPORTERS: Readonly<Record<string, string>> = {
+  'keda-add-ons-http': 'keda-http-interceptor',
 };
 
 /**

@@ -8,7 +8,7 @@
 import { AssemblyModel, ManifestUnit, ModelResource, refKey, ResourceRef } from './assembly-model';
 import { Invariant } from './invariant';
 import { allContainers, describeObject, PodUse, podsOf } from './kubernetes-objects';
-import { CLOUDWATCH_METRICS, isPublished, MODEL_SERVER_IMAGES, PROMETHEUS_METRICS } from './metric-catalog';
+import { CLOUDWATCH_METRICS, HELM_EXPORTERS, isPublished, MODEL_SERVER_IMAGES, PROMETHEUS_METRICS } from './metric-catalog';
 import { metricNamesIn } from './promql';
 import { KubernetesObject } from '../kubernetes-schemas';
 
@@ -104,6 +104,19 @@ function scrapedSeries(objects: readonly KubernetesObject[], scrapeConfig: strin
   return series;
 }
 
+/**
+ * Series of exporters installed by Helm releases whose pods carry the scrape annotations (their
+ * pods are not in the manifests): HELM_EXPORTERS names the chart and what its pods expose.
+ */
+function helmExportedSeries(model: AssemblyModel, cluster: ResourceRef, scrapeConfig: string): string[] {
+  if (!scrapeConfig.includes('__meta_kubernetes_pod_annotation_prometheus_io_scrape')) return [];
+  return model.clusterResources(cluster, 'Custom::AWSCDK-EKS-HelmChart').flatMap((release) => {
+    const exporter = HELM_EXPORTERS[String(release.resource.Properties?.Chart)];
+    const values = JSON.stringify(release.resource.Properties?.Values ?? '');
+    return exporter && values.includes('prometheus.io/scrape') ? PROMETHEUS_METRICS[exporter] ?? [] : [];
+  });
+}
+
 interface Query {
   readonly where: string;
   readonly expression: string;
@@ -151,6 +164,7 @@ function prometheusViolations(model: AssemblyModel): string[] {
       .filter((s) => model.references(s.stack, s.resource.Properties?.Source?.EksConfiguration?.ClusterArn).some((c) => refKey(c) === refKey(cluster)));
     const scrapeConfig = scrapers.map((s) => String(s.resource.Properties?.ScrapeConfiguration?.ConfigurationBlob ?? '')).join('\n');
     const series = scrapers.length > 0 ? scrapedSeries(objects, scrapeConfig) : new Set<string>();
+    if (scrapers.length > 0) helmExportedSeries(model, cluster, scrapeConfig).forEach((s) => series.add(s));
     const queries = [...queriesIn(objects), ...scrapers.flatMap((s) =>
       model.references(s.stack, s.resource.Properties?.Destination?.AmpConfiguration?.WorkspaceArn).flatMap((w) => ruleGroupQueries(model, w)))];
     for (const query of queries) {
