@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { EksSite, GpuCluster, InferenceService } from '../../lib';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../../lib/k8s/pod-security';
 import { eventually } from './integ-app';
 
 /**
@@ -92,4 +93,62 @@ export function expectModelServerMetricsInAmp(integ: IntegTest, cluster: GpuClus
   autoscaling.encryptionKey.grantDecrypt(query);
   eventually(integ.assertions.invokeFunction({ functionName: query.functionName, payload: JSON.stringify({ query: 'vllm:num_requests_running' }) }),
     ExpectedResult.objectLike({ Payload: '"series-present"' }));
+}
+
+/** Image of the client Job that calls a service through the KEDA HTTP interceptor. */
+export const WAKE_CLIENT_IMAGE = 'curlimages/curl:8.11.1';
+
+/**
+ * Fails the deployment unless a request to a wake-on-request service's `url` (through the KEDA
+ * HTTP interceptor, the path a client takes) is answered by the model server: a Job in its own
+ * namespace calls `<url>/v1/models`, retrying through a cold start, and the Job must succeed.
+ * It proves the route, the ExternalName Service and the NetworkPolicy; waking from zero itself
+ * needs the service to have idled for `idleFor` first (see README "Deploy verification").
+ */
+export function expectAnswersThroughInterceptor(service: InferenceService, after: eks.KubernetesObjectValue): eks.KubernetesObjectValue {
+  const site = service.site;
+  if (!(site instanceof EksSite)) throw new Error(`${service.name} is not on an EKS site`);
+  const stack = Stack.of(after);
+  const namespace = 'integ-wake';
+  const jobName = `wake-${service.name}`;
+  const job = new eks.KubernetesManifest(stack, `${service.node.id}WakeClient`, {
+    cluster: site.cluster,
+    manifest: [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } },
+      {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: jobName, namespace },
+        spec: {
+          backoffLimit: 2,
+          template: {
+            spec: {
+              restartPolicy: 'Never',
+              automountServiceAccountToken: false,
+              securityContext: restrictedPodSecurityContext(),
+              containers: [{
+                name: 'client',
+                image: WAKE_CLIENT_IMAGE,
+                args: ['-sf', '--max-time', '1800', '--retry', '30', '--retry-all-errors', '--retry-delay', '20', `${service.url}/v1/models`],
+                securityContext: restrictedContainerSecurityContext(),
+                resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+              }],
+            },
+          },
+        },
+      },
+    ],
+  });
+  job.node.addDependency(after);
+  const succeeded = new eks.KubernetesObjectValue(stack, `${service.node.id}WakeClientSucceeded`, {
+    cluster: site.cluster,
+    objectType: 'job',
+    objectName: jobName,
+    objectNamespace: namespace,
+    jsonPath: '.status.succeeded',
+    timeout: DEPLOYMENT_AVAILABLE_TIMEOUT,
+  });
+  succeeded.node.addDependency(job);
+  new CfnOutput(stack, `${service.node.id}WakeClientSucceededCount`, { value: succeeded.value });
+  return succeeded;
 }
