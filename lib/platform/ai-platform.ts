@@ -12,6 +12,7 @@ import { GpuEnablement } from '../k8s/gpu-enablement';
 import { DataLake } from '../data/data-lake';
 import { OnPremisesProducerAccess } from '../data/on-premises-producer-access';
 import { StreamingIngestion } from '../data/streaming-ingestion';
+import { WakeUpSignal } from '../inference/inference-scaling';
 import { DEFAULT_INFERENCE_NAMESPACE, InferenceService } from '../inference/inference-service';
 import { ModelSource } from '../inference/model-source';
 import { SageMakerEndpoint } from '../inference/sagemaker-endpoint';
@@ -77,8 +78,11 @@ export class AiPlatform extends Stage {
     this.cluster = new GpuCluster(this.computeStack, 'GpuCluster', { siteName: `${id.toLowerCase()}-eks`, ...props.cluster });
     for (const group of props.gpuNodeGroups ?? []) this.cluster.addGpuNodeGroup(group.id, group.options);
     for (const pool of props.gpuNodePools ?? []) this.cluster.addGpuNodePool(pool.id, pool.options);
-    const scaledOnEks = (props.inferenceServices ?? []).some((s) => s.site === undefined && s.service.scaling !== undefined);
-    if (props.inferenceAutoscaling ?? scaledOnEks) this.cluster.addInferenceAutoscaling();
+    const onEks = (props.inferenceServices ?? []).filter((s) => s.site === undefined);
+    const scaledOnEks = onEks.some((s) => s.service.scaling !== undefined);
+    // The KEDA HTTP add-on comes with the first EKS service that wakes on requests.
+    const wakesOnRequest = onEks.some((s) => s.service.scaleToZero?.signal === WakeUpSignal.REQUEST);
+    if (props.inferenceAutoscaling ?? scaledOnEks) this.cluster.addInferenceAutoscaling({ kedaHttpAddOn: wakesOnRequest });
 
     for (const config of props.onPremisesSites ?? []) this.addOnPremisesSite(config);
     for (const config of props.inferenceServices ?? []) this.addInferenceService(config);

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { AiPlatform, KubernetesSite } from '../../lib';
+import { AiPlatform, InferenceScaling, KubernetesSite, ScaleToZero } from '../../lib';
 import { synthFindings, testApp } from '../harness/synth';
 
 const service = (name: string) => ({ name, image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1' });
@@ -65,5 +65,17 @@ describe('AiPlatform', () => {
       monitoring: false, inferenceAutoscaling: false, gpuNodeGroups,
       inferenceServices: [{ id: 'Big', gpuCapacityIds: ['A100'], service: service('big') }],
     })).toThrow(/inferenceServices\[Big\]\.gpuCapacityIds = "A100" names no GPU node group or node pool of the platform\. Use one of "L40s", "H100"\./);
+  });
+
+  test('an EKS service that wakes on requests brings the KEDA HTTP add-on; others do not', () => {
+    const gpuNodeGroups = [{ id: 'L40s', options: { instanceTypes: [new ec2.InstanceType('g6e.2xlarge')], maxSize: 4 } }];
+    const platform = (scaleToZero?: ScaleToZero) => new AiPlatform(testApp(), 'P', {
+      monitoring: false, gpuNodeGroups,
+      inferenceServices: [{ id: 'Llm', service: { ...service('llm'), scaling: InferenceScaling.onQueueDepth(8), scaleToZero } }],
+    });
+    const woken = platform(ScaleToZero.onRequest());
+    expect(woken.cluster.inferenceAutoscaling!.kedaHttpAddOn).toBeDefined();
+    expect(woken.inferenceServices[0].url).toBe('http://llm-wake.inference.svc.cluster.local:8080');
+    expect(platform().cluster.inferenceAutoscaling!.kedaHttpAddOn).toBeUndefined();
   });
 });
