@@ -15,7 +15,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 const library = (): typeof import('../lib') => require('../lib');
 const ec2 = (): typeof import('aws-cdk-lib/aws-ec2') => require('aws-cdk-lib/aws-ec2');
 
-export const SCENARIOS = ['single-bucket', 'reference-platform', 'platform-services', 'node-groups'] as const;
+export const SCENARIOS = ['single-bucket', 'bare-eks-cluster', 'reference-platform', 'platform-services', 'node-groups'] as const;
 /** Services per service group in the platform-services scenario (each group: its own stacks). */
 export const SERVICES_PER_GROUP = 50;
 
@@ -50,6 +50,17 @@ function platformWith(app: App, services: number): void {
   });
 }
 
+/**
+ * The floor of any app with an EKS cluster: aws-eks-v2's Cluster with its kubectl provider and
+ * layer, nothing of this library (what a hand-rolled stack pays before its first workload).
+ */
+function bareEksCluster(app: App): void {
+  const eks: typeof import('aws-cdk-lib/aws-eks-v2') = require('aws-cdk-lib/aws-eks-v2');
+  const { KubectlV36Layer }: typeof import('@aws-cdk/lambda-layer-kubectl-v36') = require('@aws-cdk/lambda-layer-kubectl-v36');
+  const stack = new Stack(app, 'Eks');
+  new eks.Cluster(stack, 'Cluster', { version: eks.KubernetesVersion.of('1.36'), kubectlProviderOptions: { kubectlLayer: new KubectlV36Layer(stack, 'Kubectl') } });
+}
+
 function clusterWithNodeGroups(app: App, nodeGroups: number): void {
   const { GpuCluster } = library();
   const { InstanceType } = ec2();
@@ -75,6 +86,7 @@ export function runScenario(scenario: string, count: number): ScenarioResult {
     const app = new App({ outdir, context: CONTEXT });
     switch (scenario) {
       case 'single-bucket': new s3.Bucket(new Stack(app, 'Bucket'), 'Bucket', { enforceSSL: true }); break;
+      case 'bare-eks-cluster': bareEksCluster(app); break;
       case 'reference-platform': (require('../bin/reference-platform') as typeof import('../bin/reference-platform')).buildReferencePlatform(app); break;
       case 'platform-services': platformWith(app, count); break;
       case 'node-groups': clusterWithNodeGroups(app, count); break;

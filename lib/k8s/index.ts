@@ -6,4 +6,4 @@ export * from './quantity';
 export * from './network';
 export * from './cluster-network';
 export * from './cloudwatch-dcgm-exporter';
-export * from './ingress-class';
+export { AlbController, INTERNAL_ALB_INGRESS_CLASS, LOAD_BALANCER_TLS_POLICY } from './ingress-class';
