@@ -109,7 +109,8 @@ export interface GpuClusterProps {
    * `imageRegistryMirror`, or load balancer and ingress classes of controllers you install.
    * @default - GPU label and taint of the library's node groups; with AWS load balancing (Auto
    * Mode, or `awsLoadBalancerController`) its load balancer class, the `internal-alb` ingress
-   * class and `awsLoadBalancers: true`
+   * class and `awsLoadBalancers: true` (false once you declare a class of your own, unless you
+   * declare `awsLoadBalancers` too)
    */
   readonly siteOptions?: KubernetesSiteOptions;
   /**
@@ -250,7 +251,9 @@ export class GpuCluster extends Construct {
       loadBalancerClass: props.siteOptions?.loadBalancerClass
         ?? (autoMode ? AUTO_MODE_LOAD_BALANCER_CLASS : albController ? AWS_LOAD_BALANCER_CONTROLLER_CLASS : undefined),
       ingressClassName: props.siteOptions?.ingressClassName ?? (albController ? INTERNAL_ALB_INGRESS_CLASS : undefined),
-      awsLoadBalancers: props.siteOptions?.awsLoadBalancers ?? albController !== undefined,
+      // Classes of your own (e.g. ingress-nginx) may not read ACM certificates: then declare awsLoadBalancers yourself.
+      awsLoadBalancers: props.siteOptions?.awsLoadBalancers
+        ?? (albController !== undefined && props.siteOptions?.ingressClassName === undefined && props.siteOptions?.loadBalancerClass === undefined),
     });
     if (props.awsLoadBalancerController) {
       this.awsLoadBalancerController = new AwsLoadBalancerController(this, 'AwsLoadBalancerController', { ...props.awsLoadBalancerController, site: this.site });

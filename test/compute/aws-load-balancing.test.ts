@@ -161,6 +161,17 @@ describe('EKS Auto Mode load balancing', () => {
     expect(template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: 'aws-load-balancer-controller' } })).toEqual({});
   });
 
+  test('a class of your own (ingress-nginx) keeps TLS Secrets: no internal-alb class, awsLoadBalancers false unless declared', () => {
+    const built = cluster({ capacityMode: ClusterCapacityMode.AUTO_MODE, siteOptions: { ingressClassName: 'nginx' } });
+    const site = built.cluster.site;
+    expect(site.awsLoadBalancers).toBe(false);
+    new InferenceService(built.cluster, 'Ing', { site, name: 'ing', image: 'img:1', modelVersion: 'v1', exposure: ServiceExposure.ingress('llm.example.com', 'llm-tls') });
+    const objects = siteObjects(site);
+    expect(objects.filter((o) => o.kind === 'IngressClass')).toEqual([]);
+    expect(spec(findObject(objects, 'Ingress', 'ing', 'inference'))).toMatchObject({ ingressClassName: 'nginx', tls: [{ secretName: 'llm-tls' }] });
+    expect(cluster({ capacityMode: ClusterCapacityMode.AUTO_MODE, siteOptions: { ingressClassName: 'alb-shared', awsLoadBalancers: true } }).cluster.site.awsLoadBalancers).toBe(true);
+  });
+
   test('asking for the controller too is an error that says Auto Mode has its own', () => {
     expect(() => cluster({ capacityMode: ClusterCapacityMode.AUTO_MODE, awsLoadBalancerController: {} }))
       .toThrow(/awsLoadBalancerController.*not needed on EKS Auto Mode.*Drop awsLoadBalancerController/s);
