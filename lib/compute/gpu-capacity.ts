@@ -23,7 +23,7 @@ export interface IGpuCapacity {
    * GPU models the capacity's nodes may have, as AWS names them (`L40S`, `H100`, ...).
    * @default - unknown: the capacity matches no GPU model requirement
    */
-  readonly gpuModels?: readonly string[];
+  readonly gpuModels?: string[];
   /** Memory of the smallest GPU of the capacity, in GiB. @default - unknown: matches no memory requirement */
   readonly gpuMemoryGiB?: number;
   /**
@@ -35,7 +35,7 @@ export interface IGpuCapacity {
    * What each kind of node of the capacity can give pods (vCPUs and memory after the kubelet's
    * reservation and system DaemonSets, estimated). @default - unknown: CPU and memory are not checked
    */
-  readonly nodeAllocatable?: readonly NodeAllocatable[];
+  readonly nodeAllocatable?: NodeAllocatable[];
 }
 
 /** Label the library puts on the nodes of each GPU node group and node pool: the capacity's name. */

@@ -281,8 +281,8 @@ export class GpuCluster extends Construct {
   }
 
   /** GPU node groups added so far. */
-  public get gpuNodeGroups(): readonly GpuNodeGroup[] {
-    return this._gpuNodeGroups;
+  public get gpuNodeGroups(): GpuNodeGroup[] {
+    return [...this._gpuNodeGroups];
   }
 
   /** The inference autoscaling stack (Amazon Managed Prometheus, KEDA), once `addInferenceAutoscaling` was called. */
@@ -333,8 +333,8 @@ export class GpuCluster extends Construct {
   }
 
   /** GPU node pools added with addGpuNodePool, in order. */
-  public get gpuNodePools(): readonly GpuNodePool[] {
-    return this._gpuNodePools;
+  public get gpuNodePools(): GpuNodePool[] {
+    return [...this._gpuNodePools];
   }
 
   /**

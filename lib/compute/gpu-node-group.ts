@@ -99,12 +99,12 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
   public readonly maxSize: number;
   /** Labels every node of the group carries (besides those EKS sets). */
   public readonly nodeLabels: Readonly<Record<string, string>>;
-  public readonly gpuModels: readonly string[];
+  public readonly gpuModels?: string[];
   public readonly gpuMemoryGiB?: number;
   /** `cdk-scalable-ai.io/gpu-capacity: <unique name of the group>`: pins workloads to this group. */
-  public readonly nodeSelector: Readonly<Record<string, string>>;
+  public readonly nodeSelector?: Readonly<Record<string, string>>;
   /** What each instance type of the group can give pods (estimated; see node-allocatable.ts). */
-  public readonly nodeAllocatable?: readonly NodeAllocatable[];
+  public readonly nodeAllocatable?: NodeAllocatable[];
   public readonly launchTemplate: ec2.LaunchTemplate;
 
   constructor(scope: Construct, id: string, props: GpuNodeGroupProps) {

@@ -101,14 +101,14 @@ export class GpuNodePool extends Construct implements IGpuCapacity {
   public readonly capacityName: string;
   public readonly gpusPerNode: number;
   /** The largest node the pool can launch (its families' largest size, within maxGpus). */
-  public readonly maxGpusPerNode: number;
+  public readonly maxGpusPerNode?: number;
   public readonly maxGpus: number;
-  public readonly gpuModels: readonly string[];
-  public readonly gpuMemoryGiB: number;
+  public readonly gpuModels?: string[];
+  public readonly gpuMemoryGiB?: number;
   /** `cdk-scalable-ai.io/gpu-capacity: <pool name>`: pins workloads to this pool. */
-  public readonly nodeSelector: Readonly<Record<string, string>>;
+  public readonly nodeSelector?: Readonly<Record<string, string>>;
   /** What each size the pool may launch can give pods (estimated; see node-allocatable.ts). */
-  public readonly nodeAllocatable?: readonly NodeAllocatable[];
+  public readonly nodeAllocatable?: NodeAllocatable[];
 
   constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
     super(scope, id);

@@ -221,7 +221,7 @@ export class StreamingIngestion extends Construct implements iam.IGrantable, ISt
     return new ImportedStreamingIngestion(scope, id, attrs);
   }
 
-  public readonly stream: kinesis.Stream;
+  public readonly stream: kinesis.IStream;
   public readonly deliveryStream: firehose.DeliveryStream;
   /** Key of the stream. */
   public readonly encryptionKey: kms.IKey;

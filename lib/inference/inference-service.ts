@@ -164,7 +164,7 @@ export class InferenceService extends Construct {
   /** What the service requires of its GPUs. @default - any GPU */
   public readonly gpuRequirements?: GpuRequirements;
   /** The capacities the pods are pinned to (with gpuRequirements); undefined: any GPU node. */
-  public readonly pinnedCapacities?: readonly IGpuCapacity[];
+  public readonly pinnedCapacities?: IGpuCapacity[];
   private readonly canaryReplicas: number;
   private readonly autoscaled: boolean;
   private readonly cpu: string;

@@ -48,7 +48,7 @@ export interface ModelServerPodOptions {
   /** Extra node requirements (where on the site the pods may run). */
   readonly nodeRequirements: k8s.NodeSelectorRequirement[];
   /** Node selectors of the GPU capacities the pods are pinned to (one must match). @default - any GPU node of the site */
-  readonly capacitySelectors?: ReadonlyArray<Readonly<Record<string, string>>>;
+  readonly capacitySelectors?: Array<Record<string, string>>;
 }
 
 function quantity(value: string): k8s.Quantity {

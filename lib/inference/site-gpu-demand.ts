@@ -34,7 +34,7 @@ export interface GpuDemand {
   /** `<namespace>/<name>`, for messages. */
   readonly name: string;
   /** The capacities of the site the service may use (placement and GPU requirements). */
-  readonly eligible: readonly IGpuCapacity[];
+  readonly eligible: IGpuCapacity[];
   readonly gpusPerReplica: number;
   /** Replicas that must run: minReplicas + canary + one rollout surge replica. */
   readonly guaranteedReplicas: number;

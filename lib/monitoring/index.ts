@@ -5,5 +5,4 @@ export * from './platform-monitoring';
 export * from './sections';
 export * from './prometheus';
 export { MAX_ALARMS_PER_RULE, MAX_ALARMS_PER_ROLLUP } from './alarm-rollup';
-export { MonitoringGroup, MAX_RULE_GROUPS_NAMESPACE_BYTES } from './monitoring-group';
-export type { MonitoringGroupOptions } from './monitoring-group';
+export { MonitoringGroup, MonitoringGroupOptions, MonitoringGroupProps, MAX_RULE_GROUPS_NAMESPACE_BYTES } from './monitoring-group';

@@ -38,9 +38,17 @@ export interface MonitoringGroupOptions {
   readonly title?: string;
 }
 
-/** @internal */
 export interface MonitoringGroupProps extends MonitoringGroupOptions {
+  /** DNS-1123 name of the group (dashboard suffix, AMP rule namespace `group-<name>`). */
   readonly groupName: string;
+}
+
+/**
+ * What a group shares with its platform monitoring (PlatformMonitoring._groupContext): not
+ * props, since callbacks and sets have no equivalent in the other jsii languages.
+ * @internal
+ */
+export interface MonitoringGroupContext {
   readonly dashboardName?: string;
   readonly defaultInterval: Duration;
   /** Components monitored anywhere in the platform's monitoring. */
@@ -60,20 +68,22 @@ export class MonitoringGroup extends NestedStack implements IPlatformMonitoring 
   private readonly ruleGroups: Record<string, unknown>[] = [];
   private rulesNamespace?: aps.CfnRuleGroupsNamespace;
 
+  /** Create groups with `monitoring.group(name)`, which gives each name one group. */
   constructor(private readonly monitoring: PlatformMonitoring, id: string, props: MonitoringGroupProps) {
     super(monitoring, id, { description: `cdk-scalable-ai: monitoring group ${props.groupName}` });
+    const context = monitoring._groupContext(props.groupName);
     this.groupName = props.groupName;
     this.alarmTopic = monitoring.alarmTopic;
     this.prometheusSelectorLabels = monitoring.prometheusSelectorLabels;
-    this.monitored = props.monitored;
+    this.monitored = context.monitored;
     this.board = new SectionBoard(this, {
-      dashboardName: props.dashboardName,
-      defaultInterval: props.defaultInterval,
+      dashboardName: context.dashboardName,
+      defaultInterval: context.defaultInterval,
       title: props.title ?? `Group ${props.groupName} health`,
       alarmAction: monitoring.alarmAction,
       healthAlarmId: 'GroupHealth',
       healthDescription: `Health of monitoring group ${props.groupName} (${this.node.path}): in ALARM while any alarm of the group is. Rolled up into platform health.`,
-      onHealthAlarm: props.onHealthAlarm,
+      onHealthAlarm: context.onHealthAlarm,
     });
     this.dashboard = this.board.dashboard;
     this.node.addValidation({ validate: () => this.validateGroup() });
@@ -85,11 +95,11 @@ export class MonitoringGroup extends NestedStack implements IPlatformMonitoring 
   }
 
   /** Every alarm of the group's sections. */
-  public get alarms(): readonly cloudwatch.AlarmBase[] {
+  public get alarms(): cloudwatch.AlarmBase[] {
     return this.board.alarms;
   }
 
-  public get sections(): readonly MonitoringSection[] {
+  public get sections(): MonitoringSection[] {
     return this.board.sections;
   }
 

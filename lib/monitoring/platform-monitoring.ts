@@ -18,7 +18,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { AlarmTopicKey, ensureAlarmTopicUsable } from './alarm-topic-key';
 import { IMonitorable, IPlatformMonitoring, MonitoringSection } from './monitorable';
-import { MonitoringGroup, MonitoringGroupOptions } from './monitoring-group';
+import { MonitoringGroup, MonitoringGroupContext, MonitoringGroupOptions } from './monitoring-group';
 import { PrometheusAlertRule } from './prometheus/alert-rules';
 import { AmpAlerting } from './prometheus/amp-alerting';
 import { DataLakeMonitor } from './sections/data-lake-monitor';
@@ -131,12 +131,12 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
   }
 
   /** Every alarm the monitoring notifies (sections and `addAlarm`), without composites and groups. */
-  public get alarms(): readonly cloudwatch.AlarmBase[] {
+  public get alarms(): cloudwatch.AlarmBase[] {
     return this.board.alarms;
   }
 
   /** Sections registered so far, in dashboard order (groups have their own). */
-  public get sections(): readonly MonitoringSection[] {
+  public get sections(): MonitoringSection[] {
     return this.board.sections;
   }
 
@@ -146,7 +146,7 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
   }
 
   /** Monitoring groups created so far, by name. */
-  public get groups(): readonly MonitoringGroup[] {
+  public get groups(): MonitoringGroup[] {
     return [...this._groups.values()];
   }
 
@@ -159,18 +159,24 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
     const existing = this._groups.get(name);
     if (existing) return existing;
     checkDnsLabel(this, 'group name', name, 40);
-    const group = new MonitoringGroup(this, `Group-${name}`, {
-      ...options,
-      groupName: name,
+    const group = new MonitoringGroup(this, `Group-${name}`, { ...options, groupName: name });
+    this._groups.set(name, group);
+    return group;
+  }
+  /**
+   * What a group of this monitoring shares with it.
+   * @internal
+   */
+  public _groupContext(name: string): MonitoringGroupContext {
+    return {
       dashboardName: this.dashboardName ? `${this.dashboardName}-${name}` : undefined,
       defaultInterval: this.defaultInterval,
       monitored: this.monitored,
       // The group's health rolls up into platform health once the group has alarms.
       onHealthAlarm: (alarm) => this.board.rollUp(alarm),
-    });
-    this._groups.set(name, group);
-    return group;
+    };
   }
+
 
   /**
    * Monitors a component with default thresholds: GpuCluster, InferenceService,

@@ -108,7 +108,7 @@ function allTemplates(templatePaths: string[]): TemplateFacts[] {
 /** A policy validation plugin that fails synth when a template exceeds a CloudFormation quota. */
 export class CloudFormationLimits implements IPolicyValidationPlugin {
   public readonly name = 'cdk-scalable-ai CloudFormation limits';
-  public readonly ruleIds = Object.values(CloudFormationLimitRule);
+  public readonly ruleIds?: string[] = Object.values(CloudFormationLimitRule);
   private readonly fix: string;
   private readonly headroom: number;
   private readonly managedPoliciesPerRole: number;

@@ -1,9 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { copyJson, renderPlaceholders } from './chart-rendering';
-import { ChartDeliveryOptions, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
+import { ChartDeliveryOptions, ModelReadScope, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 import { KubernetesSiteBase, KubernetesSiteOptions } from './site-base';
 import { PropValidationError } from '../private/errors';
 
@@ -33,6 +34,11 @@ export interface EksSiteProps extends KubernetesSiteOptions {
 export class EksSite extends KubernetesSiteBase {
   public readonly platform = SitePlatform.EKS;
   public readonly workloadCredentials = WorkloadCredentials.EKS_POD_IDENTITY;
+  /** EKS workloads use Pod Identity: none of the IAM Roles Anywhere settings apply. */
+  public readonly rolesAnywhereRole?: iam.IRole;
+  public readonly rolesAnywhereSecretName?: string;
+  public readonly rolesAnywhereHelperImage?: string;
+  public readonly rolesAnywhereModelReadScope?: ModelReadScope;
   public readonly cluster: eks.ICluster;
   private readonly manifests = new Map<Chart, eks.KubernetesManifest>();
   /** Cluster components (e.g. the KEDA Helm release) that every later chart waits for. */

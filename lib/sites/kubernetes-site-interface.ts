@@ -81,7 +81,7 @@ export interface IKubernetesSite extends IConstruct {
   /** Labels that select the site's GPU nodes. */
   readonly gpuNodeLabels: Readonly<Record<string, string>>;
   /** Taints the site's GPU nodes carry. */
-  readonly gpuNodeTaints: readonly NodeTaint[];
+  readonly gpuNodeTaints: NodeTaint[];
   /** @default - the cluster's default StorageClass */
   readonly storageClassName?: string;
   /** `spec.loadBalancerClass` for Services of type LoadBalancer. @default - the cluster default */
@@ -135,7 +135,7 @@ export interface IKubernetesSite extends IConstruct {
   /** Image with the AWS CLI that copies models from S3 (and publishes the site's heartbeat). */
   readonly modelDownloaderImage: string;
   /** GPU capacity registered with the site so far. */
-  readonly gpuCapacities: readonly IGpuCapacity[];
+  readonly gpuCapacities: IGpuCapacity[];
 
   /** Registers GPU capacity that workloads of this site can be checked against. */
   addGpuCapacity(capacity: IGpuCapacity): void;
@@ -147,7 +147,7 @@ export interface IKubernetesSite extends IConstruct {
   /** Delivers a chart to the site (applied to EKS, or written as YAML). */
   addChart(chart: Chart, options?: ChartDeliveryOptions): void;
   /** Charts delivered to the site, in order. */
-  readonly charts: readonly Chart[];
+  readonly charts: Chart[];
   /** Rewrites an image reference to the site's registry mirror, if any. */
   resolveImage(image: string): string;
 }

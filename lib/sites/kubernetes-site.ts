@@ -5,7 +5,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IGpuCapacity } from '../compute/gpu-capacity';
 import { unresolvedValues } from './chart-rendering';
-import { ModelReadScope, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
+import { ChartDeliveryOptions, ModelReadScope, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 import { addSiteHeartbeat, heartbeatMetric, SiteHeartbeatOptions } from './site-heartbeat';
 import { KubernetesSiteBase, KubernetesSiteOptions } from './site-base';
 import { PropValidationError } from '../private/errors';
@@ -140,7 +140,7 @@ export class KubernetesSite extends KubernetesSiteBase {
     return heartbeatMetric(this.siteName, props);
   }
 
-  protected deliver(_chart: Chart): void {
+  protected deliver(_chart: Chart, _options: ChartDeliveryOptions): void {
     // Nothing to apply: the chart is written as YAML when the app synthesizes.
   }
 

@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { attachCustomSynthesis, Stage } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { App as Cdk8sApp, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IGpuCapacity } from '../compute/gpu-capacity';
 import { KubernetesJson, renderChart } from './chart-rendering';
 import { applyManifestPatches, checkManifestPatches, ManifestPatch } from './manifest-patch';
-import { ChartDeliveryOptions, IKubernetesSite, NodeTaint, NodeTaintEffect, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
+import { ChartDeliveryOptions, IKubernetesSite, ModelReadScope, NodeTaint, NodeTaintEffect, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 import { PropValidationError } from '../private/errors';
 import { checkDnsLabel } from '../private/validation';
 
@@ -82,8 +83,12 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
   public readonly siteName: string;
   public abstract readonly platform: SitePlatform;
   public abstract readonly workloadCredentials: WorkloadCredentials;
+  public abstract readonly rolesAnywhereRole?: iam.IRole;
+  public abstract readonly rolesAnywhereSecretName?: string;
+  public abstract readonly rolesAnywhereHelperImage?: string;
+  public abstract readonly rolesAnywhereModelReadScope?: ModelReadScope;
   public readonly gpuNodeLabels: Readonly<Record<string, string>>;
-  public readonly gpuNodeTaints: readonly NodeTaint[];
+  public readonly gpuNodeTaints: NodeTaint[];
   public readonly storageClassName?: string;
   public readonly loadBalancerClass?: string;
   public readonly ingressClassName?: string;
@@ -91,9 +96,13 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
   public readonly imageRegistryMirror?: string;
   public readonly prometheusOperatorAvailable: boolean;
   public readonly modelDownloaderImage: string;
+  /** @internal */
   protected _kedaAvailable: boolean;
+  /** @internal */
   protected _kedaHttpAddOnAvailable: boolean;
+  /** @internal */
   protected _prometheusQueryUrl?: string;
+  /** @internal */
   protected _prometheusAwsRegion?: string;
   private readonly chartApp = new Cdk8sApp();
   private readonly _charts: Chart[] = [];
@@ -148,12 +157,12 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     return this._prometheusAwsRegion;
   }
 
-  public get charts(): readonly Chart[] {
-    return this._charts;
+  public get charts(): Chart[] {
+    return [...this._charts];
   }
 
-  public get gpuCapacities(): readonly IGpuCapacity[] {
-    return this._gpuCapacities;
+  public get gpuCapacities(): IGpuCapacity[] {
+    return [...this._gpuCapacities];
   }
 
   public addGpuCapacity(capacity: IGpuCapacity): void {
@@ -189,13 +198,14 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
    * The chart's Kubernetes objects, rendered the first time they are asked for and reused for
    * the rest of the synth (delivery and the written file see the same objects).
    */
-  public renderedObjects(chart: Chart): readonly KubernetesJson[] {
+  public renderedObjects(chart: Chart): KubernetesJson[] {
     let objects = this.rendered.get(chart);
     if (!objects) {
       objects = renderChart(chart);
       this.rendered.set(chart, objects);
     }
-    return objects;
+    // A copy of the list: callers must not add or drop objects of the chart.
+    return [...objects];
   }
 
   public resolveImage(image: string): string {

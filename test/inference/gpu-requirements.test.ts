@@ -35,7 +35,7 @@ describe('node groups and pools describe their GPUs and label their nodes', () =
     const { stack, l40s, h100 } = twoGroups();
     expect([l40s.gpuModels, l40s.gpuMemoryGiB, h100.gpuModels, h100.gpuMemoryGiB]).toEqual([['L40S'], 44, ['H100'], 80]);
     expect(l40s.nodeSelector).toEqual({ [GPU_CAPACITY_LABEL]: expect.stringMatching(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/) });
-    expect(l40s.nodeSelector[GPU_CAPACITY_LABEL]).not.toBe(h100.nodeSelector[GPU_CAPACITY_LABEL]);
+    expect(l40s.nodeSelector![GPU_CAPACITY_LABEL]).not.toBe(h100.nodeSelector![GPU_CAPACITY_LABEL]);
     Template.fromStack(stack).hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['g6e.xlarge'], Labels: l40s.nodeSelector as any });
   });
 
@@ -61,7 +61,7 @@ describe('InferenceService gpuRequirements', () => {
     expect(terms(objects, 'llama-70b')).toEqual([{
       matchExpressions: [
         { key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] },
-        { key: GPU_CAPACITY_LABEL, operator: 'In', values: [h100.nodeSelector[GPU_CAPACITY_LABEL]] },
+        { key: GPU_CAPACITY_LABEL, operator: 'In', values: [h100.nodeSelector![GPU_CAPACITY_LABEL]] },
       ],
     }]);
   });
@@ -72,8 +72,8 @@ describe('InferenceService gpuRequirements', () => {
     new InferenceService(cluster, 'B', { ...base(cluster.site, 'b'), gpuRequirements: { minGpuMemory: Size.gibibytes(80) } });
     const objects = siteObjects(cluster.site);
     const capacityOf = (t: any) => t.matchExpressions.find((e: any) => e.key === GPU_CAPACITY_LABEL).values[0];
-    expect(terms(objects, 'a').map(capacityOf)).toEqual([l40s, h100].map((g: GpuNodeGroup) => g.nodeSelector[GPU_CAPACITY_LABEL]));
-    expect(terms(objects, 'b').map(capacityOf)).toEqual([h100.nodeSelector[GPU_CAPACITY_LABEL]]);
+    expect(terms(objects, 'a').map(capacityOf)).toEqual([l40s, h100].map((g: GpuNodeGroup) => g.nodeSelector![GPU_CAPACITY_LABEL]));
+    expect(terms(objects, 'b').map(capacityOf)).toEqual([h100.nodeSelector![GPU_CAPACITY_LABEL]]);
   });
 
   test('the capacity check counts only the pinned capacity: 2 H100 replicas of 8 GPUs do not fit one p5 node', () => {

@@ -91,7 +91,7 @@ export class AmpAlerting extends Construct {
   }
 
   /** Rule groups namespaces added so far. */
-  public get ruleGroupsNamespaces(): readonly aps.CfnRuleGroupsNamespace[] {
+  public get ruleGroupsNamespaces(): aps.CfnRuleGroupsNamespace[] {
     return this.ruleGroups;
   }
 
