@@ -1,12 +1,15 @@
-export * from './lifecycle';
+export { DEFAULT_ABORT_INCOMPLETE_MULTIPART_UPLOAD_AFTER, DEFAULT_CUSTOM_ZONE_LIFECYCLE, DEFAULT_NONCURRENT_VERSION_EXPIRATION, DEFAULT_ZONE_LIFECYCLES, DEFAULT_ZONE_NAMES, INFREQUENT_ACCESS_MINIMUM_DAYS, ZoneStorageClass } from './lifecycle';
+export type { ZoneLifecycle, ZoneTransition } from './lifecycle';
 export * from './zone';
-export * from './data-lake';
+export { ACCESS_LOGS_NONCURRENT_VERSION_EXPIRATION, BUCKET_NAME_PATTERN, DATABASE_NAME_PREFIX_PATTERN, DEFAULT_ACCESS_LOGS_RETENTION, DataLake, ZONE_NAME_PATTERN } from './data-lake';
+export type { DataLakeAttributes, DataLakeProps, DataLakeZoneProps, IDataLake } from './data-lake';
 export * from './streaming-ingestion';
 export { PRODUCER_STREAM_ACTIONS } from './streaming-ingestion-ref';
 export type { IStreamingIngestion, StreamingIngestionAttributes } from './streaming-ingestion-ref';
 export { INGESTION_ALARM_EVALUATION_PERIODS } from './ingestion-alarms';
 export * from './feature-group';
 export type { IFeatureGroup } from './feature-group-ref';
-export * from './on-premises-producer-access';
+export { DEFAULT_PRODUCER_SESSION_DURATION, MAX_PRODUCER_SESSION_DURATION, MIN_PRODUCER_SESSION_DURATION, OnPremisesProducerAccess, ProducerTrustSource, ROLES_ANYWHERE_PRINCIPAL, ROLES_ANYWHERE_TRUST_ACTIONS } from './on-premises-producer-access';
+export type { OnPremisesProducerAccessProps } from './on-premises-producer-access';
 export { ColumnType } from './parquet-schema';
 export type { ParquetColumn } from './parquet-schema';

@@ -1,10 +1,12 @@
 export * from './inference-scaling';
 export * from './model-source';
 export * from './service-exposure';
-export * from './keda-scaled-object';
-export * from './model-server-pod';
+export { AWS_PROMETHEUS_TRIGGER_AUTHENTICATION } from './keda-scaled-object';
+export type { ScaledObjectOptions } from './keda-scaled-object';
+export { MODEL_MOUNT_PATH, MODEL_SERVER_USER, SCRATCH_CACHE_PATH, SCRATCH_MOUNT_PATH, STARTUP_PROBE_PERIOD } from './model-server-pod';
+export type { ModelServerPodOptions } from './model-server-pod';
 export * from './inference-service';
-export * from './scrape-config';
+export { SCRAPE_INTERVAL_SECONDS } from './scrape-config';
 export * from './inference-autoscaling';
 export * from './sagemaker-endpoint';
 export * from './sagemaker-endpoint-props';
@@ -16,7 +18,6 @@ export {
   TrafficRouting, TrafficRoutingType, EndpointDeploymentOptions, DEFAULT_DEPLOYMENT_BAKE_TIME, DEFAULT_TERMINATION_WAIT,
   DEFAULT_MAX_MODEL_LATENCY, DEFAULT_MAX_5XX_ERRORS_PER_MINUTE,
 } from './sagemaker-deployment';
-export { isHostingInstanceType, knownHostingFamilies, hasLocalInstanceStorage } from './sagemaker-instance-types';
 export { GpuPlacement } from './site-gpu-demand';
 export type { GpuDemand } from './site-gpu-demand';
 export { ENDPOINT_INVOKE_ACTIONS } from './sagemaker-endpoint-ref';

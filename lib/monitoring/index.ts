@@ -1,5 +1,5 @@
 export * from './monitorable';
-export { ThresholdAlarmSpec, thresholdAlarm } from './alarms';
+export type { ThresholdAlarmSpec } from './alarms';
 export { AlarmTopicKey, CLOUDWATCH_ALARM_KEY_ACTIONS, CLOUDWATCH_ALARM_KEY_SID } from './alarm-topic-key';
 export * from './platform-monitoring';
 export * from './sections';

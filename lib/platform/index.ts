@@ -1,4 +1,4 @@
 export * from './ai-platform-config';
-export * from './ai-platform';
+export { AiPlatform, DEFAULT_MODEL_ZONE, DEFAULT_STREAM_ZONE } from './ai-platform';
 export * from './burst-routing';
 export * from './cloudformation-limits';

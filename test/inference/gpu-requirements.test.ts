@@ -6,8 +6,9 @@ import { Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
-  ClusterCapacityMode, GPU_CAPACITY_LABEL, GpuCluster, GpuNodeGroup, GpuPlacement, InferenceService, InferenceServiceProps, KubernetesSite, nodeAllocatable,
+  ClusterCapacityMode, GPU_CAPACITY_LABEL, GpuCluster, GpuNodeGroup, GpuPlacement, InferenceService, InferenceServiceProps, KubernetesSite,
 } from '../../lib';
+import { nodeAllocatable } from '../../lib/compute/node-allocatable';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
 import { synthFindings, synthesizeClean, testApp } from '../harness/synth';

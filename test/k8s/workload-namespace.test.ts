@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
-import { ensureWorkloadNamespace, GpuCluster, KubernetesSite, WorkloadNamespace } from '../../lib';
+import { GpuCluster, KubernetesSite, WorkloadNamespace } from '../../lib';
+import { ensureWorkloadNamespace } from '../../lib/k8s/workload-namespace';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
 import { testApp } from '../harness/synth';

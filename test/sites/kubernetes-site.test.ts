@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { ApiObject, Yaml } from 'cdk8s';
-import { GpuEnablement, KubernetesSite, maxGpus, maxGpusPerNode, SitePlatform, WorkloadCredentials, WorkloadNamespace } from '../../lib';
+import { GpuEnablement, KubernetesSite, SitePlatform, WorkloadCredentials, WorkloadNamespace } from '../../lib';
+import { maxGpus, maxGpusPerNode } from '../../lib/sites/kubernetes-site-interface';
 import { synthesizeClean, testApp } from '../harness/synth';
 
 describe('KubernetesSite', () => {
