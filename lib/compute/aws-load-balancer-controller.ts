@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { AWS_LOAD_BALANCER_CONTROLLER_POLICY } from './aws-load-balancer-controller-policy';
 import { EksSite } from '../sites/eks-site';
 import { acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
+import { serviceAccountRole } from '../private/pod-identity';
 
 /**
  * Chart version of the controller (aws/eks-charts `aws-load-balancer-controller`; from v3 the
@@ -52,17 +53,14 @@ export class AwsLoadBalancerController extends Construct {
     super(scope, id);
     const cluster = props.site.cluster;
     const stack = Stack.of(this);
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com').withSessionTags(),
+    const { role, association } = serviceAccountRole(this, { role: 'Role', association: 'PodIdentity' }, {
+      cluster,
+      namespace: AWS_LOAD_BALANCER_CONTROLLER_NAMESPACE,
+      serviceAccount: AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
       description: 'AWS Load Balancer Controller: manages the load balancers of Services and Ingresses',
       inlinePolicies: { AwsLoadBalancerController: controllerPolicy(stack) },
     });
-    const association = new eks.CfnPodIdentityAssociation(this, 'PodIdentity', {
-      clusterName: cluster.clusterName,
-      namespace: AWS_LOAD_BALANCER_CONTROLLER_NAMESPACE,
-      serviceAccount: AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
-      roleArn: this.role.roleArn,
-    });
+    this.role = role;
     this.release = cluster.addHelmChart('AwsLoadBalancerController', {
       chart: 'aws-load-balancer-controller',
       repository: 'https://aws.github.io/eks-charts',

@@ -25,6 +25,7 @@ import { KubernetesSiteOptions } from '../sites/site-base';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeInlinePolicies, acknowledgeManagedPolicies, acknowledgeRule } from '../private/nag-acknowledgements';
 import { newLogsKey } from '../private/log-encryption';
+import { podIdentityPrincipal } from '../private/pod-identity';
 import { checkInteger } from '../private/validation';
 
 /** Presets of cluster defaults. */
@@ -407,7 +408,7 @@ export class GpuCluster extends Construct {
   /** A role that EKS Pod Identity lets one add-on's service account assume. */
   private podIdentityRole(id: string, managedPolicy: string, reason: string): iam.Role {
     const role = new iam.Role(this, id, {
-      assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com').withSessionTags(),
+      assumedBy: podIdentityPrincipal(),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(managedPolicy)],
     });
     acknowledgeManagedPolicies(role, [managedPolicy], reason);

@@ -10,6 +10,7 @@ import { KEDA_HTTP_ADD_ON_VERSION, kedaHttpAddOnValues } from './keda-http-add-o
 import { AWS_PROMETHEUS_TRIGGER_AUTHENTICATION } from './keda-scaled-object';
 import { inferenceScrapeConfig } from './scrape-config';
 import { AMP_WORKSPACE_READ_KEY_ACTIONS, grantWorkspaceKey, scraperRoles } from '../monitoring/prometheus/amp-workspace-key';
+import { serviceAccountRole } from '../private/pod-identity';
 import { EksSite } from '../sites/eks-site';
 
 /** KEDA release installed on EKS (chart kedacore/keda; KEDA 2.19 supports Kubernetes >= 1.30). */
@@ -113,19 +114,16 @@ export class InferenceAutoscaling extends Construct {
       values: { podIdentity: { aws: { irsa: { enabled: false } } } },
     });
 
-    this.kedaRole = new iam.Role(this, 'KedaOperatorRole', {
-      assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com').withSessionTags(),
+    const { role: kedaRole, association } = serviceAccountRole(this, { role: 'KedaOperatorRole', association: 'KedaPodIdentity' }, {
+      cluster,
+      namespace: KEDA_NAMESPACE,
+      serviceAccount: KEDA_OPERATOR_SERVICE_ACCOUNT,
       description: 'KEDA operator: queries the inference Prometheus workspace',
     });
+    this.kedaRole = kedaRole;
     this.kedaRole.addToPolicy(new iam.PolicyStatement({ actions: PROMETHEUS_QUERY_ACTIONS, resources: [this.workspace.attrArn] }));
     // Query results are decrypted with the workspace's key, on the caller's behalf.
     grantWorkspaceKey(this.kedaRole, key, this.workspace, AMP_WORKSPACE_READ_KEY_ACTIONS);
-    const association = new eks.CfnPodIdentityAssociation(this, 'KedaPodIdentity', {
-      clusterName: cluster.clusterName,
-      namespace: KEDA_NAMESPACE,
-      serviceAccount: KEDA_OPERATOR_SERVICE_ACCOUNT,
-      roleArn: this.kedaRole.roleArn,
-    });
     // The operator must start with its identity and rights in place, or its first queries fail.
     this.keda.node.addDependency(association, this.kedaRole);
 

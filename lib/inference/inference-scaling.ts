@@ -164,7 +164,7 @@ export class ScaleToZero {
    * the service's maxStartupTime plus 10 minutes for a node) and forwards it. Needs the add-on
    * on the site (`addInferenceAutoscaling({ kedaHttpAddOn: true })` on EKS, or
    * `kedaHttpAddOnAvailable` on a KubernetesSite) and ClusterIP exposure.
-   * @param idleFor replicas go to zero after the service was inactive this long (KEDA cooldownPeriod)
+   * @param idleFor replicas go to zero after the service was inactive this long (KEDA cooldownPeriod); 15 minutes by default
    */
   public static onRequest(idleFor: Duration = Duration.minutes(15)): ScaleToZero {
     return new ScaleToZero(WakeUpSignal.REQUEST, 'sum(interceptor_request_concurrency{route_namespace="{namespace}",route_name="{app}"})', idleFor, 0);

@@ -26,6 +26,7 @@ import { IKubernetesSite, ModelReadScope, SitePlatform, WorkloadCredentials } fr
 import { applyManifestPatches, checkManifestPatches, ManifestPatch } from '../sites/manifest-patch';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeInlinePolicies, acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
+import { serviceAccountRole } from '../private/pod-identity';
 import { checkDnsLabel, checkInteger, checkLabelValue, checkNumber, checkOrdered } from '../private/validation';
 
 /** Namespace InferenceServices go to unless told otherwise. */
@@ -419,20 +420,13 @@ export class InferenceService extends Construct {
     switch (site.workloadCredentials) {
       case WorkloadCredentials.EKS_POD_IDENTITY: {
         const cluster = (site as EksSite).cluster;
-        const role = new iam.Role(this, 'PodRole', {
-          assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com').withSessionTags(),
-          description: `Model server ${this.namespace}/${this.name}: reads its model prefix`,
+        const { role } = serviceAccountRole(this, { role: 'PodRole', association: 'PodIdentity' }, {
+          cluster, namespace: this.namespace, serviceAccount: this.name, description: `Model server ${this.namespace}/${this.name}: reads its model prefix`,
         });
         for (const model of models) model.zone.grantRead(role, model.normalizedPrefix);
         acknowledgeInlinePolicies(role);
         acknowledgeWildcards(role, 'Read access is limited to the objects under the model\'s prefix; the wildcard only spans the files of that model version.',
           models.map((m) => wildcardResource(role, `${m.zone.bucket.bucketArn}/${m.normalizedPrefix}/*`)));
-        new eks.CfnPodIdentityAssociation(this, 'PodIdentity', {
-          clusterName: cluster.clusterName,
-          namespace: this.namespace,
-          serviceAccount: this.name,
-          roleArn: role.roleArn,
-        });
         return role;
       }
       case WorkloadCredentials.IAM_ROLES_ANYWHERE:

@@ -106,7 +106,7 @@ export class EksSite extends KubernetesSiteBase {
     // writes prune labels into the objects it is given, so it gets a copy.
     const manifest = new eks.KubernetesManifest(scope, `${this.siteName}-${chart.node.id}`, {
       cluster: this.cluster,
-      manifest: copyJson([...this.renderedObjects(chart)]),
+      manifest: copyJson(this.renderedObjects(chart)),
     });
     this.manifests.set(chart, manifest);
     for (const prerequisite of this.prerequisites) manifest.node.addDependency(prerequisite);
@@ -117,6 +117,6 @@ export class EksSite extends KubernetesSiteBase {
   /** The review copy: CloudFormation references as placeholders named after logical ids. */
   protected fileObjects(chart: Chart): unknown[] {
     const manifest = this.manifests.get(chart)!;
-    return renderPlaceholders(Stack.of(manifest).resolve([...this.renderedObjects(chart)])) as unknown[];
+    return renderPlaceholders(Stack.of(manifest).resolve(this.renderedObjects(chart))) as unknown[];
   }
 }

@@ -145,7 +145,7 @@ export class KubernetesSite extends KubernetesSiteBase {
   }
 
   protected fileObjects(chart: Chart): unknown[] {
-    return [...this.renderedObjects(chart)];
+    return this.renderedObjects(chart);
   }
 
   /** Operators apply these files with kubectl, which cannot resolve CloudFormation values. */

@@ -54,7 +54,7 @@ describe('AWS Load Balancer Controller on managed node groups', () => {
     });
     const [release] = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: 'aws-load-balancer-controller' } }));
     const values = JSON.stringify(built.stack.resolve(release.Properties.Values));
-    for (const fragment of ['clusterName', 'region', 'vpcId', '"createIngressClassResource\\":false', '"enableServiceMutatorWebhook\\":false', '"name\\":\\"aws-load-balancer-controller\\"']) {
+    for (const fragment of ['clusterName', 'region', 'vpcId', '"replicaCount\\":2', '"createIngressClassResource\\":false', '"enableServiceMutatorWebhook\\":false', '"name\\":\\"aws-load-balancer-controller\\"']) {
       expect(values).toContain(fragment);
     }
   });

@@ -32,6 +32,18 @@ function onPremSite(props: ConstructorParameters<typeof KubernetesSite>[2] = {})
   return new KubernetesSite(new Stack(testApp(), 'OnPrem'), 'Lab', { gpuCapacity: { gpusPerNode: 8, totalGpus: 16 }, ...props });
 }
 
+/** An on-premises site whose workloads use the Roles Anywhere role `OnPremRole`, and a lake with a named models bucket. */
+function rolesAnywhereFixture(readScope?: ModelReadScope): { stack: Stack; lake: DataLake; site: KubernetesSite } {
+  const stack = new Stack(testApp(), 'Cloud');
+  const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'models', bucketName: 'lab-models-test' }] });
+  const role = new iam.Role(stack, 'OnPremRole', { assumedBy: new iam.ServicePrincipal('rolesanywhere.amazonaws.com') });
+  const site = new KubernetesSite(stack, 'Lab', {
+    gpuCapacity: { gpusPerNode: 4, totalGpus: 8 }, workloadCredentials: WorkloadCredentials.IAM_ROLES_ANYWHERE, rolesAnywhereRole: role,
+    rolesAnywhereHelperImage: 'registry.lab/aws-signing-helper:1.8.1', rolesAnywhereModelReadScope: readScope,
+  });
+  return { stack, lake, site };
+}
+
 describe('InferenceService on EKS with defaults', () => {
   let fixture: EksFixture;
   let objects: KubernetesObject[];
@@ -241,13 +253,7 @@ describe('InferenceService options', () => {
   });
 
   test('on an on-premises site, the model is read with the site\'s Roles Anywhere role and secret', () => {
-    const stack = new Stack(testApp(), 'Cloud');
-    const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'models', bucketName: 'lab-models-test' }] });
-    const role = new iam.Role(stack, 'OnPremRole', { assumedBy: new iam.ServicePrincipal('rolesanywhere.amazonaws.com') });
-    const site = new KubernetesSite(stack, 'Lab', {
-      gpuCapacity: { gpusPerNode: 4, totalGpus: 8 }, workloadCredentials: WorkloadCredentials.IAM_ROLES_ANYWHERE, rolesAnywhereRole: role,
-      rolesAnywhereHelperImage: 'registry.lab/aws-signing-helper:1.8.1',
-    });
+    const { stack, lake, site } = rolesAnywhereFixture();
     new InferenceService(stack, 'Llm', { site, name: 'llama', image: 'img:1', modelVersion: 'v1', model: ModelSource.fromDataLake(lake.zone('models'), 'llama/v1') });
     const objects = siteObjects(site);
     expectSafeManifests(objects);
@@ -259,13 +265,7 @@ describe('InferenceService options', () => {
   });
 
   test('with rolesAnywhereModelReadScope WHOLE_ZONE the site role reads the zone once, acknowledged for cdk-nag', () => {
-    const stack = new Stack(testApp(), 'Cloud');
-    const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'models', bucketName: 'lab-models-test' }] });
-    const role = new iam.Role(stack, 'OnPremRole', { assumedBy: new iam.ServicePrincipal('rolesanywhere.amazonaws.com') });
-    const site = new KubernetesSite(stack, 'Lab', {
-      gpuCapacity: { gpusPerNode: 4, totalGpus: 8 }, workloadCredentials: WorkloadCredentials.IAM_ROLES_ANYWHERE, rolesAnywhereRole: role,
-      rolesAnywhereHelperImage: 'registry.lab/aws-signing-helper:1.8.1', rolesAnywhereModelReadScope: ModelReadScope.WHOLE_ZONE,
-    });
+    const { stack, lake, site } = rolesAnywhereFixture(ModelReadScope.WHOLE_ZONE);
     for (const name of ['llama', 'mistral']) {
       new InferenceService(stack, name, { site, name, image: 'img:1', modelVersion: 'v1', model: ModelSource.fromDataLake(lake.zone('models'), `${name}/v1`) });
     }

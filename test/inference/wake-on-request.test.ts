@@ -112,6 +112,10 @@ describe('monitoring of a service that wakes on request', () => {
   });
 });
 
+test('by default a service idles 15 minutes before it scales to zero', () => {
+  expect(ScaleToZero.onRequest().idleFor.toMinutes()).toBe(15);
+});
+
 describe('wake on request that cannot work fails at construction', () => {
   test('without the add-on, the error names the option', () => {
     const { stack, cluster } = eks(false);

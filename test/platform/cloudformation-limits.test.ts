@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   AiPlatform, CloudFormationLimits, CloudFormationLimitRule, DataLake, InferenceService, KubernetesSite, ModelReadScope, ModelSource, WorkloadCredentials,
 } from '../../lib';
-import { synthFindings, testApp } from '../harness/synth';
+import { SynthFinding, synthFindings, testApp } from '../harness/synth';
 
 function appWithLimits(props = {}): App {
   const app = testApp();
@@ -19,6 +19,28 @@ function appWithLimits(props = {}): App {
 function bulky(stack: Stack, id: string, bytes: number): void {
   new CfnResource(stack, id, { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: 'x'.repeat(bytes) } });
 }
+
+/**
+ * An app with limits checked: an on-premises site whose Roles Anywhere role reads `models`
+ * model prefixes of one lake zone.
+ */
+function onPremisesModels(models: number, readScope?: ModelReadScope): App {
+  const app = appWithLimits();
+  const stack = new Stack(app, 'Cloud');
+  const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'models', bucketName: 'lab-models-test' }] });
+  const role = new iam.Role(stack, 'OnPrem', { assumedBy: new iam.ServicePrincipal('rolesanywhere.amazonaws.com') });
+  const site = new KubernetesSite(stack, 'Lab', {
+    gpuCapacity: { gpusPerNode: 8, totalGpus: 2000 }, workloadCredentials: WorkloadCredentials.IAM_ROLES_ANYWHERE, rolesAnywhereRole: role,
+    rolesAnywhereHelperImage: 'registry.lab/aws-signing-helper:1.8.1', rolesAnywhereModelReadScope: readScope,
+  });
+  for (let i = 0; i < models; i++) {
+    new InferenceService(stack, `M${i}`, { site, name: `model-${i}`, image: 'img:1', modelVersion: 'v1', model: ModelSource.fromDataLake(lake.zone('models'), `organisation/model-number-${i}/v1`) });
+  }
+  return app;
+}
+
+/** Findings of the template limits and IAM quotas. */
+const limitFindings = (findings: SynthFinding[]) => findings.filter((f) => f.rule.startsWith('cfn-') || f.rule.startsWith('iam-'));
 
 describe('CloudFormationLimits', () => {
   test('a template over 1 MB fails synth with its name and the fix', () => {
@@ -78,37 +100,15 @@ describe('CloudFormationLimits', () => {
   });
 
   test('an on-premises site role that reads 200 model prefixes stays within IAM\'s quotas', () => {
-    const app = appWithLimits();
-    const stack = new Stack(app, 'Cloud');
-    const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'models', bucketName: 'lab-models-test' }] });
-    const role = new iam.Role(stack, 'OnPrem', { assumedBy: new iam.ServicePrincipal('rolesanywhere.amazonaws.com') });
-    const site = new KubernetesSite(stack, 'Lab', {
-      gpuCapacity: { gpusPerNode: 8, totalGpus: 1000 }, workloadCredentials: WorkloadCredentials.IAM_ROLES_ANYWHERE, rolesAnywhereRole: role,
-      rolesAnywhereHelperImage: 'registry.lab/aws-signing-helper:1.8.1',
-    });
-    for (let i = 0; i < 200; i++) {
-      new InferenceService(stack, `M${i}`, { site, name: `model-${i}`, image: 'img:1', modelVersion: 'v1', model: ModelSource.fromDataLake(lake.zone('models'), `organisation/model-number-${i}/v1`) });
-    }
-    expect(synthFindings(app).findings.filter((f) => f.rule.startsWith('cfn-') || f.rule.startsWith('iam-'))).toEqual([]);
+    expect(limitFindings(synthFindings(onPremisesModels(200)).findings)).toEqual([]);
   });
 
   test('with rolesAnywhereModelReadScope WHOLE_ZONE the role does not grow with the models: 500 fit', () => {
     const policyOf = (models: number): { size: number; findings: string[] } => {
-      const app = appWithLimits();
-      const stack = new Stack(app, 'Cloud');
-      const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'models', bucketName: 'lab-models-test' }] });
-      const role = new iam.Role(stack, 'OnPrem', { assumedBy: new iam.ServicePrincipal('rolesanywhere.amazonaws.com') });
-      const site = new KubernetesSite(stack, 'Lab', {
-        gpuCapacity: { gpusPerNode: 8, totalGpus: 2000 }, workloadCredentials: WorkloadCredentials.IAM_ROLES_ANYWHERE, rolesAnywhereRole: role,
-        rolesAnywhereHelperImage: 'registry.lab/aws-signing-helper:1.8.1', rolesAnywhereModelReadScope: ModelReadScope.WHOLE_ZONE,
-      });
-      for (let i = 0; i < models; i++) {
-        new InferenceService(stack, `M${i}`, { site, name: `model-${i}`, image: 'img:1', modelVersion: 'v1', model: ModelSource.fromDataLake(lake.zone('models'), `organisation/model-number-${i}/v1`) });
-      }
-      const { assembly, findings } = synthFindings(app);
+      const { assembly, findings } = synthFindings(onPremisesModels(models, ModelReadScope.WHOLE_ZONE));
       const template = assembly!.getStackByName('Cloud').template;
       const policies = Object.values(template.Resources).filter((r) => (r as { Type: string }).Type === 'AWS::IAM::Policy' || (r as { Type: string }).Type === 'AWS::IAM::ManagedPolicy');
-      return { size: JSON.stringify(policies).length, findings: findings.filter((f) => f.rule.startsWith('cfn-') || f.rule.startsWith('iam-')).map((f) => f.message) };
+      return { size: JSON.stringify(policies).length, findings: limitFindings(findings).map((f) => f.message) };
     };
     const few = policyOf(2);
     const many = policyOf(500);
