@@ -5,7 +5,7 @@
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { AiPlatform, DEFAULT_ZONE_NAMES, InferenceScaling, PlatformInferenceService, ProducerTrustSource } from '../lib';
+import { AiPlatform, DataLake, InferenceScaling, PlatformInferenceService, ProducerTrustSource } from '../lib';
 
 /**
  * Context key with the path of the PEM bundle of the CA that issues the on-premises site's
@@ -73,7 +73,7 @@ export function buildReferencePlatform(scope: Construct): AiPlatform {
   const onPremises = onPremisesAccess(scope);
   return new AiPlatform(scope, 'ScalableAi', {
     // Only an on-premises model server needs the models bucket's name in its manifests.
-    dataLake: onPremises ? { zones: DEFAULT_ZONE_NAMES.map((name) => ({ name, bucketName: name === 'models' ? onPremises.modelsBucketName : undefined })) } : undefined,
+    dataLake: onPremises ? { zones: DataLake.defaultZoneNames().map((name) => ({ name, bucketName: name === 'models' ? onPremises.modelsBucketName : undefined })) } : undefined,
     gpuNodeGroups: [{
       id: 'L40sNodes',
       options: { instanceTypes: [new ec2.InstanceType('g6e.xlarge'), new ec2.InstanceType('g6e.2xlarge')], maxSize: 4 },

@@ -16,7 +16,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
-  AiPlatform, BurstRouting, DEFAULT_ZONE_NAMES, EndpointHealthCheck, GpuPlacement, InferenceScaling, ProducerTrustSource, RoutingMode, RoutingTarget,
+  AiPlatform, BurstRouting, DataLake, EndpointHealthCheck, GpuPlacement, InferenceScaling, ProducerTrustSource, RoutingMode, RoutingTarget,
 } from 'cdk-scalable-ai';
 
 /** Context keys of the example. */
@@ -33,7 +33,7 @@ export function buildHybridBurstExample(scope: Construct): AiPlatform {
   const modelsBucketName = requiredContext(scope, HYBRID_CONTEXT.modelsBucketName, 'a globally unique name for the models bucket (the lab\'s manifests name it)');
   const helperImage = requiredContext(scope, HYBRID_CONTEXT.helperImage, 'an image with aws_signing_helper (see the README "On-premises setup")');
   const platform = new AiPlatform(scope, 'Hybrid', {
-    dataLake: { zones: DEFAULT_ZONE_NAMES.map((name) => ({ name, bucketName: name === 'models' ? modelsBucketName : undefined })) },
+    dataLake: { zones: DataLake.defaultZoneNames().map((name) => ({ name, bucketName: name === 'models' ? modelsBucketName : undefined })) },
     cluster: {
       hybridNodes: { remoteNodeCidrs: ['192.168.100.0/24'], remotePodCidrs: ['192.168.128.0/18'], gpuNodes: { gpusPerNode: 4, nodeCount: 2 } },
     },

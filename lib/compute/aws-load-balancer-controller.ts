@@ -11,6 +11,7 @@ import { AWS_LOAD_BALANCER_CONTROLLER_POLICY } from './aws-load-balancer-control
 import { EksSite } from '../sites/eks-site';
 import { acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
 import { serviceAccountRole } from '../private/pod-identity';
+import { checkPropTypes } from '../private/prop-types';
 
 /**
  * Chart version of the controller (aws/eks-charts `aws-load-balancer-controller`; from v3 the
@@ -24,7 +25,7 @@ export const AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = 'aws-load-balancer-c
 export const AWS_LOAD_BALANCER_CONTROLLER_CLASS = 'service.k8s.aws/nlb';
 
 export interface AwsLoadBalancerControllerOptions {
-  /** @default AWS_LOAD_BALANCER_CONTROLLER_VERSION */
+  /** @default "3.5.0" */
   readonly version?: string;
   /** @default 2 (one replica may be lost; the webhooks stay available) */
   readonly replicas?: number;
@@ -51,6 +52,7 @@ export class AwsLoadBalancerController extends Construct {
 
   constructor(scope: Construct, id: string, props: AwsLoadBalancerControllerProps) {
     super(scope, id);
+    checkPropTypes(this, 'AwsLoadBalancerControllerProps', props);
     const cluster = props.site.cluster;
     const stack = Stack.of(this);
     const { role, association } = serviceAccountRole(this, { role: 'Role', association: 'PodIdentity' }, {

@@ -16,9 +16,9 @@ export const EKS_DEFAULT_NODES_PER_MANAGED_NODE_GROUP = 450;
 
 /** The account's EKS quotas, when raised above the defaults. */
 export interface EksQuotas {
-  /** @default EKS_DEFAULT_MANAGED_NODE_GROUPS_PER_CLUSTER (30) */
+  /** @default 30 */
   readonly managedNodeGroupsPerCluster?: number;
-  /** @default EKS_DEFAULT_NODES_PER_MANAGED_NODE_GROUP (450) */
+  /** @default 450 */
   readonly nodesPerManagedNodeGroup?: number;
 }
 

@@ -27,6 +27,7 @@ import { acknowledgeInlinePolicies, acknowledgeManagedPolicies, acknowledgeRule 
 import { newLogsKey } from '../private/log-encryption';
 import { podIdentityPrincipal } from '../private/pod-identity';
 import { checkInteger } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
 
 /** Presets of cluster defaults. */
 export enum GpuClusterPreset {
@@ -75,11 +76,11 @@ export interface GpuClusterProps {
   readonly capacityMode?: ClusterCapacityMode;
   /** @default GpuClusterPreset.PRODUCTION */
   readonly preset?: GpuClusterPreset;
-  /** @default - a new VPC: DEFAULT_VPC_MAX_AZS AZs, public and private subnets, flow logs */
+  /** @default - a new VPC: 3 AZs (2 in an environment-agnostic stack), public and private subnets, flow logs */
   readonly vpc?: ec2.IVpc;
   /** @default - PRIVATE for PRODUCTION, PUBLIC_AND_PRIVATE for DEVELOPMENT */
   readonly endpointAccess?: eks.EndpointAccess;
-  /** @default DEFAULT_KUBERNETES_VERSION (1.36) */
+  /** @default eks.KubernetesVersion.V1_36 */
   readonly version?: eks.KubernetesVersion;
   /** Needed for versions other than 1.36. @default - the bundled KubectlV36Layer */
   readonly kubectlLayer?: lambda.ILayerVersion;
@@ -89,13 +90,13 @@ export interface GpuClusterProps {
   readonly adminRoles?: iam.IRole[];
   /** Key for envelope encryption of Kubernetes secrets. @default - a new key with rotation, retained */
   readonly secretsEncryptionKey?: kms.IKey;
-  /** @default DEFAULT_SYSTEM_NODE_INSTANCE_TYPE (m7i.large) */
+  /** @default - m7i.large */
   readonly systemNodeInstanceType?: ec2.InstanceType;
-  /** @default DEFAULT_SYSTEM_NODE_COUNT (2) */
+  /** @default 2 */
   readonly systemNodeCount?: number;
   /**
    * Detailed (1-minute) EC2 monitoring on the system node group's launch template.
-   * @default DEFAULT_SYSTEM_NODE_DETAILED_MONITORING (false)
+   * @default false
    */
   readonly systemNodeDetailedMonitoring?: boolean;
   /**
@@ -172,6 +173,7 @@ export class GpuCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuClusterProps = {}) {
     super(scope, id);
+    checkPropTypes(this, 'GpuClusterProps', props);
     const preset = props.preset ?? GpuClusterPreset.PRODUCTION;
     this.capacityMode = props.capacityMode ?? ClusterCapacityMode.MANAGED_NODE_GROUPS;
     const autoMode = this.capacityMode === ClusterCapacityMode.AUTO_MODE;

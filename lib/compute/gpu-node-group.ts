@@ -13,6 +13,7 @@ import {
 } from '../private/gpu-catalog';
 import { acknowledgeManagedPolicies } from '../private/nag-acknowledgements';
 import { checkInteger, checkOrdered, warn } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
 
 /** Operating system of GPU nodes; both come with the NVIDIA driver and container toolkit. */
 export enum GpuNodeOperatingSystem {
@@ -55,17 +56,17 @@ export interface GpuNodeGroupOptions {
    * @default - inferred from the instance family, architecture and `operatingSystem`
    */
   readonly amiType?: eks.NodegroupAmiType;
-  /** @default DEFAULT_GPU_NODE_MIN_SIZE (0) */
+  /** @default 0 */
   readonly minSize?: number;
-  /** @default DEFAULT_GPU_NODE_DESIRED_SIZE (1), raised to minSize when that is larger */
+  /** @default - 1, raised to minSize when that is larger */
   readonly desiredSize?: number;
-  /** @default DEFAULT_GPU_NODE_MAX_SIZE (2), raised to desiredSize when that is larger */
+  /** @default - 2, raised to desiredSize when that is larger */
   readonly maxSize?: number;
-  /** Encrypted gp3 root (AL2023) or data (Bottlerocket) volume. @default DEFAULT_GPU_NODE_VOLUME_SIZE (200 GiB) */
+  /** Encrypted gp3 root (AL2023) or data (Bottlerocket) volume. @default Size.gibibytes(200) */
   readonly volumeSize?: Size;
   /**
    * Detailed (1-minute) EC2 monitoring on the launch template.
-   * @default DEFAULT_GPU_NODE_DETAILED_MONITORING (false)
+   * @default false
    */
   readonly detailedMonitoring?: boolean;
   /** Extra node labels. @default - none */
@@ -109,6 +110,7 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
 
   constructor(scope: Construct, id: string, props: GpuNodeGroupProps) {
     super(scope, id);
+    checkPropTypes(this, 'GpuNodeGroupProps', props);
     const specs = this.resolveInstances(props.instanceTypes);
     const architecture = this.checkSingleArchitecture(specs);
     this.amiType = this.resolveAmiType(specs, architecture, props);

@@ -9,6 +9,7 @@ import { GPU_PRESENT_LABEL, NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 import { PropValidationError } from '../private/errors';
 import { gpuFamilies, kubernetesArch } from '../private/gpu-catalog';
 import { checkDnsLabel, checkInteger, checkNonEmpty, checkUnique } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
 
 /** Which node class a NodePool launches nodes with: EKS Auto Mode's or a Karpenter EC2NodeClass. */
 export class NodeClassReference {
@@ -69,13 +70,13 @@ export interface GpuNodePoolOptions {
   readonly minGpusPerNode?: number;
   /** @default [NodePoolCapacityType.ON_DEMAND] */
   readonly capacityTypes?: NodePoolCapacityType[];
-  /** GPUs the pool may run in total (`limits.nvidia.com/gpu`). @default DEFAULT_NODE_POOL_MAX_GPUS (8) */
+  /** GPUs the pool may run in total (`limits.nvidia.com/gpu`). @default 8 */
   readonly maxGpus?: number;
   /** @default ConsolidationPolicy.WHEN_EMPTY */
   readonly consolidationPolicy?: ConsolidationPolicy;
-  /** @default DEFAULT_CONSOLIDATE_AFTER (10 minutes) */
+  /** @default Duration.minutes(10) */
   readonly consolidateAfter?: Duration;
-  /** @default DEFAULT_NODE_EXPIRE_AFTER (14 days) */
+  /** @default Duration.days(14) */
   readonly expireAfter?: Duration;
 }
 
@@ -112,6 +113,7 @@ export class GpuNodePool extends Construct implements IGpuCapacity {
 
   constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
     super(scope, id);
+    checkPropTypes(this, 'GpuNodePoolProps', props);
     this.name = props.name ?? id.toLowerCase();
     checkDnsLabel(this, 'name', this.name);
     checkNonEmpty(this, 'instanceFamilies', props.instanceFamilies, 'List GPU instance families, e.g. ["g6e", "g6"].');

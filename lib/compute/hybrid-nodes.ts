@@ -10,6 +10,7 @@ import { PropValidationError } from '../private/errors';
 import { acknowledgeManagedPolicies } from '../private/nag-acknowledgements';
 import { isPrivate, overlaps, parseCidr } from '../private/cidr';
 import { checkInteger } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
 
 /** Label EKS puts on every hybrid node. */
 export const HYBRID_COMPUTE_TYPE_LABEL = 'eks.amazonaws.com/compute-type';
@@ -81,6 +82,7 @@ export class HybridNodes extends Construct {
 
   constructor(scope: Construct, id: string, props: HybridNodesProps) {
     super(scope, id);
+    checkPropTypes(this, 'HybridNodesProps', props);
     checkInteger(this, 'gpuNodes.gpusPerNode', props.gpuNodes?.gpusPerNode, 1, 64);
     checkInteger(this, 'gpuNodes.nodeCount', props.gpuNodes?.nodeCount, 1);
 

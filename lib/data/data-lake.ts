@@ -22,6 +22,7 @@ import { PropValidationError } from '../private/errors';
 import { acknowledgeRule } from '../private/nag-acknowledgements';
 import { statefulRemovalPolicy } from '../private/removal';
 import { checkPattern, checkWholeDays, checkUnique, isToken } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
 
 /** A zone of a DataLake. */
 export interface DataLakeZoneProps {
@@ -34,7 +35,8 @@ export interface DataLakeZoneProps {
   /**
    * Lifecycle tiering of the zone's objects.
    *
-   * @default - DEFAULT_ZONE_LIFECYCLES[name] for built-in zone names, DEFAULT_CUSTOM_ZONE_LIFECYCLE otherwise
+   * @default - the default lifecycle of the zone's name: raw, curated, features and models each
+   * have their own, other names share one (see the fields of ZoneLifecycle)
    */
   readonly lifecycle?: ZoneLifecycle;
   /**
@@ -54,7 +56,7 @@ export interface DataLakeProps {
   /**
    * The zones, one bucket and one Glue database each.
    *
-   * @default - DEFAULT_ZONE_NAMES (raw, curated, features, models) with their default lifecycles
+   * @default - the zones raw, curated, features and models, with their default lifecycles
    */
   readonly zones?: DataLakeZoneProps[];
   /**
@@ -73,7 +75,7 @@ export interface DataLakeProps {
   /**
    * How long server access logs are kept.
    *
-   * @default DEFAULT_ACCESS_LOGS_RETENTION (365 days)
+   * @default Duration.days(365)
    */
   readonly accessLogsRetention?: Duration;
   /**
@@ -262,6 +264,14 @@ export class DataLake extends Construct implements IDataLake {
     return new ImportedDataLake(scope, id, attrs);
   }
 
+  /**
+   * The zones a lake has when `zones` is not set: raw, curated, features and models, each with
+   * its default lifecycle. Start from these to change one zone, e.g. name the models bucket.
+   */
+  public static defaultZoneNames(): string[] {
+    return [...DEFAULT_ZONE_NAMES];
+  }
+
   public readonly encryptionKey: kms.IKey;
   /** Bucket that receives the server access logs of every zone bucket (SSE-S3). */
   public readonly accessLogsBucket: s3.Bucket;
@@ -272,6 +282,7 @@ export class DataLake extends Construct implements IDataLake {
 
   constructor(scope: Construct, id: string, props: DataLakeProps = {}) {
     super(scope, id);
+    checkPropTypes(this, 'DataLakeProps', props);
     const zoneProps: DataLakeZoneProps[] = props.zones ?? DEFAULT_ZONE_NAMES.map((name) => ({ name }));
     this.validate(props, zoneProps);
 

@@ -16,6 +16,7 @@ import { acknowledgeInlinePolicies, acknowledgeWildcards, wildcardResource } fro
 import { statefulRemovalPolicy } from '../private/removal';
 import { checkNonEmpty, checkPattern, checkUnique, isToken } from '../private/validation';
 import { FEATURE_GROUP_NAME_PATTERN, featureGroupArnOf, grantFeatureGroupRead, grantFeatureGroupWrite, IFeatureGroup, ImportedFeatureGroup } from './feature-group-ref';
+import { checkPropTypes } from '../private/prop-types';
 
 /** Type of a feature. */
 export enum FeatureType {
@@ -50,7 +51,7 @@ export interface FeatureGroupProps {
   /**
    * Key prefix of the offline store in the zone.
    *
-   * @default DEFAULT_OFFLINE_STORE_PREFIX ("feature-store")
+   * @default "feature-store"
    */
   readonly offlineStorePrefix?: string;
   /**
@@ -93,7 +94,7 @@ export class FeatureGroup extends Construct implements IFeatureGroup {
     return new ImportedFeatureGroup(scope, id, featureGroupName);
   }
 
-  public readonly featureGroup: sagemaker.CfnFeatureGroup;
+  public readonly cfnFeatureGroup: sagemaker.CfnFeatureGroup;
   /** Role SageMaker uses to write the offline store. */
   public readonly role: iam.Role;
   public readonly featureGroupName: string;
@@ -104,6 +105,7 @@ export class FeatureGroup extends Construct implements IFeatureGroup {
 
   constructor(scope: Construct, id: string, props: FeatureGroupProps) {
     super(scope, id);
+    checkPropTypes(this, 'FeatureGroupProps', props);
     this.validate(props);
     const zone = props.offlineStoreZone;
     const prefix = props.offlineStorePrefix ?? DEFAULT_OFFLINE_STORE_PREFIX;
@@ -145,7 +147,7 @@ export class FeatureGroup extends Construct implements IFeatureGroup {
       'The offline store writes objects SageMaker names at run time under this feature group\'s prefix of the zone; the grant stops at that prefix.',
       [wildcardResource(this, zone.bucket.arnForObjects(`${prefix}/*`))]);
 
-    this.featureGroup = new sagemaker.CfnFeatureGroup(this, 'Resource', {
+    this.cfnFeatureGroup = new sagemaker.CfnFeatureGroup(this, 'Resource', {
       featureGroupName: props.featureGroupName,
       description: props.description,
       recordIdentifierFeatureName: props.recordIdentifierFeatureName,
@@ -161,9 +163,9 @@ export class FeatureGroup extends Construct implements IFeatureGroup {
         ? { EnableOnlineStore: true, SecurityConfig: { KmsKeyId: zone.encryptionKey.keyArn } }
         : undefined,
     });
-    this.featureGroup.applyRemovalPolicy(removalPolicy);
+    this.cfnFeatureGroup.applyRemovalPolicy(removalPolicy);
     // SageMaker checks the role's access when the group is created.
-    this.featureGroup.node.addDependency(this.role);
+    this.cfnFeatureGroup.node.addDependency(this.role);
   }
 
   /** Grants writing records (sagemaker:PutRecord, DeleteRecord) to this feature group. */

@@ -43,28 +43,31 @@ export interface ZoneTransition {
 }
 
 /**
- * Lifecycle of one zone. Every field you leave out takes the zone's default
- * (`DEFAULT_ZONE_LIFECYCLES[zone]` for the built-in zones, `DEFAULT_CUSTOM_ZONE_LIFECYCLE`
- * for other zone names); a field you set replaces that default field as a whole.
+ * Lifecycle of one zone. Every field you leave out takes the zone's default (the built-in
+ * zones raw, curated, features and models each have their own; other zone names share one,
+ * see each field); a field you set replaces that default field as a whole.
  */
 export interface ZoneLifecycle {
   /**
    * Storage-class transitions of current versions, in waterfall order with increasing ages.
    * An empty list keeps objects in S3 Standard.
    *
-   * @default - the zone's default transitions (see DEFAULT_ZONE_LIFECYCLES)
+   * @default - raw: Standard-IA after 30 days, Glacier Flexible Retrieval after 90 days;
+   * curated: Intelligent-Tiering after 30 days, Glacier Instant Retrieval after 180 days;
+   * features, models and other zones: Intelligent-Tiering after 30 days
    */
   readonly transitions?: ZoneTransition[];
   /**
    * How long a noncurrent (overwritten or deleted) object version is kept before it expires.
    *
-   * @default - the zone's default (see DEFAULT_ZONE_LIFECYCLES, DEFAULT_NONCURRENT_VERSION_EXPIRATION)
+   * @default - 30 days in the raw and features zones, 180 days in models, 90 days in curated
+   * and other zones
    */
   readonly noncurrentVersionExpiration?: Duration;
   /**
    * How long an incomplete multipart upload is kept before S3 aborts it and frees its parts.
    *
-   * @default DEFAULT_ABORT_INCOMPLETE_MULTIPART_UPLOAD_AFTER (7 days)
+   * @default Duration.days(7)
    */
   readonly abortIncompleteMultipartUploadAfter?: Duration;
   /**

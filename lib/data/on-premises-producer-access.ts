@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeInlinePolicies } from '../private/nag-acknowledgements';
 import { checkDurationRange, checkNonEmpty, checkPattern } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
 
 /** Service principal of IAM Roles Anywhere. */
 export const ROLES_ANYWHERE_PRINCIPAL = 'rolesanywhere.amazonaws.com';
@@ -119,7 +120,7 @@ export interface OnPremisesProducerAccessProps {
   /**
    * Lifetime of the credentials a producer receives (15 minutes to 12 hours).
    *
-   * @default DEFAULT_PRODUCER_SESSION_DURATION (1 hour)
+   * @default Duration.hours(1)
    */
   readonly sessionDuration?: Duration;
   /**
@@ -157,6 +158,7 @@ export class OnPremisesProducerAccess extends Construct implements iam.IGrantabl
 
   constructor(scope: Construct, id: string, props: OnPremisesProducerAccessProps) {
     super(scope, id);
+    checkPropTypes(this, 'OnPremisesProducerAccessProps', props);
     if (!(props.trustSource instanceof ProducerTrustSource)) {
       throw new PropValidationError(this, 'trustSource', props.trustSource, 'is not a ProducerTrustSource',
         'Use ProducerTrustSource.fromCertificateBundle(pem) or ProducerTrustSource.fromAcmPrivateCa(arn).');

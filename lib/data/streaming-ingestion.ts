@@ -25,6 +25,7 @@ import { acknowledgeInlinePolicies, acknowledgeRule, acknowledgeWildcards, wildc
 import { allowLogsToUseKey } from '../private/log-encryption';
 import { statefulRemovalPolicy } from '../private/removal';
 import { checkDurationRange, checkInteger, checkPattern, checkSizeRange, isToken } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
 
 /** Stream retention when `retentionPeriod` is not given (the Kinesis minimum). */
 export const DEFAULT_STREAM_RETENTION = Duration.hours(24);
@@ -79,13 +80,13 @@ export interface StreamingIngestionOptions {
   /**
    * Shards of a PROVISIONED stream; not allowed with ON_DEMAND.
    *
-   * @default DEFAULT_SHARD_COUNT (1) with StreamMode.PROVISIONED
+   * @default - 1 with StreamMode.PROVISIONED
    */
   readonly shardCount?: number;
   /**
    * How long records stay in the stream (whole hours, 24 to 8760).
    *
-   * @default DEFAULT_STREAM_RETENTION (24 hours)
+   * @default Duration.hours(24)
    */
   readonly retentionPeriod?: Duration;
   /**
@@ -99,20 +100,20 @@ export interface StreamingIngestionOptions {
    * Compression of delivered objects. Must be UNCOMPRESSED (or unset) with Parquet conversion,
    * which compresses inside the Parquet files (Snappy).
    *
-   * @default DEFAULT_COMPRESSION (GZIP), none with Parquet conversion
+   * @default - firehose.Compression.GZIP; none with Parquet conversion
    */
   readonly compression?: firehose.Compression;
   /**
    * How long Firehose buffers before writing an object (0-900 s; at least 60 s with dynamic partitioning).
    *
-   * @default DEFAULT_BUFFERING_INTERVAL (300 s)
+   * @default Duration.seconds(300)
    */
   readonly bufferingInterval?: Duration;
   /**
    * How much Firehose buffers before writing an object (1-128 MiB; at least 64 MiB with
    * dynamic partitioning or Parquet conversion).
    *
-   * @default DEFAULT_BUFFERING_SIZE (5 MiB), DEFAULT_BUFFERING_SIZE_AGGREGATED (128 MiB) with dynamic partitioning or Parquet
+   * @default - Size.mebibytes(5); Size.mebibytes(128) with dynamic partitioning or Parquet
    */
   readonly bufferingSize?: Size;
   /**
@@ -130,7 +131,7 @@ export interface StreamingIngestionOptions {
   /**
    * Name of the partition (`<name>=<value>/` in the prefix): lowercase letters, digits, `_`.
    *
-   * @default DEFAULT_PARTITION_KEY_NAME ("key")
+   * @default "key"
    */
   readonly partitionKeyName?: string;
   /**
@@ -169,20 +170,20 @@ export interface StreamingIngestionOptions {
   /**
    * Alarm when the oldest unread record of the stream is older than this (Firehose lags).
    *
-   * @default DEFAULT_ITERATOR_AGE_THRESHOLD (15 minutes)
+   * @default Duration.minutes(15)
    */
   readonly iteratorAgeAlarmThreshold?: Duration;
   /**
    * Alarm when the oldest undelivered record in Firehose is older than this; must exceed
    * the buffering interval.
    *
-   * @default DEFAULT_DELIVERY_FRESHNESS_THRESHOLD (30 minutes)
+   * @default Duration.minutes(30)
    */
   readonly deliveryFreshnessAlarmThreshold?: Duration;
   /**
    * Retention of the log group of Firehose delivery errors.
    *
-   * @default DEFAULT_ERROR_LOG_RETENTION (3 months)
+   * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly errorLogRetention?: logs.RetentionDays;
   /**
@@ -241,6 +242,7 @@ export class StreamingIngestion extends Construct implements iam.IGrantable, ISt
 
   constructor(scope: Construct, id: string, props: StreamingIngestionProps) {
     super(scope, id);
+    checkPropTypes(this, 'StreamingIngestionProps', props);
     const settings = this.validate(id, props);
     const removalPolicy = statefulRemovalPolicy(this, 'removalPolicy', props.removalPolicy, 'the Kinesis stream and its KMS key');
 
@@ -336,7 +338,8 @@ export class StreamingIngestion extends Construct implements iam.IGrantable, ISt
   }
 
   /**
-   * Grants a producer writing records: PRODUCER_STREAM_ACTIONS on this stream and
+   * Grants a producer writing records: kinesis:PutRecord, kinesis:PutRecords,
+   * kinesis:ListShards and kinesis:DescribeStreamSummary on this stream and
    * kms:GenerateDataKey on the stream key (through Kinesis only). No wildcard actions.
    */
   public grantWrite(grantee: iam.IGrantable): iam.Grant {

@@ -12,6 +12,7 @@ import { inferenceScrapeConfig } from './scrape-config';
 import { AMP_WORKSPACE_READ_KEY_ACTIONS, grantWorkspaceKey, scraperRoles } from '../monitoring/prometheus/amp-workspace-key';
 import { serviceAccountRole } from '../private/pod-identity';
 import { EksSite } from '../sites/eks-site';
+import { checkPropTypes } from '../private/prop-types';
 
 /** KEDA release installed on EKS (chart kedacore/keda; KEDA 2.19 supports Kubernetes >= 1.30). */
 export const KEDA_CHART_VERSION = '2.19.0';
@@ -29,10 +30,10 @@ export interface InferenceAutoscalingOptions {
    * @default - a new key with rotation, retained
    */
   readonly encryptionKey?: kms.IKey;
-  /** @default KEDA_CHART_VERSION */
+  /** @default "2.19.0" */
   readonly kedaVersion?: string;
   /**
-   * Installs the KEDA HTTP add-on (chart `keda-add-ons-http`, KEDA_HTTP_ADD_ON_VERSION) beside
+   * Installs the KEDA HTTP add-on (chart `keda-add-ons-http`, version 0.15.0) beside
    * KEDA, so services can wake from zero on their first request (ScaleToZero.onRequest). Its
    * interceptor runs 3 to 50 replicas (0.25 vCPU, 20Mi each, requested).
    * @default false
@@ -72,6 +73,7 @@ export class InferenceAutoscaling extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceAutoscalingProps) {
     super(scope, id);
+    checkPropTypes(this, 'InferenceAutoscalingProps', props);
     const { site } = props;
     const cluster = site.cluster;
     const key = props.encryptionKey ?? new kms.Key(this, 'Key', {

@@ -44,9 +44,9 @@ export interface PrometheusScalingOptions {
 
 /** Scale-up and scale-down damping. */
 export interface ScalingBehavior {
-  /** Wait before removing replicas after load drops. @default DEFAULT_SCALE_DOWN_STABILIZATION (5 minutes) */
+  /** Wait before removing replicas after load drops. @default Duration.minutes(5) */
   readonly scaleDownStabilization?: Duration;
-  /** How often KEDA evaluates the signal. @default DEFAULT_POLLING_INTERVAL (15 seconds) */
+  /** How often KEDA evaluates the signal. @default Duration.seconds(15) */
   readonly pollingInterval?: Duration;
 }
 

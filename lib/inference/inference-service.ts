@@ -28,6 +28,7 @@ import { PropValidationError } from '../private/errors';
 import { acknowledgeInlinePolicies, acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
 import { serviceAccountRole } from '../private/pod-identity';
 import { checkDnsLabel, checkInteger, checkLabelValue, checkNumber, checkOrdered } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
 
 /** Namespace InferenceServices go to unless told otherwise. */
 export const DEFAULT_INFERENCE_NAMESPACE = 'inference';
@@ -67,7 +68,7 @@ export interface CanaryRelease {
 export interface InferenceServiceOptions {
   /** DNS-1123 name (Deployment, Service, ServiceAccount), at most 47 characters. */
   readonly name: string;
-  /** @default DEFAULT_INFERENCE_NAMESPACE ("inference"), created with the restricted baseline if missing */
+  /** @default - "inference", created with the restricted baseline if missing */
   readonly namespace?: string;
   /** Model server image, e.g. `vllm/vllm-openai:v0.11.0`. */
   readonly image: string;
@@ -79,29 +80,29 @@ export interface InferenceServiceOptions {
   readonly args?: string[];
   /** @default - none */
   readonly env?: Record<string, string>;
-  /** @default DEFAULT_MODEL_SERVER_PORT (8000) */
+  /** @default 8000 */
   readonly port?: number;
-  /** Whole GPUs per replica (0 for a CPU-only server). @default DEFAULT_GPUS_PER_REPLICA (1) */
+  /** Whole GPUs per replica (0 for a CPU-only server). @default 1 */
   readonly gpusPerReplica?: number;
-  /** CPU request and limit; checked against what the nodes the service may use can allocate. @default DEFAULT_CPU_PER_REPLICA ("3") */
+  /** CPU request and limit; checked against what the nodes the service may use can allocate. @default "3" */
   readonly cpu?: string;
-  /** Memory request and limit; checked like cpu. @default DEFAULT_MEMORY_PER_REPLICA ("24Gi") */
+  /** Memory request and limit; checked like cpu. @default "24Gi" */
   readonly memory?: string;
-  /** Size of /dev/shm (memory-backed). @default DEFAULT_SHARED_MEMORY ("8Gi") */
+  /** Size of /dev/shm (memory-backed). @default "8Gi" */
   readonly sharedMemory?: string;
   /** Model files copied into the pod before the server starts. @default - the server loads its model itself */
   readonly model?: ModelSource;
-  /** @default DEFAULT_HEALTH_PATH ("/health") */
+  /** @default "/health" */
   readonly healthPath?: string;
-  /** How long the server may take to become healthy (startup probe). @default DEFAULT_MAX_STARTUP_TIME (30 minutes) */
+  /** How long the server may take to become healthy (startup probe). @default Duration.minutes(30) */
   readonly maxStartupTime?: Duration;
-  /** @default DEFAULT_MIN_REPLICAS (1) */
+  /** @default 1 */
   readonly minReplicas?: number;
-  /** Upper bound of autoscaling (unused without `scaling`). @default DEFAULT_MAX_REPLICAS (2), raised to minReplicas when that is larger */
+  /** Upper bound of autoscaling (unused without `scaling`). @default - 2, raised to minReplicas when that is larger */
   readonly maxReplicas?: number;
   /** @default - no autoscaling: minReplicas replicas */
   readonly scaling?: InferenceScaling;
-  /** @default - polling every DEFAULT_POLLING_INTERVAL (15 s), scale-down stabilization DEFAULT_SCALE_DOWN_STABILIZATION (5 minutes) */
+  /** @default - polling every 15 seconds, scale-down stabilization of 5 minutes */
   readonly scalingBehavior?: ScalingBehavior;
   /** @default - never below minReplicas */
   readonly scaleToZero?: ScaleToZero;
@@ -109,7 +110,7 @@ export interface InferenceServiceOptions {
   readonly exposure?: ServiceExposure;
   /** @default - no canary */
   readonly canary?: CanaryRelease;
-  /** @default DEFAULT_TERMINATION_GRACE_PERIOD (2 minutes) */
+  /** @default Duration.minutes(2) */
   readonly terminationGracePeriod?: Duration;
   /** @default GpuPlacement.ANY */
   readonly placement?: GpuPlacement;
@@ -173,6 +174,7 @@ export class InferenceService extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
+    checkPropTypes(this, 'InferenceServiceProps', props);
     this.site = props.site;
     this.name = props.name;
     this.namespace = props.namespace ?? DEFAULT_INFERENCE_NAMESPACE;

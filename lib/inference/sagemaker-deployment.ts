@@ -68,13 +68,13 @@ export interface EndpointDeploymentOptions {
   /**
    * How traffic moves to the new fleet.
    *
-   * @default TrafficRouting.allAtOnce() (bakes DEFAULT_DEPLOYMENT_BAKE_TIME, 5 minutes)
+   * @default TrafficRouting.allAtOnce(Duration.minutes(5))
    */
   readonly trafficRouting?: TrafficRouting;
   /**
    * Wait after the last shift before the old fleet is terminated (0 to 1 hour).
    *
-   * @default DEFAULT_TERMINATION_WAIT (0 seconds)
+   * @default Duration.seconds(0)
    */
   readonly terminationWait?: Duration;
   /**
@@ -86,13 +86,13 @@ export interface EndpointDeploymentOptions {
   /**
    * p90 model latency above which the default latency alarm fires.
    *
-   * @default DEFAULT_MAX_MODEL_LATENCY (30 seconds)
+   * @default Duration.seconds(30)
    */
   readonly maxModelLatency?: Duration;
   /**
    * Invocation 5XX errors per minute above which the default error alarm fires.
    *
-   * @default DEFAULT_MAX_5XX_ERRORS_PER_MINUTE (0: any error)
+   * @default - 0: any error fires the alarm
    */
   readonly max5xxErrorsPerMinute?: number;
   /**

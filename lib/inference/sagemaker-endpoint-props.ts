@@ -56,7 +56,7 @@ export interface DataCaptureOptions {
   /**
    * Percentage of requests captured, a whole number from 0 to 100.
    *
-   * @default DEFAULT_DATA_CAPTURE_SAMPLING_PERCENTAGE (20)
+   * @default 20
    */
   readonly samplingPercentage?: number;
   /**
@@ -87,7 +87,7 @@ export interface InferenceComponentOptions {
   /**
    * Memory reserved per copy.
    *
-   * @default DEFAULT_INFERENCE_COMPONENT_MEMORY (1 GiB)
+   * @default Size.gibibytes(1)
    */
   readonly memoryPerCopy?: Size;
   /**
@@ -116,7 +116,7 @@ export interface SageMakerEndpointOptions {
   /**
    * Instances the endpoint starts with.
    *
-   * @default DEFAULT_INITIAL_INSTANCE_COUNT (1), raised to the scaling minimum when that is larger
+   * @default - 1, raised to the scaling minimum when that is larger
    */
   readonly initialInstanceCount?: number;
   /**
@@ -159,7 +159,7 @@ export interface SageMakerEndpointOptions {
   /**
    * Production variant name.
    *
-   * @default DEFAULT_VARIANT_NAME ("AllTraffic")
+   * @default "AllTraffic"
    */
   readonly variantName?: string;
   /**
@@ -173,7 +173,7 @@ export interface SageMakerEndpointOptions {
   /**
    * Target tracking, bounds and cooldowns.
    *
-   * @default EndpointScaling.invocationsPerInstance(DEFAULT_INVOCATIONS_PER_INSTANCE), 1 to 2 instances
+   * @default - EndpointScaling.invocationsPerInstance(70), 1 to 2 instances
    */
   readonly scaling?: EndpointScaling;
   /**

@@ -41,6 +41,7 @@ import { PropValidationError } from '../private/errors';
 import { acknowledgeRule } from '../private/nag-acknowledgements';
 import { lookupGpuInstance } from '../private/gpu-catalog';
 import { checkInteger, checkOrdered, checkPattern, checkSizeRange, isToken } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
 
 /** Namespace of the invocation metrics (Invocations, ModelLatency, errors). */
 export const SAGEMAKER_INVOCATION_METRICS_NAMESPACE = 'AWS/SageMaker';
@@ -92,6 +93,7 @@ export class SageMakerEndpoint extends Construct implements ISageMakerEndpoint {
 
   constructor(scope: Construct, id: string, props: SageMakerEndpointProps) {
     super(scope, id);
+    checkPropTypes(this, 'SageMakerEndpointProps', props);
     const ic = props.inferenceComponent;
     const scaling = props.scaling ?? defaultEndpointScaling();
     const deployment = props.deployment ?? {};

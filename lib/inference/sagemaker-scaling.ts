@@ -30,25 +30,25 @@ export interface EndpointScalingOptions {
    * Minimum instances (or inference component copies). 0 (scale to zero) needs
    * `inferenceComponent` on the endpoint: SageMaker scales to and from zero only there.
    *
-   * @default DEFAULT_ENDPOINT_MIN_CAPACITY (1)
+   * @default 1
    */
   readonly minCapacity?: number;
   /**
    * Maximum instances (or inference component copies).
    *
-   * @default DEFAULT_ENDPOINT_MAX_CAPACITY (2), raised to minCapacity when that is larger
+   * @default - 2, raised to minCapacity when that is larger
    */
   readonly maxCapacity?: number;
   /**
    * Wait after a scale-out before the next one.
    *
-   * @default DEFAULT_SCALE_OUT_COOLDOWN (1 minute)
+   * @default Duration.minutes(1)
    */
   readonly scaleOutCooldown?: Duration;
   /**
    * Wait after a scale-in before the next one.
    *
-   * @default DEFAULT_SCALE_IN_COOLDOWN (5 minutes)
+   * @default Duration.minutes(5)
    */
   readonly scaleInCooldown?: Duration;
 }

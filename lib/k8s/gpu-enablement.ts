@@ -8,6 +8,7 @@ import { gpuNodeAffinity, gpuTolerations } from './scheduling';
 import { NAMESPACE_NAME_LABEL } from './workload-namespace';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
 import { checkDnsLabel } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
 
 /** Namespace of the GPU system daemons, the only namespace labelled privileged. */
 export const GPU_SYSTEM_NAMESPACE = 'gpu-system';
@@ -45,20 +46,22 @@ export interface GpuEnablementProps {
   /**
    * Address ranges allowed to scrape the DCGM exporter from outside the pod network, e.g. the
    * network interfaces of Amazon Managed Prometheus' collector in the VPC.
-   * @default PRIVATE_CLIENT_CIDRS (RFC 1918)
+   * @default - the RFC 1918 ranges 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16
    */
   readonly metricsScraperCidrs?: string[];
   /**
    * Instance types whose nodes already run another DCGM exporter (on EKS: the CloudWatch
-   * observability add-on's, see CLOUDWATCH_OBSERVABILITY_DCGM_INSTANCE_TYPES). Ours keeps off
+   * observability add-on's, on a fixed list of GPU instance types of the g3, g3s, g4ad, g4dn,
+   * g5, g5g, g6, g6e, gr6, p2, p3, p3dn, p4d, p4de, p5, p5e, p5en, p6-b200, p6-b300 and
+   * p6e-gb200 families; GpuCluster passes that list). Ours keeps off
    * them, so every GPU node runs exactly one exporter; nodes without the instance-type label
    * (hybrid and on-premises servers) always run ours.
    * @default - none: our exporter runs on every GPU node
    */
   readonly dcgmExporterExcludedInstanceTypes?: string[];
-  /** @default NVIDIA_DEVICE_PLUGIN_IMAGE */
+  /** @default "nvcr.io/nvidia/k8s-device-plugin:v0.20.0" */
   readonly devicePluginImage?: string;
-  /** @default DCGM_EXPORTER_IMAGE */
+  /** @default "nvcr.io/nvidia/k8s/dcgm-exporter:4.6.1-4.8.4-distroless" */
   readonly dcgmExporterImage?: string;
 }
 
@@ -79,6 +82,7 @@ export class GpuEnablement extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuEnablementProps) {
     super(scope, id);
+    checkPropTypes(this, 'GpuEnablementProps', props);
     for (const ns of props.metricsScraperNamespaces ?? []) checkDnsLabel(this, 'metricsScraperNamespaces', ns);
     const site = props.site;
 

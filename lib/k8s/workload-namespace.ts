@@ -9,6 +9,7 @@ import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 import { parseCidr } from '../private/cidr';
 import { PropValidationError } from '../private/errors';
 import { checkDnsLabel, checkInteger, isToken } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
 
 /** Default CPU request of a container that sets none. */
 export const DEFAULT_CONTAINER_CPU_REQUEST = '250m';
@@ -84,6 +85,7 @@ export class WorkloadNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadNamespaceProps) {
     super(scope, id);
+    checkPropTypes(this, 'WorkloadNamespaceProps', props);
     checkDnsLabel(this, 'name', props.name);
     checkInteger(this, 'maxGpus', props.maxGpus, 0);
     for (const ns of props.allowIngressFromNamespaces ?? []) checkDnsLabel(this, 'allowIngressFromNamespaces', ns);

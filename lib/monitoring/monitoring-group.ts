@@ -25,6 +25,7 @@ import type { PlatformMonitoring } from './platform-monitoring';
 import { InferenceAutoscaling } from '../inference/inference-autoscaling';
 import { InferenceService } from '../inference/inference-service';
 import { PropValidationError } from '../private/errors';
+import { checkPropTypes } from '../private/prop-types';
 
 /** Largest rule groups namespace definition Amazon Managed Prometheus accepts (1 MB). */
 export const MAX_RULE_GROUPS_NAMESPACE_BYTES = 1_000_000;
@@ -112,6 +113,7 @@ export class MonitoringGroup extends NestedStack implements IPlatformMonitoring 
 
   /** Monitors a model server in this group. */
   public monitorInferenceService(service: InferenceService, options: InferenceServiceMonitoringOptions = {}): MonitoringSection {
+    checkPropTypes(this, 'InferenceServiceMonitoringOptions', options);
     return this.addSection(new InferenceServiceMonitor(service, options));
   }
 

@@ -34,6 +34,7 @@ import { InferenceAutoscaling } from '../inference/inference-autoscaling';
 import { InferenceService } from '../inference/inference-service';
 import { PropValidationError } from '../private/errors';
 import { checkDnsLabel } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
 
 /** Time range the dashboard opens with. */
 export const DEFAULT_DASHBOARD_INTERVAL = Duration.hours(3);
@@ -55,7 +56,7 @@ export interface PlatformMonitoringProps {
   readonly alarmTopic?: sns.ITopic;
   /**
    * Time range the dashboard opens with.
-   * @default DEFAULT_DASHBOARD_INTERVAL (3 hours)
+   * @default Duration.hours(3)
    */
   readonly defaultInterval?: Duration;
   /**
@@ -93,6 +94,7 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
 
   constructor(scope: Construct, id: string, props: PlatformMonitoringProps = {}) {
     super(scope, id);
+    checkPropTypes(this, 'PlatformMonitoringProps', props);
     this.prometheusSelectorLabels = { ...props.prometheusSelectorLabels };
     if (props.alarmTopic) {
       this.alarmTopic = props.alarmTopic;
@@ -159,6 +161,7 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
     const existing = this._groups.get(name);
     if (existing) return existing;
     checkDnsLabel(this, 'group name', name, 40);
+    checkPropTypes(this, 'MonitoringGroupOptions', options);
     const group = new MonitoringGroup(this, `Group-${name}`, { ...options, groupName: name });
     this._groups.set(name, group);
     return group;
@@ -197,11 +200,13 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
 
   /** Monitors a GPU cluster: GPU utilization and memory, nodes, pending pods. */
   public monitorGpuCluster(cluster: GpuCluster, options: GpuClusterMonitoringOptions = {}): MonitoringSection {
+    checkPropTypes(this, 'GpuClusterMonitoringOptions', options);
     return this.addSection(new GpuClusterMonitor(cluster, options));
   }
 
   /** Monitors a model server: replicas, GPUs, restarts (EKS); latency, errors, queue (Prometheus alerts). */
   public monitorInferenceService(service: InferenceService, options: InferenceServiceMonitoringOptions = {}): MonitoringSection {
+    checkPropTypes(this, 'InferenceServiceMonitoringOptions', options);
     return this.addSection(new InferenceServiceMonitor(service, options));
   }
 
@@ -217,6 +222,7 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
 
   /** Monitors a SageMaker endpoint: invocations, p90 model latency, 4xx / 5xx errors. */
   public monitorSageMakerEndpoint(endpoint: ISageMakerEndpointMetrics, options: SageMakerEndpointMonitoringOptions = {}): MonitoringSection {
+    checkPropTypes(this, 'SageMakerEndpointMonitoringOptions', options);
     return this.addSection(new SageMakerEndpointMonitor(endpoint, options));
   }
 

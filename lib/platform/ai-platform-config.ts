@@ -85,7 +85,7 @@ export interface PlatformInferenceService {
    * platform health. A platform grows by groups: about 50 model servers fit one group's stack.
    * Keep a service's group stable: moving it to another group deletes its manifest in one
    * stack and creates it in another.
-   * @default - the service's namespace; services of DEFAULT_INFERENCE_NAMESPACE ("inference") deploy in the `Inference` stack
+   * @default - the service's namespace; services of the default namespace "inference" deploy in the `Inference` stack
    */
   readonly group?: string;
   readonly service: InferenceServiceOptions;

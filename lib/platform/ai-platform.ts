@@ -23,6 +23,7 @@ import { siteMetricsNamespace } from '../sites/site-heartbeat';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeRule } from '../private/nag-acknowledgements';
 import { checkDnsLabel, checkUnique } from '../private/validation';
+import { checkedProps } from '../private/prop-types';
 
 /** CloudWatch namespace an on-premises site of a platform publishes its metrics into. */
 export function onPremisesMetricsNamespace(siteName: string): string {
@@ -57,7 +58,7 @@ export class AiPlatform extends Stage {
   public readonly monitoring?: PlatformMonitoring;
 
   constructor(scope: Construct, id: string, props: AiPlatformProps = {}) {
-    super(scope, id, props);
+    super(scope, id, checkedProps(scope, id, 'AiPlatformProps', props));
     // Every template of the platform (nested ones too) is checked against CloudFormation's
     // quotas when written: a violation fails synth instead of the deploy.
     Validations.of(this).addPlugins(new CloudFormationLimits({

@@ -6,6 +6,7 @@ import { PropValidationError } from '../private/errors';
 import { isPrivate, parseCidr } from '../private/cidr';
 import { acknowledgeRule } from '../private/nag-acknowledgements';
 import { checkInteger } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
 
 /** How requests are split between the on-premises and the cloud endpoint. */
 export enum RoutingMode {
@@ -72,7 +73,7 @@ export class EndpointHealthCheck {
 export interface HeartbeatOptions {
   /**
    * Consecutive minutes without a heartbeat after which the site is unhealthy (1 to 60).
-   * @default DEFAULT_HEARTBEAT_MISSED_MINUTES (3)
+   * @default 3
    */
   readonly missedMinutes?: number;
 }
@@ -98,9 +99,9 @@ export interface BurstRoutingProps {
   readonly healthCheck: EndpointHealthCheck;
   /** @default RoutingMode.FAILOVER */
   readonly mode?: RoutingMode;
-  /** Percent of requests (0..100) the on-premises record gets in WEIGHTED mode; the cloud gets the rest. @default DEFAULT_ON_PREMISES_WEIGHT (80) */
+  /** Percent of requests (0..100) the on-premises record gets in WEIGHTED mode; the cloud gets the rest. @default 80 */
   readonly onPremisesWeight?: number;
-  /** @default DEFAULT_ROUTING_TTL (30 seconds) */
+  /** @default Duration.seconds(30) */
   readonly ttl?: Duration;
 }
 
@@ -121,6 +122,7 @@ export class BurstRouting extends Construct {
 
   constructor(scope: Construct, id: string, props: BurstRoutingProps) {
     super(scope, id);
+    checkPropTypes(this, 'BurstRoutingProps', props);
     const mode = props.mode ?? RoutingMode.FAILOVER;
     const weight = props.onPremisesWeight ?? DEFAULT_ON_PREMISES_WEIGHT;
     checkInteger(this, 'onPremisesWeight', weight, 0, 100);

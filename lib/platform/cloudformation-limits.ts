@@ -48,7 +48,7 @@ export interface CloudFormationLimitsProps {
   readonly headroom?: number;
   /**
    * The account's quota of managed policies per role, when raised in Service Quotas.
-   * @default IAM_DEFAULT_MANAGED_POLICIES_PER_ROLE (10)
+   * @default 10
    */
   readonly managedPoliciesPerRole?: number;
 }

@@ -1,4 +1,6 @@
 export * from './ai-platform-config';
-export { AiPlatform, DEFAULT_MODEL_ZONE, DEFAULT_STREAM_ZONE } from './ai-platform';
-export * from './burst-routing';
-export * from './cloudformation-limits';
+export { AiPlatform } from './ai-platform';
+export { BurstRouting, EndpointHealthCheck, RoutingMode, RoutingTarget } from './burst-routing';
+export type { BurstRoutingProps, HeartbeatOptions } from './burst-routing';
+export { CloudFormationLimitRule, CloudFormationLimits } from './cloudformation-limits';
+export type { CloudFormationLimitsProps } from './cloudformation-limits';

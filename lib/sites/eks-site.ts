@@ -7,6 +7,7 @@ import { copyJson, renderPlaceholders } from './chart-rendering';
 import { ChartDeliveryOptions, ModelReadScope, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 import { KubernetesSiteBase, KubernetesSiteOptions } from './site-base';
 import { PropValidationError } from '../private/errors';
+import { checkPropTypes } from '../private/prop-types';
 
 export interface EksSiteProps extends KubernetesSiteOptions {
   /**
@@ -46,6 +47,7 @@ export class EksSite extends KubernetesSiteBase {
 
   constructor(scope: Construct, id: string, props: EksSiteProps) {
     super(scope, id, props);
+    checkPropTypes(this, 'EksSiteProps', props);
     this.cluster = props.cluster;
     if (!props.cluster.kubectlProvider) {
       throw new PropValidationError(this, 'cluster', props.cluster.node.path, 'has no kubectl provider, so charts cannot be applied',

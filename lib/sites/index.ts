@@ -1,11 +1,11 @@
 export { ModelReadScope, NodeTaintEffect, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 export type { ChartDeliveryOptions, IKubernetesSite, NodeTaint } from './kubernetes-site-interface';
-export * from './site-base';
-export * from './kubernetes-site';
+export { KubernetesSiteBase } from './site-base';
+export type { KubernetesSiteOptions } from './site-base';
+export { KubernetesSite } from './kubernetes-site';
+export type { DeclaredGpuCapacity, KubernetesSiteProps } from './kubernetes-site';
 export * from './eks-site';
-export { DEFAULT_HEARTBEAT_NAMESPACE, HEARTBEAT_CHART_ID, HEARTBEAT_METRIC_NAME, HEARTBEAT_PERIOD, HEARTBEAT_SCHEDULE, HEARTBEAT_SITE_DIMENSION } from './site-heartbeat';
 export type { SiteHeartbeatOptions } from './site-heartbeat';
-export { CREDENTIAL_ENDPOINT_ATTEMPTS, ROLES_ANYWHERE_HELPER_PORT, ROLES_ANYWHERE_MOUNT_PATH, ROLES_ANYWHERE_SECRET_KEYS } from './roles-anywhere-credentials';
 export type { PodCredentials } from './roles-anywhere-credentials';
 export { ManifestPatch } from './manifest-patch';
 export type { ManifestPatchTarget } from './manifest-patch';

@@ -120,7 +120,8 @@ export interface IKubernetesSite extends IConstruct {
   readonly rolesAnywhereRole?: iam.IRole;
   /**
    * With IAM Roles Anywhere: the Secret (in each workload namespace) with the site's
-   * certificate and key and the Roles Anywhere ARNs (keys in ROLES_ANYWHERE_SECRET_KEYS).
+   * certificate and key and the Roles Anywhere ARNs (keys `certificate.pem`, `private-key.pem`,
+   * `trust-anchor-arn`, `profile-arn`, `role-arn` and `region`).
    * @default - none
    */
   readonly rolesAnywhereSecretName?: string;

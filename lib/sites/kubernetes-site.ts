@@ -10,6 +10,7 @@ import { addSiteHeartbeat, heartbeatMetric, SiteHeartbeatOptions } from './site-
 import { KubernetesSiteBase, KubernetesSiteOptions } from './site-base';
 import { PropValidationError } from '../private/errors';
 import { checkInteger } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
 
 /** GPU capacity of a cluster outside AWS, as its operators declare it. */
 export interface DeclaredGpuCapacity {
@@ -46,7 +47,7 @@ export interface KubernetesSiteProps extends KubernetesSiteOptions {
   /**
    * With IAM Roles Anywhere: name of the Secret in each workload namespace with `config`,
    * `certificate.pem` and `private-key.pem` for `aws_signing_helper`.
-   * @default DEFAULT_ROLES_ANYWHERE_SECRET_NAME
+   * @default "aws-roles-anywhere"
    */
   readonly rolesAnywhereSecretName?: string;
   /**
@@ -94,6 +95,7 @@ export class KubernetesSite extends KubernetesSiteBase {
 
   constructor(scope: Construct, id: string, props: KubernetesSiteProps = {}) {
     super(scope, id, props);
+    checkPropTypes(this, 'KubernetesSiteProps', props);
     this.workloadCredentials = props.workloadCredentials ?? WorkloadCredentials.NONE;
     this.nvidiaDevicePluginInstalled = props.nvidiaDevicePluginInstalled ?? false;
     this.rolesAnywhereRole = props.rolesAnywhereRole;
@@ -124,6 +126,7 @@ export class KubernetesSite extends KubernetesSiteBase {
    * `cloudwatch:PutMetricData` on the metric's namespace (AiPlatform grants it).
    */
   public addHeartbeat(options: SiteHeartbeatOptions = {}): Chart {
+    checkPropTypes(this, 'SiteHeartbeatOptions', options);
     if (this.workloadCredentials !== WorkloadCredentials.IAM_ROLES_ANYWHERE || !this.rolesAnywhereHelperImage) {
       throw new PropValidationError(this, 'rolesAnywhereHelperImage', this.rolesAnywhereHelperImage,
         `is needed for the heartbeat of site "${this.siteName}" (it publishes to CloudWatch with IAM Roles Anywhere credentials)`,

@@ -54,10 +54,10 @@ export class ManifestPatch {
   }
 
   /** Whether the patch targets the object. */
-  public matches(object: ApiObject): boolean {
-    return object.kind === this.target.kind
-      && (this.target.name === undefined || object.metadata.name === this.target.name)
-      && (this.target.namespace === undefined || object.metadata.namespace === this.target.namespace);
+  public matches(apiObject: ApiObject): boolean {
+    return apiObject.kind === this.target.kind
+      && (this.target.name === undefined || apiObject.metadata.name === this.target.name)
+      && (this.target.namespace === undefined || apiObject.metadata.namespace === this.target.namespace);
   }
 
   /** The cdk8s operation. */

@@ -65,7 +65,7 @@ export interface KubernetesSiteOptions {
   readonly prometheusAwsRegion?: string;
   /** @default false */
   readonly prometheusOperatorAvailable?: boolean;
-  /** @default DEFAULT_MODEL_DOWNLOADER_IMAGE */
+  /** @default "public.ecr.aws/aws-cli/aws-cli:2.36.15" */
   readonly modelDownloaderImage?: string;
   /**
    * Overrides applied to every chart delivered to the site (objects of the patch's kind and

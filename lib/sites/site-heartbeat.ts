@@ -48,7 +48,7 @@ export interface SiteHeartbeatOptions {
   /**
    * Namespace of the CronJob, created with the restricted baseline if missing; the site's
    * Roles Anywhere Secret must exist in it.
-   * @default DEFAULT_HEARTBEAT_NAMESPACE ("site-health")
+   * @default "site-health"
    */
   readonly namespace?: string;
 }

@@ -3,14 +3,14 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import fc from 'fast-check';
-import {
-  AWS_LOAD_BALANCER_CONTROLLER_CLASS, AWS_LOAD_BALANCER_CONTROLLER_POLICY, AWS_LOAD_BALANCER_CONTROLLER_VERSION, ClusterCapacityMode, GpuCluster, GpuClusterProps, INTERNAL_ALB_INGRESS_CLASS,
-  InferenceService, KubernetesSite, LOAD_BALANCER_TLS_POLICY, ServiceExposure,
-} from '../../lib';
+import { ClusterCapacityMode, GpuCluster, GpuClusterProps, InferenceService, KubernetesSite, ServiceExposure } from '../../lib'
 import { KubernetesObject, schemaErrors } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
 import { expectNagClean } from '../harness/nag';
 import { cleanTemplate, testApp } from '../harness/synth';
+import { AWS_LOAD_BALANCER_CONTROLLER_CLASS, AWS_LOAD_BALANCER_CONTROLLER_VERSION } from '../../lib/compute/aws-load-balancer-controller';
+import { AWS_LOAD_BALANCER_CONTROLLER_POLICY } from '../../lib/compute/aws-load-balancer-controller-policy';
+import { INTERNAL_ALB_INGRESS_CLASS, LOAD_BALANCER_TLS_POLICY } from '../../lib/k8s/ingress-class';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const spec = (o: KubernetesObject): any => o.spec as any;

@@ -1,8 +1,9 @@
 /** EKS quotas on managed node groups fail synth instead of CreateNodegroup at deploy. */
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { EKS_DEFAULT_MANAGED_NODE_GROUPS_PER_CLUSTER, GpuCluster, GpuClusterProps } from '../../lib';
+import { GpuCluster, GpuClusterProps } from '../../lib'
 import { synthFindings, testApp } from '../harness/synth';
+import { EKS_DEFAULT_MANAGED_NODE_GROUPS_PER_CLUSTER } from '../../lib/compute/eks-quotas';
 
 function clusterWith(groups: number, maxSize: number, props: GpuClusterProps = {}): () => unknown {
   const stack = new Stack(testApp(), 'Compute');

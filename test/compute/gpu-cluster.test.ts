@@ -3,10 +3,12 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CLOUDWATCH_OBSERVABILITY_DCGM_INSTANCE_TYPES, DCGM_EXPORTER_NAME, GPU_SYSTEM_NAMESPACE, GpuCluster, GpuClusterPreset, GpuNodeGroup } from '../../lib';
+import { GpuCluster, GpuClusterPreset, GpuNodeGroup } from '../../lib'
 import { expectNagClean } from '../harness/nag';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
 import { cleanTemplate, testApp } from '../harness/synth';
+import { CLOUDWATCH_OBSERVABILITY_DCGM_INSTANCE_TYPES } from '../../lib/k8s/cloudwatch-dcgm-exporter';
+import { DCGM_EXPORTER_NAME, GPU_SYSTEM_NAMESPACE } from '../../lib/k8s/gpu-enablement';
 
 /** One cluster stack shared by the assertions: synthesis of an EKS stack takes seconds. */
 function clusterStack(configure?: (c: GpuCluster, stack: Stack) => void): { stack: Stack; cluster: GpuCluster; group: GpuNodeGroup } {

@@ -4,11 +4,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { errorOf, stackFixture } from './fixtures';
-import {
-  DataLake, DEFAULT_ACCESS_LOGS_RETENTION, DEFAULT_ZONE_NAMES, LIST_PREFIXES_PER_STATEMENT, S3StorageType, ZoneStorageClass,
-} from '../../lib/data';
+import { DataLake, S3StorageType, ZoneStorageClass } from '../../lib/data'
 import { expectNagClean } from '../harness/nag';
 import { cleanTemplate } from '../harness/synth';
+import { DEFAULT_ACCESS_LOGS_RETENTION } from '../../lib/data/data-lake';
+import { DEFAULT_ZONE_NAMES } from '../../lib/data/lifecycle';
+import { LIST_PREFIXES_PER_STATEMENT } from '../../lib/data/zone';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- synthesized CloudFormation JSON is untyped */
 

@@ -7,10 +7,12 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import fc from 'fast-check';
 import { encryptedTopic, errorOf, stackFixture } from './fixtures';
-import { DataLake, StreamingIngestion, StreamingIngestionProps, PRODUCER_STREAM_ACTIONS, TIME_PARTITIONING } from '../../lib/data';
+import { DataLake, StreamingIngestion, StreamingIngestionProps } from '../../lib/data'
 import { expectNagClean } from '../harness/nag';
 import { acknowledgeInvariant } from '../harness/invariants';
 import { cleanTemplate } from '../harness/synth';
+import { TIME_PARTITIONING } from '../../lib/data/streaming-ingestion';
+import { PRODUCER_STREAM_ACTIONS } from '../../lib/data/streaming-ingestion-ref';
 
 const TIME = 'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
 

@@ -1,7 +1,8 @@
 /** Gates for in-cluster manifests: schema-valid and restricted outside privileged namespaces. */
-import { GPU_CAPACITY_LABEL, IKubernetesSite, KubernetesSiteBase } from '../../lib';
+import { IKubernetesSite, KubernetesSiteBase } from '../../lib'
 import { expectValidManifests, KubernetesObject } from './kubernetes-schemas';
 import { expectRestrictedPods } from './pod-security';
+import { GPU_CAPACITY_LABEL } from '../../lib/compute/gpu-capacity';
 
 /**
  * Every object of every chart delivered to the site, in delivery order, as the site rendered it

@@ -5,13 +5,12 @@
 import { Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import {
-  ClusterCapacityMode, GPU_CAPACITY_LABEL, GpuCluster, GpuNodeGroup, GpuPlacement, InferenceService, InferenceServiceProps, KubernetesSite,
-} from '../../lib';
+import { ClusterCapacityMode, GpuCluster, GpuNodeGroup, GpuPlacement, InferenceService, InferenceServiceProps, KubernetesSite } from '../../lib'
 import { nodeAllocatable } from '../../lib/compute/node-allocatable';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
 import { synthFindings, synthesizeClean, testApp } from '../harness/synth';
+import { GPU_CAPACITY_LABEL } from '../../lib/compute/gpu-capacity';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifest specs are untyped JSON */
 

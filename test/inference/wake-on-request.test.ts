@@ -5,13 +5,11 @@
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import {
-  GpuCluster, InferenceScaling, InferenceService, InferenceServiceProps, KEDA_HTTP_ADD_ON_VERSION, KEDA_HTTP_EXTERNAL_SCALER_ADDRESS,
-  KubernetesSite, PlatformMonitoring, ScaleToZero, ServiceExposure,
-} from '../../lib';
+import { GpuCluster, InferenceScaling, InferenceService, InferenceServiceProps, KubernetesSite, PlatformMonitoring, ScaleToZero, ServiceExposure } from '../../lib'
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
 import { cleanTemplate, testApp } from '../harness/synth';
+import { KEDA_HTTP_ADD_ON_VERSION, KEDA_HTTP_EXTERNAL_SCALER_ADDRESS } from '../../lib/inference/keda-http-add-on';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const spec = (o: KubernetesObject): any => o.spec as any;

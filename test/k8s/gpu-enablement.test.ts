@@ -1,9 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
-import { DCGM_EXPORTER_IMAGE, GpuEnablement, KubernetesSite, NodeTaintEffect, NVIDIA_DEVICE_PLUGIN_IMAGE } from '../../lib';
+import { GpuEnablement, KubernetesSite, NodeTaintEffect } from '../../lib'
 import { inferenceScrapeConfig } from '../../lib/inference/scrape-config';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
 import { testApp } from '../harness/synth';
+import { DCGM_EXPORTER_IMAGE, NVIDIA_DEVICE_PLUGIN_IMAGE } from '../../lib/k8s/gpu-enablement';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const podSpec = (o: KubernetesObject): any => (o.spec as any).template.spec;

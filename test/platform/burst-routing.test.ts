@@ -7,10 +7,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AlarmTopicKey } from '../../lib/monitoring/alarm-topic-key';
-import { BurstRouting, DEFAULT_HEARTBEAT_MISSED_MINUTES, EndpointHealthCheck, RoutingMode, RoutingTarget } from '../../lib';
+import { BurstRouting, EndpointHealthCheck, RoutingMode, RoutingTarget } from '../../lib'
 import { nagFindings, RulePack } from '../harness/nag';
 import { acknowledgeInvariant } from '../harness/invariants';
 import { cleanTemplate, testApp } from '../harness/synth';
+import { DEFAULT_HEARTBEAT_MISSED_MINUTES } from '../../lib/platform/burst-routing';
 
 function alarmTopicKey(stack: Stack): kms.Key {
   const key = new kms.Key(stack, 'OperatorsKey', { enableKeyRotation: true });

@@ -14,7 +14,7 @@ export interface PrometheusAlertRule {
   /** PromQL that returns series while the condition holds. */
   readonly expr: string;
   /** How long the condition must hold before the alert fires. */
-  readonly for: Duration;
+  readonly pendingFor: Duration;
   /** `warning` or `critical`. */
   readonly severity: string;
   readonly summary: string;
@@ -93,7 +93,7 @@ export function modelServerAlertRules(target: ModelServerAlertTarget, thresholds
     {
       alert: 'InferenceLatencyHigh',
       expr: serving.latency,
-      for: SERVING_ALERT_FOR,
+      pendingFor: SERVING_ALERT_FOR,
       severity: 'warning',
       summary: `${what}: ${serving.latencyText} above ${thresholds.latencySeconds} s`,
       description: `The ${serving.latencyText} of ${what} stayed above ${thresholds.latencySeconds} s for ${minutes(SERVING_ALERT_FOR)}. Check queue depth and GPU saturation; raise maxReplicas or add GPU capacity.`,
@@ -102,7 +102,7 @@ export function modelServerAlertRules(target: ModelServerAlertTarget, thresholds
     {
       alert: 'InferenceErrorRatioHigh',
       expr: serving.errors,
-      for: SERVING_ALERT_FOR,
+      pendingFor: SERVING_ALERT_FOR,
       severity: 'critical',
       summary: `${what}: more than ${thresholds.errorRatioPercent}% of requests fail`,
       description: `More than ${thresholds.errorRatioPercent}% of the requests ${what} finished failed or aborted for ${minutes(SERVING_ALERT_FOR)}. Check the model server logs.`,
@@ -111,7 +111,7 @@ export function modelServerAlertRules(target: ModelServerAlertTarget, thresholds
     {
       alert: 'InferenceQueueDepthHigh',
       expr: serving.queue,
-      for: SERVING_ALERT_FOR,
+      pendingFor: SERVING_ALERT_FOR,
       severity: 'warning',
       summary: `${what}: more than ${thresholds.queueDepthPerReplica} requests waiting per replica`,
       description: `Requests queue at ${what} (more than ${thresholds.queueDepthPerReplica} waiting per replica for ${minutes(SERVING_ALERT_FOR)}): autoscaling is at maxReplicas or cannot get GPUs.`,
@@ -125,7 +125,7 @@ export function modelServerAlertRules(target: ModelServerAlertTarget, thresholds
     rules.push({
       alert: 'InferenceNotWakingUp',
       expr: `(${target.wakeUp.query}) > ${target.wakeUp.threshold} unless on() (count(${serving}) > 0)`,
-      for: within,
+      pendingFor: within,
       severity: 'critical',
       summary: `${what}: clients wait but no replica serves`,
       description: `The wake-up signal of ${what} shows demand, yet no replica has served for ${minutes(within)} (longer than a cold start). Scaled to zero on purpose is fine; this is not: check KEDA, pod events (GPU capacity, image pull, model download) and logs.`,
@@ -136,7 +136,7 @@ export function modelServerAlertRules(target: ModelServerAlertTarget, thresholds
     rules.push({
       alert: 'InferenceGpuSaturated',
       expr: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${target.namespace}",pod=~"${target.podRegex}"}) > ${thresholds.gpuUtilizationPercent}`,
-      for: GPU_SATURATION_ALERT_FOR,
+      pendingFor: GPU_SATURATION_ALERT_FOR,
       severity: 'warning',
       summary: `${what}: GPUs above ${thresholds.gpuUtilizationPercent}% utilization`,
       description: `The GPUs of ${what} averaged more than ${thresholds.gpuUtilizationPercent}% utilization (DCGM_FI_DEV_GPU_UTIL) for ${minutes(GPU_SATURATION_ALERT_FOR)}: the service is GPU-bound.`,
@@ -153,7 +153,7 @@ export function ruleGroup(name: string, rules: PrometheusAlertRule[]): Record<st
     rules: rules.map((r) => ({
       alert: r.alert,
       expr: r.expr,
-      for: minutes(r.for),
+      for: minutes(r.pendingFor),
       labels: { severity: r.severity, ...r.labels },
       annotations: { summary: r.summary, description: r.description },
     })),

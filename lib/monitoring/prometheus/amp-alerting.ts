@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { PrometheusAlertRule, ruleFileYaml, ruleGroup, toYaml } from './alert-rules';
 import { PropValidationError } from '../../private/errors';
 import { warn } from '../../private/validation';
+import { checkPropTypes } from '../../private/prop-types';
 
 /** Name of the alert manager receiver that publishes to the alarm topic. */
 export const AMP_SNS_RECEIVER = 'platform-alarm-topic';
@@ -45,6 +46,7 @@ export class AmpAlerting extends Construct {
 
   constructor(scope: Construct, id: string, props: AmpAlertingProps) {
     super(scope, id);
+    checkPropTypes(this, 'AmpAlertingProps', props);
     const { workspace, topic } = props;
     this.workspace = workspace;
     if (workspace.alertManagerDefinition !== undefined) {

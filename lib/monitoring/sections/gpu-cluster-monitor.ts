@@ -20,7 +20,7 @@ export interface GpuClusterMonitoringOptions {
   /**
    * Alarm when the average utilization of the cluster's GPUs stays above this percentage for
    * 15 minutes: the GPU fleet is saturated (add capacity or raise node group / pool limits).
-   * @default DEFAULT_CLUSTER_GPU_UTILIZATION_THRESHOLD_PERCENT (95)
+   * @default 95
    */
   readonly gpuUtilizationThresholdPercent?: number;
   /**
@@ -31,13 +31,13 @@ export interface GpuClusterMonitoringOptions {
   readonly gpuMemoryUtilizationThresholdPercent?: number;
   /**
    * Alarm when more nodes than this have a failing node condition for 15 minutes.
-   * @default DEFAULT_FAILED_NODES_THRESHOLD (0)
+   * @default 0
    */
   readonly failedNodesThreshold?: number;
   /**
    * Alarm when fewer nodes than this report for 15 minutes; also fires when Container Insights
    * stops reporting (missing data is breaching).
-   * @default DEFAULT_MINIMUM_NODE_COUNT (1)
+   * @default 1
    */
   readonly minimumNodeCount?: number;
 }

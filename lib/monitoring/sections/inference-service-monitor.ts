@@ -45,12 +45,12 @@ export interface InferenceServiceMonitoringOptions {
   /**
    * Alarm (CloudWatch) and alert (Prometheus, DCGM) when the service's GPUs average more
    * than this utilization for 15 minutes.
-   * @default DEFAULT_SERVICE_GPU_UTILIZATION_THRESHOLD_PERCENT (95)
+   * @default 95
    */
   readonly gpuUtilizationThresholdPercent?: number;
   /**
    * Alarm when the stable Deployment's containers restart more than this often in 15 minutes.
-   * @default DEFAULT_CONTAINER_RESTARTS_THRESHOLD (2)
+   * @default 2
    */
   readonly containerRestartsThreshold?: number;
   /**
@@ -62,18 +62,18 @@ export interface InferenceServiceMonitoringOptions {
   /**
    * Prometheus alert when the p95 (vLLM) or mean (Triton) request latency stays above this
    * many seconds for 10 minutes.
-   * @default DEFAULT_LATENCY_THRESHOLD_SECONDS (30)
+   * @default 30
    */
   readonly latencyThresholdSeconds?: number;
   /**
    * Prometheus alert when more than this percentage of finished requests failed or were
    * aborted for 10 minutes.
-   * @default DEFAULT_ERROR_RATIO_THRESHOLD_PERCENT (5)
+   * @default 5
    */
   readonly errorRatioThresholdPercent?: number;
   /**
    * Prometheus alert when more requests than this wait per replica for 10 minutes.
-   * @default DEFAULT_QUEUE_DEPTH_PER_REPLICA_THRESHOLD (10)
+   * @default 10
    */
   readonly queueDepthPerReplicaThreshold?: number;
 }

@@ -36,12 +36,12 @@ export const SAGEMAKER_ALARM_EVALUATION_PERIODS = 3;
 export interface SageMakerEndpointMonitoringOptions {
   /**
    * Alarm when the p90 model latency stays above this for 15 minutes (1 second to 1 hour).
-   * @default DEFAULT_SAGEMAKER_LATENCY_THRESHOLD (10 seconds)
+   * @default Duration.seconds(10)
    */
   readonly latencyThreshold?: Duration;
   /**
    * Alarm when more than this percentage of invocations fail with 5xx for 15 minutes.
-   * @default DEFAULT_SAGEMAKER_5XX_THRESHOLD_PERCENT (5)
+   * @default 5
    */
   readonly error5xxThresholdPercent?: number;
 }
