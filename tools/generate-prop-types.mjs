@@ -75,13 +75,23 @@ export function generatePropTypes() {
         addStruct(decl);
         return { struct: decl.name.text };
       }
-      return { instance: symbol.name };
+      return { instance: symbol.name, ...examplesOf(decl) };
     }
     const name = externalName(type);
     if (name === 'Duration') return 'duration';
     if (name === 'Size') return 'size';
     if (type.flags & ts.TypeFlags.Object) return { instance: name };
     return 'any';
+  }
+
+  /** Up to three public static members of a lib class, to show how to make one (e.g. ColumnType.STRING). */
+  function examplesOf(decl) {
+    if (!ts.isClassDeclaration(decl) || !decl.name) return {};
+    const statics = decl.members.filter((m) => m.name && ts.isIdentifier(m.name)
+      && (ts.getCombinedModifierFlags(m) & ts.ModifierFlags.Static) && !(ts.getCombinedModifierFlags(m) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected))
+      && !/@internal/.test(m.getFullText()) && !/^is[A-Z]/.test(m.name.text));
+    const examples = statics.slice(0, 3).map((m) => `${decl.name.text}.${m.name.text}${ts.isMethodDeclaration(m) ? '()' : ''}`);
+    return examples.length ? { examples } : {};
   }
 
   function addStruct(decl) {

@@ -26,7 +26,7 @@ import { PropValidationError } from '../private/errors';
 import { acknowledgeInlinePolicies, acknowledgeManagedPolicies, acknowledgeRule } from '../private/nag-acknowledgements';
 import { newLogsKey } from '../private/log-encryption';
 import { podIdentityPrincipal } from '../private/pod-identity';
-import { checkInteger } from '../private/validation';
+import { checkEksName, checkInteger } from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';
 
 /** Presets of cluster defaults. */
@@ -178,6 +178,7 @@ export class GpuCluster extends Construct {
     this.capacityMode = props.capacityMode ?? ClusterCapacityMode.MANAGED_NODE_GROUPS;
     const autoMode = this.capacityMode === ClusterCapacityMode.AUTO_MODE;
     checkInteger(this, 'systemNodeCount', props.systemNodeCount, 1, 100);
+    checkEksName(this, 'clusterName', props.clusterName, 100);
     const quotas = resolveEksQuotas(this, props.eksQuotas);
     const version = props.version ?? DEFAULT_KUBERNETES_VERSION;
     const kubectlLayer = resolveKubectlLayer(this, version, props.kubectlLayer);

@@ -1,4 +1,4 @@
-import { Names, Size, Token } from 'aws-cdk-lib';
+import { Names, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,7 +12,7 @@ import {
   acceleratorLabelValue, CpuArchitecture, GpuInstanceSpec, isBottlerocket, knownGpuFamilies, lookupGpuInstance,
 } from '../private/gpu-catalog';
 import { acknowledgeManagedPolicies } from '../private/nag-acknowledgements';
-import { checkInteger, checkOrdered, warn } from '../private/validation';
+import { checkEksName, checkInteger, checkLabels, checkOrdered, checkPattern, warn } from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';
 
 /** Operating system of GPU nodes; both come with the NVIDIA driver and container toolkit. */
@@ -115,9 +115,12 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
     const architecture = this.checkSingleArchitecture(specs);
     this.amiType = this.resolveAmiType(specs, architecture, props);
     const capacityType = props.capacityType ?? eks.CapacityType.ON_DEMAND;
+    checkPattern(this, 'capacityReservationId', props.capacityReservationId, /^cr-[0-9a-f]{17}$/, '"cr-" and 17 hexadecimal digits', 'cr-0123456789abcdef0');
     this.checkCapacityType(specs, capacityType, props);
 
     checkInteger(this, 'minSize', props.minSize, 0);
+    checkEksName(this, 'nodegroupName', props.nodegroupName, 63);
+    checkLabels(this, 'labels', props.labels);
     checkInteger(this, 'desiredSize', props.desiredSize, 0);
     checkInteger(this, 'maxSize', props.maxSize, 1);
     const minSize = props.minSize ?? DEFAULT_GPU_NODE_MIN_SIZE;
@@ -125,7 +128,7 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
     const maxSize = props.maxSize ?? Math.max(DEFAULT_GPU_NODE_MAX_SIZE, desiredSize);
     checkOrdered(this, [['minSize', minSize], ['desiredSize', desiredSize], ['maxSize', maxSize]]);
     const volumeSize = props.volumeSize ?? DEFAULT_GPU_NODE_VOLUME_SIZE;
-    checkInteger(this, 'volumeSize (GiB)', volumeSize.toGibibytes(), 30, 16384);
+    checkInteger(this, 'volumeSize (GiB)', volumeSize.toGibibytes({ rounding: SizeRoundingBehavior.NONE }), 30, 16384);
 
     this.gpusPerNode = specs.length > 0 ? Math.min(...specs.map((s) => s.gpus)) : 0;
     this.maxSize = maxSize;

@@ -86,8 +86,10 @@ export interface GpuNodePoolProps extends GpuNodePoolOptions {
   readonly nodeClass?: NodeClassReference;
 }
 
+/** A Go duration for Karpenter: whole minutes as "<n>m", anything else in seconds. */
 function durationString(d: Duration): string {
-  return `${d.toMinutes()}m`;
+  const seconds = d.toSeconds();
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
 }
 
 /**

@@ -8,6 +8,7 @@ import { IConstruct } from 'constructs';
 import { IGpuCapacity } from './gpu-capacity';
 import { PropValidationError } from '../private/errors';
 import { gpuFamilies } from '../private/gpu-catalog';
+import { checkSizeRange } from '../private/validation';
 
 /** GPUs a workload needs; every given field must hold for a capacity to match. */
 export interface GpuRequirements {
@@ -45,6 +46,7 @@ export function checkGpuRequirements(scope: IConstruct, prop: string, requiremen
   if (requirements.minGpuMemory !== undefined && !(requirements.minGpuMemory instanceof Size)) {
     throw new PropValidationError(scope, `${prop}.minGpuMemory`, requirements.minGpuMemory, 'is not a Size', 'Give a Size, e.g. Size.gibibytes(80).');
   }
+  checkSizeRange(scope, `${prop}.minGpuMemory`, requirements.minGpuMemory, 1024, 1024 * 1024, ' (memory per GPU)');
   if (requirements.capacities !== undefined && (!Array.isArray(requirements.capacities) || requirements.capacities.length === 0)) {
     throw new PropValidationError(scope, `${prop}.capacities`, requirements.capacities, 'is not a non-empty list of GPU capacities', 'Pass node groups or node pools, e.g. [h100Pool].');
   }

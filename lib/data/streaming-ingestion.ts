@@ -431,6 +431,14 @@ export class StreamingIngestion extends Construct implements iam.IGrantable, ISt
         'Set retentionPeriod with Duration.hours(n), 24 <= n <= 8760.');
     }
 
+    const retention = props.retentionPeriod ?? DEFAULT_STREAM_RETENTION;
+    const iteratorAge = props.iteratorAgeAlarmThreshold ?? DEFAULT_ITERATOR_AGE_THRESHOLD;
+    if (!retention.isUnresolved() && !iteratorAge.isUnresolved()
+      && iteratorAge.toMilliseconds({ integral: false }) >= retention.toMilliseconds({ integral: false })) {
+      throw new PropValidationError(this, 'iteratorAgeAlarmThreshold', iteratorAge.toHumanString(),
+        `is not below the stream's retention (${retention.toHumanString()}): records expire before the alarm could fire`,
+        'Set iteratorAgeAlarmThreshold well below retentionPeriod (e.g. a quarter of it), or raise retentionPeriod.');
+    }
     const dynamicPartitioning = props.dynamicPartitioning ?? props.partitionKeyExpression !== undefined;
     if (dynamicPartitioning && (props.partitionKeyExpression === undefined || (!isToken(props.partitionKeyExpression) && `${props.partitionKeyExpression}`.trim() === ''))) {
       throw new PropValidationError(this, 'partitionKeyExpression', props.partitionKeyExpression, 'is missing but dynamicPartitioning is on',

@@ -27,7 +27,9 @@ import { applyManifestPatches, checkManifestPatches, ManifestPatch } from '../si
 import { PropValidationError } from '../private/errors';
 import { acknowledgeInlinePolicies, acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
 import { serviceAccountRole } from '../private/pod-identity';
-import { checkDnsLabel, checkInteger, checkLabelValue, checkNumber, checkOrdered } from '../private/validation';
+import {
+  checkDnsLabel, checkDurationRange, checkImageReference, checkInteger, checkLabelValue, checkNumber, checkOrdered, checkWorkloadNamespace, normalizeKeyPrefix,
+} from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';
 
 /** Namespace InferenceServices go to unless told otherwise. */
@@ -350,6 +352,11 @@ export class InferenceService extends Construct {
   private validate(props: InferenceServiceProps, port: number): void {
     checkDnsLabel(this, 'name', props.name, 47);
     checkDnsLabel(this, 'namespace', props.namespace);
+    checkWorkloadNamespace(this, 'namespace', props.namespace);
+    // The HPA caps stabilization windows at one hour; KEDA polls at least every second.
+    checkDurationRange(this, 'scalingBehavior.scaleDownStabilization', props.scalingBehavior?.scaleDownStabilization, Duration.seconds(0), Duration.hours(1));
+    checkDurationRange(this, 'scalingBehavior.pollingInterval', props.scalingBehavior?.pollingInterval, Duration.seconds(1), Duration.hours(1));
+    if (props.model) normalizeKeyPrefix(this, 'model.prefix', props.model.prefix);
     checkInteger(this, 'port', port, 1, 65535);
     checkInteger(this, 'gpusPerReplica', this.gpusPerReplica, 0, 64);
     checkInteger(this, 'minReplicas', this.minReplicas, props.scaleToZero ? 0 : 1);
@@ -359,9 +366,9 @@ export class InferenceService extends Construct {
     checkQuantity(this, 'cpu', props.cpu, '3');
     checkQuantity(this, 'memory', props.memory, '24Gi');
     checkQuantity(this, 'sharedMemory', props.sharedMemory, '8Gi');
-    if (!props.image || (typeof props.image === 'string' && /\s/.test(props.image))) {
-      throw new PropValidationError(this, 'image', props.image, 'is not an image reference', 'Give an image like "vllm/vllm-openai:v0.11.0".');
-    }
+    if (!props.image) throw new PropValidationError(this, 'image', props.image, 'is not an image reference', 'Give an image like "vllm/vllm-openai:v0.11.0".');
+    checkImageReference(this, 'image', props.image);
+    checkImageReference(this, 'canary.image', props.canary?.image);
     checkLabelValue(this, 'modelVersion', props.modelVersion);
     if (props.canary) checkLabelValue(this, 'canary.modelVersion', props.canary.modelVersion);
     const healthPath = props.healthPath ?? DEFAULT_HEALTH_PATH;

@@ -36,12 +36,15 @@ import {
   defaultEndpointScaling, EndpointScaling,
 } from './sagemaker-scaling';
 import { grantEndpointInvoke, ImportedSageMakerEndpoint, ISageMakerEndpoint } from './sagemaker-endpoint-ref';
-import { checkEnvironment, checkSageMakerName, checkScaling, normalizeKeyPrefix } from './sagemaker-validation';
+import { checkEnvironment, checkSageMakerName, checkScaling } from './sagemaker-validation';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeRule } from '../private/nag-acknowledgements';
 import { lookupGpuInstance } from '../private/gpu-catalog';
-import { checkInteger, checkOrdered, checkPattern, checkSizeRange, isToken } from '../private/validation';
+import { checkInteger, checkOrdered, checkPattern, checkSizeRange, isToken, normalizeKeyPrefix } from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';
+
+/** An ECR image URI (private registry `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/...`). */
+const ECR_IMAGE = /^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
 
 /** Namespace of the invocation metrics (Invocations, ModelLatency, errors). */
 export const SAGEMAKER_INVOCATION_METRICS_NAMESPACE = 'AWS/SageMaker';
@@ -100,6 +103,11 @@ export class SageMakerEndpoint extends Construct implements ISageMakerEndpoint {
 
     // Validation: every check names the prop, the value and the fix.
     checkPattern(this, 'image', props.image, /^\S+$/, 'a container image URI without spaces', '123456789012.dkr.ecr.eu-west-1.amazonaws.com/llm:1.0');
+    if (!props.imageRepository && !isToken(props.image) && !ECR_IMAGE.test(props.image)) {
+      // SageMaker pulls from ECR (or a private registry reached through a VPC, which needs imageRepository's pull grant path).
+      throw new PropValidationError(this, 'image', props.image, 'is not in Amazon ECR, where SageMaker hosting pulls images from',
+        'Push the image to an ECR repository in this account and Region (or use an AWS Deep Learning Container) and pass its URI, e.g. "123456789012.dkr.ecr.eu-west-1.amazonaws.com/llm:1.0".');
+    }
     checkHostingInstanceType(this, 'instanceType', props.instanceType);
     checkSageMakerName(this, 'endpointName', props.endpointName);
     checkSageMakerName(this, 'variantName', props.variantName);

@@ -14,22 +14,6 @@ export function checkSageMakerName(scope: IConstruct, prop: string, value: strin
     '1-63 letters, digits and hyphens, starting and ending with a letter or digit', 'llama-3-8b-prod');
 }
 
-/**
- * Returns the key prefix without a trailing `/`; throws when it is empty, starts with `/`, is an
- * S3 URI or holds wildcards (which would widen the grants). Tokens pass unchanged.
- */
-export function normalizeKeyPrefix(scope: IConstruct, prop: string, value: string): string {
-  if (isToken(value)) return value;
-  const fix = 'Pass a key prefix relative to the zone bucket, e.g. "llama-3-8b/v3" (no leading "/", no "s3://", no wildcards).';
-  if (typeof value !== 'string' || value.replace(/\/+$/, '') === '') {
-    throw new PropValidationError(scope, prop, value, 'is empty', fix);
-  }
-  if (value.startsWith('/')) throw new PropValidationError(scope, prop, value, 'starts with "/"', fix);
-  if (/^s3:\/\//i.test(value)) throw new PropValidationError(scope, prop, value, 'is an S3 URI, not a key prefix', fix);
-  if (/[*?]/.test(value)) throw new PropValidationError(scope, prop, value, 'contains a wildcard', fix);
-  return value.replace(/\/+$/, '');
-}
-
 /** Throws unless the scaling target is positive and its bounds and cooldowns are sane. */
 export function checkScaling(scope: IConstruct, scaling: EndpointScaling): void {
   const target = scaling.target;

@@ -8,7 +8,7 @@ import { IKubernetesSite, SitePlatform, WorkloadCredentials } from '../sites/kub
 import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 import { parseCidr } from '../private/cidr';
 import { PropValidationError } from '../private/errors';
-import { checkDnsLabel, checkInteger, isToken } from '../private/validation';
+import { checkDnsLabel, checkInteger, checkWorkloadNamespace, isToken } from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';
 
 /** Default CPU request of a container that sets none. */
@@ -87,6 +87,7 @@ export class WorkloadNamespace extends Construct {
     super(scope, id);
     checkPropTypes(this, 'WorkloadNamespaceProps', props);
     checkDnsLabel(this, 'name', props.name);
+    checkWorkloadNamespace(this, 'name', props.name);
     checkInteger(this, 'maxGpus', props.maxGpus, 0);
     for (const ns of props.allowIngressFromNamespaces ?? []) checkDnsLabel(this, 'allowIngressFromNamespaces', ns);
     for (const cidr of props.dnsServerCidrs ?? []) {

@@ -33,7 +33,7 @@ import { StreamingIngestion } from '../data/streaming-ingestion';
 import { InferenceAutoscaling } from '../inference/inference-autoscaling';
 import { InferenceService } from '../inference/inference-service';
 import { PropValidationError } from '../private/errors';
-import { checkDnsLabel } from '../private/validation';
+import { checkDnsLabel, checkDurationRange, checkPattern } from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';
 
 /** Time range the dashboard opens with. */
@@ -113,6 +113,9 @@ export class PlatformMonitoring extends Construct implements IPlatformMonitoring
       });
     }
     this.alarmAction = new actions.SnsAction(this.alarmTopic);
+    // Group dashboards append "-<group>" (at most 41 characters) to the name; CloudWatch allows 255.
+    checkPattern(this, 'dashboardName', props.dashboardName, /^[A-Za-z0-9_-]{1,214}$/, '1-214 letters, digits, "-" and "_"', 'ml-platform');
+    checkDurationRange(this, 'defaultInterval', props.defaultInterval, Duration.minutes(5), Duration.days(455));
     this.dashboardName = props.dashboardName;
     this.defaultInterval = props.defaultInterval ?? DEFAULT_DASHBOARD_INTERVAL;
     this.board = new SectionBoard(this, {

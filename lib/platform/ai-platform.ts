@@ -22,7 +22,7 @@ import { KubernetesSite } from '../sites/kubernetes-site';
 import { siteMetricsNamespace } from '../sites/site-heartbeat';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeRule } from '../private/nag-acknowledgements';
-import { checkDnsLabel, checkUnique } from '../private/validation';
+import { checkDnsLabel, checkPattern, checkUnique } from '../private/validation';
 import { checkedProps } from '../private/prop-types';
 
 /** CloudWatch namespace an on-premises site of a platform publishes its metrics into. */
@@ -59,6 +59,8 @@ export class AiPlatform extends Stage {
 
   constructor(scope: Construct, id: string, props: AiPlatformProps = {}) {
     super(scope, id, checkedProps(scope, id, 'AiPlatformProps', props));
+    // Stack names are "<stageName>-Data" etc.
+    checkPattern(this, 'stageName', props.stageName, /^[A-Za-z][A-Za-z0-9-]{0,100}$/, 'a letter, then letters, digits and "-" (it prefixes stack names)', 'prod');
     // Every template of the platform (nested ones too) is checked against CloudFormation's
     // quotas when written: a violation fails synth instead of the deploy.
     Validations.of(this).addPlugins(new CloudFormationLimits({

@@ -5,7 +5,7 @@
  * type must fail here, naming the prop path, the value and the expected type, instead of
  * crashing deeper with a TypeError or synthesizing a broken template. Tokens pass.
  */
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { PropValidationError } from './errors';
 import { STRUCT_SHAPES } from './prop-types.generated';
@@ -16,7 +16,7 @@ export type TypeShape =
   | { readonly array: TypeShape }
   | { readonly map: TypeShape }
   | { readonly struct: string }
-  | { readonly instance: string }
+  | { readonly instance: string; readonly examples?: readonly string[] }
   | { readonly enum: string; readonly values: ReadonlyArray<string | number>; readonly names: readonly string[] }
   | { readonly literal: readonly string[] }
   | { readonly oneOf: readonly TypeShape[] };
@@ -63,6 +63,7 @@ function checkValue(scope: IConstruct, type: TypeShape, value: unknown, path: st
   if (isToken(value)) return;
   if (typeof type === 'string') {
     if (!matchesPrimitive(type, value)) fail(scope, type, value, path);
+    if (type === 'duration') checkWholeSeconds(scope, value as Duration, path);
     return;
   }
   if ('array' in type) {
@@ -101,6 +102,16 @@ function accepts(scope: IConstruct, type: TypeShape, value: unknown, path: strin
   }
 }
 
+/** Kubernetes, KEDA, Karpenter and every AWS API the library feeds count durations in whole seconds. */
+function checkWholeSeconds(scope: IConstruct, value: Duration, path: string): void {
+  if (value.isUnresolved()) return;
+  const seconds = value.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds)) {
+    throw new PropValidationError(scope, path, value.toHumanString(), 'is not a whole number of seconds',
+      `Use whole seconds, e.g. Duration.seconds(${Math.max(1, Math.round(seconds))}).`);
+  }
+}
+
 function matchesPrimitive(type: string, value: unknown): boolean {
   switch (type) {
     case 'string': return typeof value === 'string';
@@ -114,10 +125,13 @@ function matchesPrimitive(type: string, value: unknown): boolean {
 }
 
 function fail(scope: IConstruct, type: TypeShape, value: unknown, path: string): never {
-  const hint = typeof value === 'string' && /^arn:/.test(value) && typeof type === 'object' && 'instance' in type
-    ? ` To use an existing resource by ARN, import it first (e.g. ${type.instance.replace(/\.I/, '.')}.from...Arn).`
-    : typeof value === 'number' && !Number.isFinite(value) ? ' Only finite numbers are valid.' : '';
-  throw new PropValidationError(scope, path, value, `is ${describe(value)}, not ${expected(type)}`, `Pass ${expected(type)}.${hint}`);
+  const instance = typeof type === 'object' && 'instance' in type ? type : undefined;
+  const fix = instance?.examples ? `Pass ${expected(type)}, e.g. ${instance.examples.join(' or ')}.` : `Pass ${expected(type)}.`;
+  const hint = instance && typeof value === 'string' && /^arn:/.test(value)
+    ? ` To use an existing resource by ARN, import it first (e.g. ${instance.instance.replace(/\.I/, '.')}.from...Arn).` : '';
+  // NaN and Infinity say what they are themselves.
+  const problem = typeof value === 'number' && !Number.isFinite(value) ? `is not ${expected(type)}` : `is ${describe(value)}, not ${expected(type)}`;
+  throw new PropValidationError(scope, path, value, problem, `${fix}${hint}`);
 }
 
 function expected(type: TypeShape): string {
@@ -137,8 +151,6 @@ function expected(type: TypeShape): string {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
-  if (typeof value === 'number' && !Number.isFinite(value)) return 'not finite';
   return { string: 'a string', number: 'a number', boolean: 'a boolean', function: 'a function', bigint: 'a bigint', symbol: 'a symbol', undefined: 'undefined' }[
     typeof value as 'string'] ?? 'an object';
 }

@@ -126,3 +126,102 @@ export function checkLabelValue(scope: IConstruct, prop: string, value: string |
       'Use letters, digits, "-", "_" and ".", at most 63 characters (e.g. "v3" or "2026-11-01").');
   }
 }
+
+/**
+ * Returns the key prefix without a trailing `/`; throws when it is empty, starts with `/`, is an
+ * S3 URI or holds wildcards (which would widen the grants). Tokens pass unchanged.
+ */
+export function normalizeKeyPrefix(scope: IConstruct, prop: string, value: string): string {
+  if (isToken(value)) return value;
+  const fix = 'Pass a key prefix relative to the zone bucket, e.g. "llama-3-8b/v3" (no leading "/", no "s3://", no wildcards).';
+  if (typeof value !== 'string' || value.replace(/\/+$/, '') === '') {
+    throw new PropValidationError(scope, prop, value, 'is empty', fix);
+  }
+  if (value.startsWith('/')) throw new PropValidationError(scope, prop, value, 'starts with "/"', fix);
+  if (/^s3:\/\//i.test(value)) throw new PropValidationError(scope, prop, value, 'is an S3 URI, not a key prefix', fix);
+  if (/[*?]/.test(value)) throw new PropValidationError(scope, prop, value, 'contains a wildcard', fix);
+  return value.replace(/\/+$/, '');
+}
+
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Throws unless the key is a Kubernetes label (or taint) key: `[prefix/]name`, prefix a DNS subdomain. Tokens pass. */
+export function checkLabelKey(scope: IConstruct, prop: string, key: string): void {
+  if (isToken(key)) return;
+  const slash = typeof key === 'string' ? key.lastIndexOf('/') : -1;
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (typeof key !== 'string' || !LABEL_NAME.test(name) || (prefix !== undefined && (prefix.length > 253 || !DNS_1123_SUBDOMAIN.test(prefix)))) {
+    throw new PropValidationError(scope, prop, key, 'is not a Kubernetes label key',
+      'Use an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or ".", starting and ending alphanumeric (e.g. "example.com/gpu-pool").');
+  }
+}
+
+/** Checks every key and value of a label map. */
+export function checkLabels(scope: IConstruct, prop: string, labels: Record<string, string> | undefined): void {
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    checkLabelKey(scope, `${prop} key`, key);
+    if (value !== '') checkLabelValue(scope, `${prop}.${key}`, value);
+  }
+}
+
+const IMAGE_PATH_COMPONENT = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$/;
+const REGISTRY_HOST = /^(localhost|[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*)(:[0-9]+)?$/;
+
+/**
+ * Throws unless the value is a container image reference as the container runtimes parse it:
+ * `[registry[:port]/]path[:tag][@sha256:digest]`, lowercase path, no scheme. Tokens pass.
+ */
+export function checkImageReference(scope: IConstruct, prop: string, value: string | undefined, example = 'vllm/vllm-openai:v0.11.0'): void {
+  if (value === undefined || isToken(value)) return;
+  const fix = `Give an image reference without a scheme, e.g. "${example}" or "111122223333.dkr.ecr.eu-west-1.amazonaws.com/llm:1.0".`;
+  if (typeof value !== 'string' || value === '') throw new PropValidationError(scope, prop, value, 'is not an image reference', fix);
+  if (/^[a-z]+:\/\//i.test(value)) throw new PropValidationError(scope, prop, value, 'has a URL scheme, which image references do not', fix);
+  const [withoutDigest, digest] = value.split('@');
+  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+    throw new PropValidationError(scope, prop, value, 'has a digest that is not sha256:<64 hex digits>', fix);
+  }
+  const components = withoutDigest.split('/');
+  const first = components[0];
+  const hasRegistry = components.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (hasRegistry && !REGISTRY_HOST.test(first)) throw new PropValidationError(scope, prop, value, `has an invalid registry host "${first}"`, fix);
+  const path = hasRegistry ? components.slice(1) : components;
+  const last = path[path.length - 1] ?? '';
+  const colon = last.indexOf(':');
+  const tag = colon >= 0 ? last.slice(colon + 1) : undefined;
+  path[path.length - 1] = colon >= 0 ? last.slice(0, colon) : last;
+  const badComponent = path.find((c) => !IMAGE_PATH_COMPONENT.test(c));
+  if (badComponent !== undefined) {
+    throw new PropValidationError(scope, prop, value, `has an invalid repository path component "${badComponent}" (lowercase letters, digits, ".", "_", "-" only)`, fix);
+  }
+  if (tag !== undefined && !/^[\w][\w.-]{0,127}$/.test(tag)) throw new PropValidationError(scope, prop, value, `has an invalid tag "${tag}"`, fix);
+}
+
+/** Throws unless the value is a registry host with an optional port and path, without a scheme or trailing "/". Tokens pass. */
+export function checkRegistryMirror(scope: IConstruct, prop: string, value: string | undefined): void {
+  if (value === undefined || isToken(value)) return;
+  const [host, ...path] = typeof value === 'string' ? value.split('/') : [];
+  if (typeof value !== 'string' || !REGISTRY_HOST.test(host ?? '') || path.some((c) => !IMAGE_PATH_COMPONENT.test(c))) {
+    throw new PropValidationError(scope, prop, value, 'is not a registry host (with optional port and path)',
+      'Give the mirror as images are prefixed with it, without "https://" or a trailing "/", e.g. "registry.lab.internal:5000/dockerhub".');
+  }
+}
+
+/** Kubernetes namespaces a workload namespace of the library must not be (it labels them restricted and denies their traffic). */
+const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Throws when the namespace is a Kubernetes system namespace or `default`. */
+export function checkWorkloadNamespace(scope: IConstruct, prop: string, namespace: string | undefined): void {
+  if (namespace === undefined || isToken(namespace)) return;
+  if (RESERVED_NAMESPACES.includes(namespace)) {
+    throw new PropValidationError(scope, prop, namespace, 'is a namespace Kubernetes or other workloads own',
+      'Use a namespace of its own (e.g. "inference"): the library enforces the restricted Pod Security profile and default-deny NetworkPolicies on it.');
+  }
+}
+
+/** Throws unless the value is an EKS cluster or node group name (1..maxLength, starting alphanumeric, letters, digits, "-", "_"). */
+export function checkEksName(scope: IConstruct, prop: string, value: string | undefined, maxLength: number): void {
+  checkPattern(scope, prop, value, new RegExp(`^[0-9A-Za-z][A-Za-z0-9_-]{0,${maxLength - 1}}$`),
+    `1-${maxLength} letters, digits, "-" and "_", starting with a letter or digit`, 'ml-platform-prod');
+}

@@ -9,7 +9,7 @@ import { ChartDeliveryOptions, ModelReadScope, SitePlatform, WorkloadCredentials
 import { addSiteHeartbeat, heartbeatMetric, SiteHeartbeatOptions } from './site-heartbeat';
 import { KubernetesSiteBase, KubernetesSiteOptions } from './site-base';
 import { PropValidationError } from '../private/errors';
-import { checkInteger } from '../private/validation';
+import { checkImageReference, checkInteger, checkLabels } from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';
 
 /** GPU capacity of a cluster outside AWS, as its operators declare it. */
@@ -101,11 +101,13 @@ export class KubernetesSite extends KubernetesSiteBase {
     this.rolesAnywhereRole = props.rolesAnywhereRole;
     if (this.workloadCredentials === WorkloadCredentials.IAM_ROLES_ANYWHERE) {
       this.rolesAnywhereSecretName = props.rolesAnywhereSecretName ?? DEFAULT_ROLES_ANYWHERE_SECRET_NAME;
+      checkImageReference(this, 'rolesAnywhereHelperImage', props.rolesAnywhereHelperImage, 'registry.lab.internal/aws-signing-helper:1.4.0');
       this.rolesAnywhereHelperImage = props.rolesAnywhereHelperImage;
       this.rolesAnywhereModelReadScope = props.rolesAnywhereModelReadScope ?? ModelReadScope.MODEL_PREFIX;
     }
     if (props.gpuCapacity) {
       checkInteger(this, 'gpuCapacity.gpusPerNode', props.gpuCapacity.gpusPerNode, 1, 64);
+      checkLabels(this, 'gpuCapacity.nodeLabels', props.gpuCapacity.nodeLabels);
       checkInteger(this, 'gpuCapacity.totalGpus', props.gpuCapacity.totalGpus, props.gpuCapacity.gpusPerNode);
       const declared: IGpuCapacity = {
         capacityName: `${this.node.path} (declared)`,

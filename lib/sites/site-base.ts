@@ -9,7 +9,7 @@ import { KubernetesJson, renderChart } from './chart-rendering';
 import { applyManifestPatches, checkManifestPatches, ManifestPatch } from './manifest-patch';
 import { ChartDeliveryOptions, IKubernetesSite, ModelReadScope, NodeTaint, NodeTaintEffect, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 import { PropValidationError } from '../private/errors';
-import { checkDnsLabel } from '../private/validation';
+import { checkDnsLabel, checkImageReference, checkLabelKey, checkLabels, checkLabelValue, checkRegistryMirror } from '../private/validation';
 
 /** Folder under the cloud assembly where every site's manifests are written. */
 export const MANIFESTS_DIR = 'manifests';
@@ -115,6 +115,14 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     super(scope, id);
     this.siteName = options.siteName ?? id.toLowerCase();
     checkDnsLabel(this, 'siteName', this.siteName);
+    checkLabels(this, 'gpuNodeLabels', options.gpuNodeLabels);
+    (options.gpuNodeTaints ?? []).forEach((taint, i) => {
+      checkLabelKey(this, `gpuNodeTaints[${i}].key`, taint.key);
+      if (taint.value !== undefined && taint.value !== '') checkLabelValue(this, `gpuNodeTaints[${i}].value`, taint.value);
+    });
+    checkRegistryMirror(this, 'imageRegistryMirror', options.imageRegistryMirror);
+    checkImageReference(this, 'modelDownloaderImage', options.modelDownloaderImage);
+    checkDnsLabel(this, 'storageClassName', options.storageClassName, 253);
     this.gpuNodeLabels = options.gpuNodeLabels ?? { [GPU_PRESENT_LABEL]: 'true' };
     this.gpuNodeTaints = options.gpuNodeTaints ?? [DEFAULT_GPU_TAINT];
     this.storageClassName = options.storageClassName;

@@ -189,7 +189,7 @@ describe('props of the wrong runtime type fail at construction, naming the prop'
   test('an enum name instead of its value says which value to use; NaN is shown as NaN; an ARN for a construct says to import it', () => {
     expect(() => platform({ cluster: { capacityMode: 'AUTO_MODE' } })).toThrow(
       /cluster.capacityMode = "AUTO_MODE" is not a ClusterCapacityMode value. Use ClusterCapacityMode.AUTO_MODE \("auto-mode"\): the enum member's value, not its name/);
-    expect(() => platform({ cluster: { systemNodeCount: NaN } })).toThrow(/cluster.systemNodeCount = NaN is NaN, not a finite number/);
+    expect(() => platform({ cluster: { systemNodeCount: NaN } })).toThrow(/cluster.systemNodeCount = NaN is not a finite number. Pass a finite number./);
     expect(() => platform({ monitoringOptions: { alarmTopic: 'arn:aws:sns:eu-west-1:111122223333:alerts' } })).toThrow(
       /monitoringOptions.alarmTopic = "arn:aws:sns:.*" is a string, not a sns.ITopic. Pass a sns.ITopic. To use an existing resource by ARN, import it first \(e.g. sns.Topic.from...Arn\)/);
     expect(() => platform({ gpuNodeGroups: [{ id: 'G', options: { instanceTypes: 'g6.xlarge' } }] })).toThrow(

@@ -30,6 +30,6 @@ describe('EKS quotas', () => {
 
   test.each([0, 2.5, Number.NaN])('a declared quota of %p fails with the prop', (value) => {
     expect(() => new GpuCluster(new Stack(testApp(), 'S'), 'Gpu', { eksQuotas: { managedNodeGroupsPerCluster: value } }))
-      .toThrow(/eksQuotas\.managedNodeGroupsPerCluster = (0|2\.5|NaN) is not an integer/);
+      .toThrow(/eksQuotas\.managedNodeGroupsPerCluster = (0|2\.5|NaN) is not (an integer|a finite number)/);
   });
 });

@@ -85,7 +85,7 @@ describe('lifecycle rules', () => {
 
   test('unknown storage classes', () => {
     const error = lifecycleError({ transitions: [{ storageClass: 'STANDARD' as ZoneStorageClass, after: days(1) }] });
-    expect(error.message).toMatch(/storageClass = "STANDARD" is not a ZoneStorageClass\. Use one of ZoneStorageClass\.INFREQUENT_ACCESS/);
+    expect(error.message).toMatch(/storageClass = "STANDARD" is not a ZoneStorageClass value\. Use one of ZoneStorageClass\.INFREQUENT_ACCESS/);
   });
 
   test('tokens pass validation', () => {

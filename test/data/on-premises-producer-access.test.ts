@@ -105,7 +105,7 @@ describe('OnPremisesProducerAccess', () => {
     ['empty CN list', () => ({ trustSource: ProducerTrustSource.fromAcmPrivateCa(PCA_ARN), allowedCommonNames: [] }), /allowedCommonNames = \[\] is empty/],
     ['wildcard CN', () => ({ trustSource: ProducerTrustSource.fromAcmPrivateCa(PCA_ARN), allowedCommonNames: ['gw-*'] }), /allowedCommonNames\[0\] = "gw-\*" is invalid/],
     ['bad name', () => ({ trustSource: ProducerTrustSource.fromAcmPrivateCa(PCA_ARN), name: 'edge/gw' }), /name = "edge\/gw" is invalid/],
-    ['no trust source', () => ({} as ConstructorParameters<typeof OnPremisesProducerAccess>[2]), /trustSource = undefined is not a ProducerTrustSource/],
+    ['no trust source', () => ({} as ConstructorParameters<typeof OnPremisesProducerAccess>[2]), /trustSource = undefined is required\. Set trustSource \(a ProducerTrustSource\)/],
   ])('rejects %s', (_, props, message) => {
     const { stack } = stackFixture();
     const error = errorOf(() => new OnPremisesProducerAccess(stack, 'A', props()));

@@ -68,8 +68,10 @@ export const GPU_SATURATION_ALERT_FOR = Duration.minutes(15);
 /** Window of the rate() in the rules. */
 export const ALERT_RATE_WINDOW = '5m';
 
+/** A Prometheus duration: whole minutes as "<n>m", anything else in seconds. */
 function minutes(d: Duration): string {
-  return `${d.toMinutes()}m`;
+  const seconds = d.toSeconds();
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
 }
 
 /** The alerting rules of one model server. */
@@ -121,7 +123,7 @@ export function modelServerAlertRules(target: ModelServerAlertTarget, thresholds
   if (target.wakeUp) {
     // Any series of the model server exists only while a replica runs and exposes metrics.
     const serving = target.modelServer === ModelServerMetrics.TRITON ? `nv_inference_pending_request_count{${sel}}` : `vllm:num_requests_running{${sel}}`;
-    const within = Duration.minutes(target.wakeUp.coldStart.toMinutes() + 5);
+    const within = Duration.seconds(target.wakeUp.coldStart.toSeconds() + 300);
     rules.push({
       alert: 'InferenceNotWakingUp',
       expr: `(${target.wakeUp.query}) > ${target.wakeUp.threshold} unless on() (count(${serving}) > 0)`,
