@@ -101,14 +101,15 @@ export interface InferenceComponentOptions {
 /** Options of a SageMakerEndpoint, without where its model comes from. */
 export interface SageMakerEndpointOptions {
   /**
-   * Container image URI, e.g. an ECR image (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`)
-   * or an AWS Deep Learning Container. The role may pull from the repository the URI names.
+   * Container image URI in Amazon ECR (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`),
+   * e.g. your own repository or an AWS Deep Learning Container; images elsewhere fail at synth
+   * unless `imageRepository` names the ECR repository. The role may pull from that repository.
    */
   readonly image: string;
   /**
    * The ECR repository of `image`: the role is granted pull on it (use when `image` is a token).
    *
-   * @default - pull is granted on the repository parsed from an ECR `image` URI; none for other images
+   * @default - pull is granted on the repository parsed from the ECR `image` URI (SageMaker pulls only from ECR)
    */
   readonly imageRepository?: ecr.IRepository;
   /** SageMaker hosting instance type, e.g. `ml.g6e.2xlarge`. */

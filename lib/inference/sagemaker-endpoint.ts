@@ -104,7 +104,8 @@ export class SageMakerEndpoint extends Construct implements ISageMakerEndpoint {
     // Validation: every check names the prop, the value and the fix.
     checkPattern(this, 'image', props.image, /^\S+$/, 'a container image URI without spaces', '123456789012.dkr.ecr.eu-west-1.amazonaws.com/llm:1.0');
     if (!props.imageRepository && !isToken(props.image) && !ECR_IMAGE.test(props.image)) {
-      // SageMaker pulls from ECR (or a private registry reached through a VPC, which needs imageRepository's pull grant path).
+      // SageMaker pulls from ECR, or from a private registry in the VPC only with the model's ImageConfig
+      // RepositoryAccessMode Vpc, which this construct does not set.
       throw new PropValidationError(this, 'image', props.image, 'is not in Amazon ECR, where SageMaker hosting pulls images from',
         'Push the image to an ECR repository in this account and Region (or use an AWS Deep Learning Container) and pass its URI, e.g. "123456789012.dkr.ecr.eu-west-1.amazonaws.com/llm:1.0".');
     }

@@ -94,7 +94,7 @@ describe('bad input fails at synth with the prop, the value and the fix', () => 
     ['min > desired', { instanceTypes: types('g6.xlarge'), minSize: 2, desiredSize: 1 }, /desiredSize = 1 is less than minSize \(2\)/],
     ['desired > max', { instanceTypes: types('g6.xlarge'), desiredSize: 3, maxSize: 2 }, /maxSize = 2 is less than desiredSize \(3\)/],
     ['capacity block without reservation', { instanceTypes: types('p5.48xlarge'), capacityType: eks.CapacityType.CAPACITY_BLOCK }, /capacityReservationId = undefined is missing for capacityType CAPACITY_BLOCK/],
-    ['reservation without capacity block', { instanceTypes: types('p5.48xlarge'), capacityReservationId: 'cr-1' }, /capacityType = "ON_DEMAND" does not use capacityReservationId cr-1. Set capacityType to eks.CapacityType.CAPACITY_BLOCK/],
+    ['reservation without capacity block', { instanceTypes: types('p5.48xlarge'), capacityReservationId: 'cr-0123456789abcdef0' }, /capacityType = "ON_DEMAND" does not use capacityReservationId cr-0123456789abcdef0. Set capacityType to eks.CapacityType.CAPACITY_BLOCK/],
     ['spot on a family without spot', { instanceTypes: types('p6e-gb200.36xlarge'), capacityType: eks.CapacityType.SPOT }, /capacityType = "SPOT" is not offered for p6e-gb200.36xlarge/],
     ['empty instance types', { instanceTypes: [] }, /instanceTypes = \[\] is empty/],
     ['tiny volume', { instanceTypes: types('g6.xlarge'), volumeSize: undefined, minSize: -1 }, /minSize = -1 is not an integer >= 0/],
@@ -121,7 +121,7 @@ describe('bad input fails at synth with the prop, the value and the fix', () => 
       fc.constantFrom(...Object.values(eks.CapacityType)),
       (names, minSize, desiredSize, maxSize, capacityType) => {
         try {
-          const group = new GpuNodeGroup(cluster, `G${i++}`, { cluster: cluster.cluster, instanceTypes: types(...names), minSize, desiredSize, maxSize, capacityType, capacityReservationId: capacityType === eks.CapacityType.CAPACITY_BLOCK ? 'cr-1' : undefined });
+          const group = new GpuNodeGroup(cluster, `G${i++}`, { cluster: cluster.cluster, instanceTypes: types(...names), minSize, desiredSize, maxSize, capacityType, capacityReservationId: capacityType === eks.CapacityType.CAPACITY_BLOCK ? 'cr-0123456789abcdef0' : undefined });
           expect(group.maxGpus).toBe(group.gpusPerNode * group.maxSize);
           expect(group.gpusPerNode).toBeGreaterThanOrEqual(1);
         } catch (error) {

@@ -277,7 +277,7 @@ describe('SageMakerEndpoint options', () => {
     });
   });
 
-  test('a given repository is granted pull; an image outside ECR gets no ECR permissions', () => {
+  test('a given repository is granted pull; an image outside ECR fails (SageMaker pulls from ECR)', () => {
     const { stack, models } = endpointFixture();
     const repository = ecr.Repository.fromRepositoryName(stack, 'Repo', 'serving');
     new SageMakerEndpoint(stack, 'Llm', minimalProps(models, { image: repository.repositoryUriForTag('2.0'), imageRepository: repository }));
@@ -288,8 +288,8 @@ describe('SageMakerEndpoint options', () => {
     })]));
 
     const other = endpointFixture();
-    new SageMakerEndpoint(other.stack, 'Llm', minimalProps(other.models, { image: 'registry.example.com/llm:1' }));
-    expect(roleStatements(cleanTemplate(other.stack)).flatMap(actionsOf).filter((a) => a.startsWith('ecr:'))).toEqual([]);
+    expect(() => new SageMakerEndpoint(other.stack, 'Llm', minimalProps(other.models, { image: 'registry.example.com/llm:1' })))
+      .toThrow(/image = "registry.example.com\/llm:1" is not in Amazon ECR, where SageMaker hosting pulls images from/);
   });
 
   test('an AWS Deep Learning Container image is pulled from its own repository', () => {
