@@ -67,6 +67,8 @@ export function buildAssembly({ root = ROOT, dir } = {}) {
   fs.cpSync(path.join(root, 'lib'), path.join(dir, 'lib'), { recursive: true });
   // The README becomes the PyPI long description (jsii warns without one).
   fs.copyFileSync(path.join(root, 'README.md'), path.join(dir, 'README.md'));
+  // Fixtures jsii-rosetta compiles the README examples in.
+  fs.cpSync(path.join(root, 'rosetta'), path.join(dir, 'rosetta'), { recursive: true });
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(scratchManifest(manifest), null, 2)}\n`);

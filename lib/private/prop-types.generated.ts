@@ -115,6 +115,7 @@ export const STRUCT_SHAPES: StructShapes = {
   EksSiteProps: {
     awsLoadBalancers: { type: 'boolean' },
     cluster: { type: { instance: 'eksv2.ICluster' }, required: true },
+    gpuCapacity: { type: { struct: 'DeclaredGpuCapacity' } },
     gpuNodeLabels: { type: { map: 'string' } },
     gpuNodeTaints: { type: { array: { struct: 'NodeTaint' } } },
     imageRegistryMirror: { type: 'string' },

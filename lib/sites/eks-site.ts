@@ -5,7 +5,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { copyJson, renderPlaceholders } from './chart-rendering';
 import { ChartDeliveryOptions, ModelReadScope, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
-import { KubernetesSiteBase, KubernetesSiteOptions } from './site-base';
+import { DeclaredGpuCapacity, KubernetesSiteBase, KubernetesSiteOptions } from './site-base';
 import { PropValidationError } from '../private/errors';
 import { checkPropTypes } from '../private/prop-types';
 
@@ -16,6 +16,12 @@ export interface EksSiteProps extends KubernetesSiteOptions {
    * `eks.Cluster.fromClusterAttributes`.
    */
   readonly cluster: eks.ICluster;
+  /**
+   * GPU capacity the cluster offers this app's services, when the app does not create it (a
+   * shared cluster): GPU workloads are checked against it at synth.
+   * @default - none declared; capacity comes from the node groups and pools added to the site
+   */
+  readonly gpuCapacity?: DeclaredGpuCapacity;
 }
 
 /**
@@ -53,6 +59,7 @@ export class EksSite extends KubernetesSiteBase {
       throw new PropValidationError(this, 'cluster', props.cluster.node.path, 'has no kubectl provider, so charts cannot be applied',
         'Create the cluster with kubectlProviderOptions, or import it with kubectlProvider (KubectlProvider.fromKubectlProviderAttributes) or kubectlProviderOptions.');
     }
+    if (props.gpuCapacity) this.declareGpuCapacity(props.gpuCapacity);
   }
 
   /** The KubernetesManifest that applies a chart delivered to this site. */

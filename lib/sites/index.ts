@@ -1,9 +1,9 @@
 export { ModelReadScope, NodeTaintEffect, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 export type { ChartDeliveryOptions, IKubernetesSite, NodeTaint } from './kubernetes-site-interface';
 export { KubernetesSiteBase } from './site-base';
-export type { KubernetesSiteOptions } from './site-base';
+export type { DeclaredGpuCapacity, KubernetesSiteOptions } from './site-base';
 export { KubernetesSite } from './kubernetes-site';
-export type { DeclaredGpuCapacity, KubernetesSiteProps } from './kubernetes-site';
+export type { KubernetesSiteProps } from './kubernetes-site';
 export * from './eks-site';
 export type { SiteHeartbeatOptions } from './site-heartbeat';
 export type { PodCredentials } from './roles-anywhere-credentials';

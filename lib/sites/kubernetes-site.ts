@@ -1,33 +1,14 @@
-import { Size, SizeRoundingBehavior } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IGpuCapacity } from '../compute/gpu-capacity';
 import { unresolvedValues } from './chart-rendering';
 import { ChartDeliveryOptions, ModelReadScope, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 import { addSiteHeartbeat, heartbeatMetric, SiteHeartbeatOptions } from './site-heartbeat';
-import { KubernetesSiteBase, KubernetesSiteOptions } from './site-base';
+import { DeclaredGpuCapacity, KubernetesSiteBase, KubernetesSiteOptions } from './site-base';
 import { PropValidationError } from '../private/errors';
-import { checkImageReference, checkInteger, checkLabels } from '../private/validation';
+import { checkImageReference } from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';
-
-/** GPU capacity of a cluster outside AWS, as its operators declare it. */
-export interface DeclaredGpuCapacity {
-  /** Whole GPUs on the largest GPU node. */
-  readonly gpusPerNode: number;
-  /** Whole GPUs across all GPU nodes. */
-  readonly totalGpus: number;
-  /** GPU model of the nodes, as AWS names it (e.g. `L40S`, `H100`). @default - unknown: matches no model requirement */
-  readonly gpuModel?: string;
-  /** Memory of one GPU. @default - unknown: matches no memory requirement */
-  readonly gpuMemory?: Size;
-  /**
-   * Labels of the GPU nodes that pin workloads to them (e.g. NVIDIA GPU feature discovery's
-   * `nvidia.com/gpu.product`). @default - none: workloads with GPU requirements cannot be pinned here
-   */
-  readonly nodeLabels?: Record<string, string>;
-}
 
 /** Secret that holds the Roles Anywhere credential helper configuration in workload namespaces. */
 export const DEFAULT_ROLES_ANYWHERE_SECRET_NAME = 'aws-roles-anywhere';
@@ -105,20 +86,7 @@ export class KubernetesSite extends KubernetesSiteBase {
       this.rolesAnywhereHelperImage = props.rolesAnywhereHelperImage;
       this.rolesAnywhereModelReadScope = props.rolesAnywhereModelReadScope ?? ModelReadScope.MODEL_PREFIX;
     }
-    if (props.gpuCapacity) {
-      checkInteger(this, 'gpuCapacity.gpusPerNode', props.gpuCapacity.gpusPerNode, 1, 64);
-      checkLabels(this, 'gpuCapacity.nodeLabels', props.gpuCapacity.nodeLabels);
-      checkInteger(this, 'gpuCapacity.totalGpus', props.gpuCapacity.totalGpus, props.gpuCapacity.gpusPerNode);
-      const declared: IGpuCapacity = {
-        capacityName: `${this.node.path} (declared)`,
-        gpusPerNode: props.gpuCapacity.gpusPerNode,
-        maxGpus: props.gpuCapacity.totalGpus,
-        gpuModels: props.gpuCapacity.gpuModel !== undefined ? [props.gpuCapacity.gpuModel] : undefined,
-        gpuMemoryGiB: props.gpuCapacity.gpuMemory?.toGibibytes({ rounding: SizeRoundingBehavior.NONE }),
-        nodeSelector: props.gpuCapacity.nodeLabels,
-      };
-      this.addGpuCapacity(declared);
-    }
+    if (props.gpuCapacity) this.declareGpuCapacity(props.gpuCapacity);
     this.node.addValidation({ validate: () => this.checkApplyReady() });
   }
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { attachCustomSynthesis, Stage } from 'aws-cdk-lib';
+import { attachCustomSynthesis, Size, SizeRoundingBehavior, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { App as Cdk8sApp, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -9,7 +9,7 @@ import { KubernetesJson, renderChart } from './chart-rendering';
 import { applyManifestPatches, checkManifestPatches, ManifestPatch } from './manifest-patch';
 import { ChartDeliveryOptions, IKubernetesSite, ModelReadScope, NodeTaint, NodeTaintEffect, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 import { PropValidationError } from '../private/errors';
-import { checkDnsLabel, checkImageReference, checkLabelKey, checkLabels, checkLabelValue, checkRegistryMirror } from '../private/validation';
+import { checkDnsLabel, checkImageReference, checkInteger, checkLabelKey, checkLabels, checkLabelValue, checkRegistryMirror } from '../private/validation';
 
 /** Folder under the cloud assembly where every site's manifests are written. */
 export const MANIFESTS_DIR = 'manifests';
@@ -25,6 +25,23 @@ export const DEFAULT_GPU_TAINT: NodeTaint = { key: NVIDIA_GPU_RESOURCE, value: '
 
 /** AWS CLI image that copies model files from S3 into a pod (pinned; override per site). */
 export const DEFAULT_MODEL_DOWNLOADER_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:2.36.15';
+
+/** GPU capacity of a site as its operators declare it (a cluster outside AWS, or a shared EKS cluster). */
+export interface DeclaredGpuCapacity {
+  /** Whole GPUs on the largest GPU node. */
+  readonly gpusPerNode: number;
+  /** Whole GPUs across all GPU nodes. */
+  readonly totalGpus: number;
+  /** GPU model of the nodes, as AWS names it (e.g. `L40S`, `H100`). @default - unknown: matches no model requirement */
+  readonly gpuModel?: string;
+  /** Memory of one GPU. @default - unknown: matches no memory requirement */
+  readonly gpuMemory?: Size;
+  /**
+   * Labels of the GPU nodes that pin workloads to them (e.g. NVIDIA GPU feature discovery's
+   * `nvidia.com/gpu.product`). @default - none: workloads with GPU requirements cannot be pinned here
+   */
+  readonly nodeLabels?: Record<string, string>;
+}
 
 /** What every site declares about itself. */
 export interface KubernetesSiteOptions {
@@ -176,6 +193,21 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
   public addGpuCapacity(capacity: IGpuCapacity): void {
     this._gpuCapacities.push(capacity);
   }
+  /** Adds the GPU capacity the site's operators declare (`gpuCapacity` of the site's props). */
+  protected declareGpuCapacity(capacity: DeclaredGpuCapacity): void {
+    checkInteger(this, 'gpuCapacity.gpusPerNode', capacity.gpusPerNode, 1, 64);
+    checkLabels(this, 'gpuCapacity.nodeLabels', capacity.nodeLabels);
+    checkInteger(this, 'gpuCapacity.totalGpus', capacity.totalGpus, capacity.gpusPerNode);
+    this.addGpuCapacity({
+      capacityName: `${this.node.path} (declared)`,
+      gpusPerNode: capacity.gpusPerNode,
+      maxGpus: capacity.totalGpus,
+      gpuModels: capacity.gpuModel !== undefined ? [capacity.gpuModel] : undefined,
+      gpuMemoryGiB: capacity.gpuMemory?.toGibibytes({ rounding: SizeRoundingBehavior.NONE }),
+      nodeSelector: capacity.nodeLabels,
+    });
+  }
+
 
   public newChart(id: string): Chart {
     checkDnsLabel(this, 'chart id', id);

@@ -124,3 +124,22 @@ describe('Python bindings', () => {
     expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: '' });
   });
 });
+
+describe('README examples', () => {
+  test('jsii-rosetta compiles every TypeScript example of the README and translates it to each jsii language', () => {
+    assemblyPath();
+    // Fixtures (rosetta/*.ts-fixture) declare what the examples take as given; --strict fails on
+    // any example that does not compile or that uses TypeScript the other languages cannot express.
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'jsii-rosetta', 'bin', 'jsii-rosetta'), 'extract', '--compile', '--strict', '--fail', '.jsii'],
+      { cwd: assemblyDir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const diagnostics = `${run.stdout}\n${run.stderr}`.split('\n').filter((line) => /error|\[WARN\]/.test(line));
+    expect({ status: run.status, diagnostics }).toEqual({ status: 0, diagnostics: [] });
+    const tablet = JSON.parse(fs.readFileSync(path.join(assemblyDir, '.jsii.tabl.json'), 'utf8')) as {
+      snippets: Record<string, { didCompile?: boolean; translations: Record<string, unknown> }>;
+    };
+    const snippets = Object.values(tablet.snippets);
+    const readmeExamples = (fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').match(/^```ts/gm) ?? []).length;
+    expect(snippets.length).toBeGreaterThanOrEqual(readmeExamples);
+    expect(snippets.filter((s) => s.didCompile !== true || !['python', 'java', 'csharp', 'go'].every((l) => l in s.translations))).toEqual([]);
+  }, 300_000);
+});

@@ -23,8 +23,8 @@ function importedCluster(stack: Stack, withProvider: boolean): eks.ICluster {
 describe('EksSite on an imported cluster', () => {
   test('an InferenceService is applied through the imported provider, after its Pod Identity association on that cluster', () => {
     const stack = new Stack(testApp(), 'Team', { env: ENV });
-    const site = new EksSite(stack, 'Site', { cluster: importedCluster(stack, true), siteName: 'shared' });
-    site.addGpuCapacity({ capacityName: 'shared L40S pool', gpusPerNode: 1, maxGpus: 8 });
+    const site = new EksSite(stack, 'Site', { cluster: importedCluster(stack, true), siteName: 'shared', gpuCapacity: { gpusPerNode: 1, totalGpus: 8, gpuModel: 'L40S' } });
+    expect(site.gpuCapacities.map((c) => [c.gpusPerNode, c.maxGpus, c.gpuModels])).toEqual([[1, 8, ['L40S']]]);
     const lake = new DataLake(stack, 'Lake');
     new InferenceService(stack, 'Llm', { site, name: 'llama', image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1', model: ModelSource.fromDataLake(lake.zone('models'), 'llama/v1') });
     const template = Template.fromStack(stack);
@@ -34,6 +34,12 @@ describe('EksSite on an imported cluster', () => {
     const inference = Object.entries<any>(template.findResources('Custom::AWSCDK-EKS-KubernetesResource')).find(([, m]) => JSON.stringify(m.Properties.Manifest).includes('Deployment'))!;
     const association = Object.keys(template.findResources('AWS::EKS::PodIdentityAssociation'))[0];
     expect(inference[1].DependsOn).toEqual(expect.arrayContaining([association]));
+  });
+
+  test('declared capacity is checked like an on-premises site\'s', () => {
+    const stack = new Stack(testApp(), 'Team', { env: ENV });
+    expect(() => new EksSite(stack, 'Site', { cluster: importedCluster(stack, true), gpuCapacity: { gpusPerNode: 8, totalGpus: 4 } }))
+      .toThrow(/gpuCapacity.totalGpus = 4 is not an integer >= 8/);
   });
 
   test('a cluster without a kubectl provider fails with the fix', () => {
