@@ -19,6 +19,16 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'lib', 'private', 'prop-types.generated.ts');
 const LIB = path.join(ROOT, 'lib') + path.sep;
 
+/**
+ * Durations the library converts with millisecond precision (latencies). Every other duration
+ * reaches an API that counts whole seconds, so the runtime check requires whole seconds.
+ */
+const PRECISE_DURATIONS = new Set([
+  'EndpointDeploymentOptions.maxModelLatency',
+  'InferenceServiceMonitoringOptions.latencyThreshold',
+  'SageMakerEndpointMonitoringOptions.latencyThreshold',
+]);
+
 export function generatePropTypes() {
   const program = ts.createProgram([path.join(ROOT, 'lib', 'index.ts')], {
     target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, skipLibCheck: true,
@@ -103,7 +113,8 @@ export function generatePropTypes() {
     for (const p of checker.getPropertiesOfType(type)) {
       const d = p.valueDeclaration;
       const optional = (p.flags & ts.SymbolFlags.Optional) !== 0;
-      props[p.name] = { type: spec(checker.getNonNullableType(checker.getTypeOfSymbolAtLocation(p, d))), ...(optional ? {} : { required: true }) };
+      const type = spec(checker.getNonNullableType(checker.getTypeOfSymbolAtLocation(p, d)));
+      props[p.name] = { type: type === 'duration' && PRECISE_DURATIONS.has(`${name}.${p.name}`) ? 'preciseDuration' : type, ...(optional ? {} : { required: true }) };
     }
   }
 

@@ -2,8 +2,6 @@ export { InferenceScaling, ModelServerMetrics, ScaleToZero, ScalingSignal, WakeU
 export type { PrometheusScalingOptions, ScalingBehavior, ScalingQueryContext } from './inference-scaling';
 export * from './model-source';
 export * from './service-exposure';
-export type { ScaledObjectOptions } from './keda-scaled-object';
-export type { ModelServerPodOptions } from './model-server-pod';
 export { InferenceService } from './inference-service';
 export type { CanaryRelease, InferenceServiceOptions, InferenceServiceProps } from './inference-service';
 export { InferenceAutoscaling } from './inference-autoscaling';
@@ -16,5 +14,4 @@ export type {
 export { EndpointScaling, EndpointScalingOptions, EndpointScalingSignal } from './sagemaker-scaling';
 export { TrafficRouting, TrafficRoutingType, EndpointDeploymentOptions } from './sagemaker-deployment';
 export { GpuPlacement } from './site-gpu-demand';
-export type { GpuDemand } from './site-gpu-demand';
 export type { ISageMakerEndpoint } from './sagemaker-endpoint-ref';

@@ -1,5 +1,4 @@
 export * from './monitorable';
-export type { ThresholdAlarmSpec } from './alarms';
 export { AlarmTopicKey } from './alarm-topic-key';
 export { PlatformMonitoring } from './platform-monitoring';
 export type { PlatformMonitoringProps } from './platform-monitoring';

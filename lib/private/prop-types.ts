@@ -12,7 +12,7 @@ import { STRUCT_SHAPES } from './prop-types.generated';
 
 /** Expected runtime type of one prop. */
 export type TypeShape =
-  | 'string' | 'number' | 'boolean' | 'duration' | 'size' | 'function' | 'any'
+  | 'string' | 'number' | 'boolean' | 'duration' | 'preciseDuration' | 'size' | 'function' | 'any'
   | { readonly array: TypeShape }
   | { readonly map: TypeShape }
   | { readonly struct: string }
@@ -117,7 +117,8 @@ function matchesPrimitive(type: string, value: unknown): boolean {
     case 'string': return typeof value === 'string';
     case 'number': return typeof value === 'number' && Number.isFinite(value);
     case 'boolean': return typeof value === 'boolean';
-    case 'duration': return hasMethod(value, 'toSeconds');
+    case 'duration':
+    case 'preciseDuration': return hasMethod(value, 'toSeconds');
     case 'size': return hasMethod(value, 'toMebibytes');
     case 'function': return typeof value === 'function';
     default: return true;
@@ -136,7 +137,7 @@ function fail(scope: IConstruct, type: TypeShape, value: unknown, path: string):
 
 function expected(type: TypeShape): string {
   if (typeof type === 'string') {
-    return { string: 'a string', number: 'a finite number', boolean: 'a boolean', duration: 'a Duration (e.g. Duration.minutes(5))',
+    return { string: 'a string', number: 'a finite number', boolean: 'a boolean', duration: 'a Duration (e.g. Duration.minutes(5))', preciseDuration: 'a Duration (e.g. Duration.millis(500))',
       size: 'a Size (e.g. Size.gibibytes(100))', function: 'a function', any: 'a value' }[type];
   }
   if ('array' in type) return `an array of ${expected(type.array).replace(/^an? /, '')}s`;

@@ -6,6 +6,5 @@ export { KubernetesSite } from './kubernetes-site';
 export type { KubernetesSiteProps } from './kubernetes-site';
 export * from './eks-site';
 export type { SiteHeartbeatOptions } from './site-heartbeat';
-export type { PodCredentials } from './roles-anywhere-credentials';
 export { ManifestPatch } from './manifest-patch';
 export type { ManifestPatchTarget } from './manifest-patch';

@@ -97,6 +97,7 @@ const badInputs: Array<[string, string, () => unknown]> = [
 ];
 
 const validInputs: Array<[string, () => unknown]> = [
+  ['a model latency of 500 ms for blue/green rollback', p({ sageMakerEndpoints: [{ id: 'E', modelPrefix: 'm/v1', endpoint: { image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/x:1', instanceType: 'ml.g6e.2xlarge', deployment: { maxModelLatency: Duration.millis(500) } } }] })],
   ['env key bad', withSvc({ env: { 'my key': 'x' } })],
   ['maxStartupTime 90s + onRequest', withSvc({ scaling: InferenceScaling.onQueueDepth(8), scaleToZero: ScaleToZero.onRequest(), maxStartupTime: Duration.seconds(90) })],
   ['onRequest idle 30s', withSvc({ scaling: InferenceScaling.onQueueDepth(8), scaleToZero: ScaleToZero.onRequest(Duration.seconds(30)) })],

@@ -87,7 +87,7 @@ export function platformFixture(): PlatformFixture {
 
   const monitoring = new PlatformMonitoring(stack, 'Monitoring', { dashboardName: 'ai-platform', prometheusSelectorLabels: { release: 'kube-prometheus-stack' } });
   monitoring.monitor(cluster);
-  monitoring.monitorInferenceService(service, { latencyThresholdSeconds: 20 });
+  monitoring.monitorInferenceService(service, { latencyThreshold: Duration.seconds(20) });
   monitoring.monitor(lake);
   monitoring.monitor(ingestion);
   monitoring.monitor(endpoint);

@@ -140,7 +140,7 @@ describe('GPU cluster and EKS service thresholds', () => {
   test.each([
     ['gpuUtilizationThresholdPercent', 150, /is outside 0\.\.100/],
     ['containerRestartsThreshold', -2, /is not an integer >= 0/],
-    ['latencyThresholdSeconds', 0, /is not a number above 0 and at most 3600/],
+    ['latencyThreshold', Duration.hours(2), /is outside 1 milli\.\.1 hour/],
     ['errorRatioThresholdPercent', 100.5, /is outside 0\.\.100/],
     ['queueDepthPerReplicaThreshold', -5, /is not a number above 0/],
   ])('InferenceService %s = %p is rejected', (prop, value, problem) => {

@@ -1,4 +1,3 @@
-export type { ModelServerAlertTarget, ModelServerAlertThresholds, PrometheusAlertRule, WakeUpAlert } from './alert-rules';
+export type { PrometheusAlertRule } from './alert-rules';
 export { AmpAlerting } from './amp-alerting';
 export type { AmpAlertingProps } from './amp-alerting';
-export type { ModelServerMonitoringOptions } from './in-cluster-monitoring';

@@ -14,6 +14,7 @@ import { InferenceService } from '../../inference/inference-service';
 import { EksSite } from '../../sites/eks-site';
 import { PropValidationError } from '../../private/errors';
 import { checkCount, checkPercent, checkPositive, thresholdAlarm } from '../alarms';
+import { checkDurationRange } from '../../private/validation';
 import { IMonitorable, IPlatformMonitoring, MonitoringSection } from '../monitorable';
 import { ModelServerAlertThresholds, modelServerAlertRules, PrometheusAlertRule } from '../prometheus/alert-rules';
 import { addModelServerMonitoring, ensureDcgmServiceMonitor } from '../prometheus/in-cluster-monitoring';
@@ -24,16 +25,14 @@ export const DEFAULT_SERVICE_GPU_UTILIZATION_THRESHOLD_PERCENT = 95;
 export const DEFAULT_CONTAINER_RESTARTS_THRESHOLD = 2;
 /** Window the restarts are counted in. */
 export const CONTAINER_RESTARTS_WINDOW = Duration.minutes(15);
-/** Alert when p95 (vLLM) / mean (Triton) request latency exceeds this many seconds. */
-export const DEFAULT_LATENCY_THRESHOLD_SECONDS = 30;
+/** Alert when p95 (vLLM) / mean (Triton) request latency exceeds this. */
+export const DEFAULT_LATENCY_THRESHOLD = Duration.seconds(30);
 /** Alert when more than this percentage of finished requests failed or were aborted. */
 export const DEFAULT_ERROR_RATIO_THRESHOLD_PERCENT = 5;
 /** Alert when more requests than this wait per replica. */
 export const DEFAULT_QUEUE_DEPTH_PER_REPLICA_THRESHOLD = 10;
 /** 5-minute periods a service alarm condition must hold (15 minutes). */
 export const SERVICE_ALARM_EVALUATION_PERIODS = 3;
-/** Longest latency threshold accepted (one hour). */
-const MAX_LATENCY_SECONDS = 3600;
 
 /** Thresholds of an InferenceService's alarms and Prometheus alerts. */
 export interface InferenceServiceMonitoringOptions {
@@ -60,11 +59,11 @@ export interface InferenceServiceMonitoringOptions {
    */
   readonly alarmAtMaxReplicas?: boolean;
   /**
-   * Prometheus alert when the p95 (vLLM) or mean (Triton) request latency stays above this
-   * many seconds for 10 minutes.
-   * @default 30
+   * Prometheus alert when the p95 (vLLM) or mean (Triton) request latency stays above this for
+   * 10 minutes.
+   * @default Duration.seconds(30)
    */
-  readonly latencyThresholdSeconds?: number;
+  readonly latencyThreshold?: Duration;
   /**
    * Prometheus alert when more than this percentage of finished requests failed or were
    * aborted for 10 minutes.
@@ -90,7 +89,7 @@ export class InferenceServiceMonitor implements IMonitorable {
     const o = this.options;
     checkPercent(scope, 'gpuUtilizationThresholdPercent', o.gpuUtilizationThresholdPercent);
     checkCount(scope, 'containerRestartsThreshold', o.containerRestartsThreshold);
-    checkPositive(scope, 'latencyThresholdSeconds', o.latencyThresholdSeconds, MAX_LATENCY_SECONDS);
+    checkDurationRange(scope, 'latencyThreshold', o.latencyThreshold, Duration.millis(1), Duration.hours(1));
     checkPercent(scope, 'errorRatioThresholdPercent', o.errorRatioThresholdPercent);
     checkPositive(scope, 'queueDepthPerReplicaThreshold', o.queueDepthPerReplicaThreshold, Number.MAX_SAFE_INTEGER);
     const service = this.service;
@@ -101,7 +100,7 @@ export class InferenceServiceMonitor implements IMonitorable {
         'Declare prometheusOperatorAvailable: true on the site when it runs the Prometheus operator, or run the service on a GpuCluster.');
     }
     const thresholds: ModelServerAlertThresholds = {
-      latencySeconds: o.latencyThresholdSeconds ?? DEFAULT_LATENCY_THRESHOLD_SECONDS,
+      latencySeconds: (o.latencyThreshold ?? DEFAULT_LATENCY_THRESHOLD).toMilliseconds({ integral: false }) / 1000,
       errorRatioPercent: o.errorRatioThresholdPercent ?? DEFAULT_ERROR_RATIO_THRESHOLD_PERCENT,
       queueDepthPerReplica: o.queueDepthPerReplicaThreshold ?? DEFAULT_QUEUE_DEPTH_PER_REPLICA_THRESHOLD,
       gpuUtilizationPercent: o.gpuUtilizationThresholdPercent ?? DEFAULT_SERVICE_GPU_UTILIZATION_THRESHOLD_PERCENT,
