@@ -4,7 +4,6 @@
  * zone for drift analysis.
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -18,7 +17,7 @@ export function buildSageMakerEndpointExample(scope: Construct): Stack {
   AlarmTopicKey.allowCloudWatchAlarms(alertsKey);
   const alerts = new sns.Topic(stack, 'Alerts', { masterKey: alertsKey, enforceSSL: true });
   new SageMakerEndpoint(stack, 'Classifier', {
-    alarmAction: new actions.SnsAction(alerts),
+    alarmTopic: alerts,
     image: '763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.6.0-gpu-py312-cu124-ubuntu22.04-sagemaker',
     modelData: { zone: lake.zone('models'), prefix: 'ticket-classifier/v7' },
     instanceType: 'ml.g6.xlarge',

@@ -1,6 +1,6 @@
 /** Properties of a SageMakerEndpoint, its option types and their defaults. */
 import { Size } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -196,13 +196,13 @@ export interface SageMakerEndpointOptions {
    */
   readonly deployment?: EndpointDeploymentOptions;
   /**
-   * Action of the default alarms (e.g. an SNS topic), besides driving rollbacks. A
-   * KMS-encrypted topic must let CloudWatch use its key, or every notification fails:
-   * `AlarmTopicKey.allowCloudWatchAlarms(key)` adds the statement to a key of your app.
+   * Topic the default alarms notify, besides driving rollbacks (as `alarmTopic` of
+   * StreamingIngestion and PlatformMonitoring). A KMS key of the topic that this app owns gets
+   * the statement CloudWatch needs to publish; an imported key gets a warning.
    *
-   * @default - none: the alarms only drive deployment rollbacks
+   * @default - none: the alarms only drive deployment rollbacks (PlatformMonitoring adopts them)
    */
-  readonly alarmAction?: cloudwatch.IAlarmAction;
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /** Properties of a SageMakerEndpoint. */

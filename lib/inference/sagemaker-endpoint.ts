@@ -42,6 +42,7 @@ import { acknowledgeRule } from '../private/nag-acknowledgements';
 import { lookupGpuInstance } from '../private/gpu-catalog';
 import { checkInteger, checkOrdered, checkPattern, checkSizeRange, isToken, normalizeKeyPrefix } from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';
+import { ensureAlarmTopicUsable } from '../monitoring/alarm-topic-key';
 
 /** An ECR image URI (private registry `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/...`). */
 const ECR_IMAGE = /^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
@@ -197,7 +198,8 @@ export class SageMakerEndpoint extends Construct implements ISageMakerEndpoint {
       },
     });
 
-    this.alarms = this.createAlarms(deployment, props.alarmAction);
+    if (props.alarmTopic) ensureAlarmTopicUsable(this, 'alarmTopic', props.alarmTopic);
+    this.alarms = this.createAlarms(deployment, props.alarmTopic ? new cloudwatchActions.SnsAction(props.alarmTopic) : undefined);
     const alarmNames = this.alarms.map((a) => a.alarmName);
 
     this.endpointConfig = new sagemaker.CfnEndpointConfig(this, 'Config', {
@@ -357,7 +359,7 @@ export class SageMakerEndpoint extends Construct implements ISageMakerEndpoint {
     } else {
       for (const alarm of [errors, latency]) {
         acknowledgeRule(alarm, 'NIST.800.53.R5-CloudWatchAlarmAction',
-          'The alarm drives SageMaker\'s automatic rollback of deployments; notifications come from alarmAction or from PlatformMonitoring, which adopts the endpoint\'s alarms.');
+          'The alarm drives SageMaker\'s automatic rollback of deployments; notifications come from alarmTopic or from PlatformMonitoring, which adopts the endpoint\'s alarms.');
       }
     }
     return [errors, latency, ...deployment.rollbackAlarms ?? []];

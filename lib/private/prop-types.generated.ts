@@ -508,7 +508,7 @@ export const STRUCT_SHAPES: StructShapes = {
     latencyThreshold: { type: 'preciseDuration' },
   },
   SageMakerEndpointOptions: {
-    alarmAction: { type: { instance: 'cloudwatch.IAlarmAction' } },
+    alarmTopic: { type: { instance: 'sns.ITopic' } },
     dataCapture: { type: { struct: 'DataCaptureOptions' } },
     deployment: { type: { struct: 'EndpointDeploymentOptions' } },
     encryptionKey: { type: { instance: 'kms.IKey' } },
@@ -527,7 +527,7 @@ export const STRUCT_SHAPES: StructShapes = {
     vpcSubnets: { type: { instance: 'ec2.SubnetSelection' } },
   },
   SageMakerEndpointProps: {
-    alarmAction: { type: { instance: 'cloudwatch.IAlarmAction' } },
+    alarmTopic: { type: { instance: 'sns.ITopic' } },
     dataCapture: { type: { struct: 'DataCaptureOptions' } },
     deployment: { type: { struct: 'EndpointDeploymentOptions' } },
     encryptionKey: { type: { instance: 'kms.IKey' } },

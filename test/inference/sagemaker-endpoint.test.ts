@@ -1,14 +1,12 @@
 import { Duration, Size, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { AlarmTopicKey } from '../../lib/monitoring/alarm-topic-key';
 import { newLogsKey } from '../../lib/private/log-encryption';
 import { DEFAULT_DEPLOYMENT_BAKE_TIME, DEFAULT_MAX_MODEL_LATENCY, TrafficRouting } from '../../lib/inference/sagemaker-deployment';
 import { SageMakerEndpoint } from '../../lib/inference/sagemaker-endpoint';
@@ -363,10 +361,9 @@ describe('SageMakerEndpoint options', () => {
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 3, MaxCapacity: 3 });
   });
 
-  test('canary and linear blue/green with timeouts, extra rollback alarms and an alarm action', () => {
+  test('canary and linear blue/green with timeouts, extra rollback alarms and an alarm topic (its key admits CloudWatch without being told)', () => {
     const { stack, models } = endpointFixture();
     const topicKey = new kms.Key(stack, 'TopicKey', { enableKeyRotation: true });
-    AlarmTopicKey.allowCloudWatchAlarms(topicKey);
     const topic = new sns.Topic(stack, 'Topic', { masterKey: topicKey, enforceSSL: true });
     // The user's own quality metric, published by an evaluation job outside this app.
     acknowledgeInvariant(stack.node.root, 'metrics-have-producers', /on Custom Quality/, 'an evaluation job outside this app publishes the quality metric');
@@ -374,7 +371,7 @@ describe('SageMakerEndpoint options', () => {
       metric: new cloudwatch.Metric({ namespace: 'Custom', metricName: 'Quality' }), threshold: 1, evaluationPeriods: 1,
     });
     new SageMakerEndpoint(stack, 'Llm', minimalProps(models, {
-      alarmAction: new cloudwatchActions.SnsAction(topic),
+      alarmTopic: topic,
       deployment: {
         trafficRouting: TrafficRouting.canary(10, Duration.minutes(10)),
         terminationWait: Duration.minutes(5),
