@@ -14,4 +14,5 @@ export type {
 export { EndpointScaling, EndpointScalingOptions, EndpointScalingSignal } from './sagemaker-scaling';
 export { TrafficRouting, TrafficRoutingType, EndpointDeploymentOptions } from './sagemaker-deployment';
 export { GpuPlacement } from './site-gpu-demand';
+export type { GpuDemand } from './site-gpu-demand';
 export type { ISageMakerEndpoint } from './sagemaker-endpoint-ref';

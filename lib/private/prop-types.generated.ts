@@ -190,6 +190,13 @@ export const STRUCT_SHAPES: StructShapes = {
     version: { type: { instance: 'eksv2.KubernetesVersion' } },
     vpc: { type: { instance: 'ec2.IVpc' } },
   },
+  GpuDemand: {
+    eligible: { type: { array: { instance: 'IGpuCapacity' } }, required: true },
+    gpusPerReplica: { type: 'number', required: true },
+    guaranteedReplicas: { type: 'number', required: true },
+    name: { type: 'string', required: true },
+    peakReplicas: { type: 'number', required: true },
+  },
   GpuEnablementProps: {
     dcgmExporter: { type: 'boolean' },
     dcgmExporterExcludedInstanceTypes: { type: { array: 'string' } },
