@@ -53,6 +53,16 @@ export interface WorkloadNamespaceProps {
   readonly allowPodIdentityAgent?: boolean;
 }
 
+/** Props of a workload namespace on a site: the site's DNS and credential allowances. */
+export function siteNamespaceProps(site: IKubernetesSite, name: string, maxGpus?: number): WorkloadNamespaceProps {
+  return {
+    name,
+    maxGpus,
+    dnsServerCidrs: site.platform === SitePlatform.EKS ? EKS_DEFAULT_CLUSTER_DNS_CIDRS : undefined,
+    allowPodIdentityAgent: site.workloadCredentials === WorkloadCredentials.EKS_POD_IDENTITY,
+  };
+}
+
 /**
  * Returns the site's chart for a workload namespace, creating and delivering it with default
  * props the first time (chart id `namespace-<name>`), so workloads can depend on it.
@@ -62,12 +72,7 @@ export function ensureWorkloadNamespace(site: IKubernetesSite, name: string): Ch
   const existing = site.charts.find((c) => c.node.id === id);
   if (existing) return existing;
   const chart = site.newChart(id);
-  const eks = site.platform === SitePlatform.EKS;
-  new WorkloadNamespace(chart, 'Namespace', {
-    name,
-    dnsServerCidrs: eks ? EKS_DEFAULT_CLUSTER_DNS_CIDRS : undefined,
-    allowPodIdentityAgent: site.workloadCredentials === WorkloadCredentials.EKS_POD_IDENTITY,
-  });
+  new WorkloadNamespace(chart, 'Namespace', siteNamespaceProps(site, name));
   site.addChart(chart);
   return chart;
 }

@@ -4,3 +4,5 @@ export { BurstRouting, EndpointHealthCheck, RoutingMode, RoutingTarget } from '.
 export type { BurstRoutingProps, HeartbeatOptions } from './burst-routing';
 export { CloudFormationLimitRule, CloudFormationLimits } from './cloudformation-limits';
 export type { CloudFormationLimitsProps } from './cloudformation-limits';
+export { Team } from './team';
+export type { TeamDataAccess, TeamProps } from './team';

@@ -615,6 +615,19 @@ export const STRUCT_SHAPES: StructShapes = {
     shardCount: { type: 'number' },
     streamMode: { type: { enum: 'StreamMode', values: ['PROVISIONED', 'ON_DEMAND'], names: ['PROVISIONED', 'ON_DEMAND'] } },
   },
+  TeamDataAccess: {
+    prefix: { type: 'string', required: true },
+    write: { type: 'boolean' },
+    zone: { type: { instance: 'IDataLakeZone' }, required: true },
+  },
+  TeamProps: {
+    dataAccess: { type: { array: { struct: 'TeamDataAccess' } } },
+    maxGpus: { type: 'number' },
+    members: { type: { array: { instance: 'iam.IRole' } } },
+    namespace: { type: 'string', required: true },
+    site: { type: { instance: 'IKubernetesSite' }, required: true },
+    viewers: { type: { array: { instance: 'iam.IRole' } } },
+  },
   WorkloadNamespaceProps: {
     allowHttpsEgress: { type: 'boolean' },
     allowIngressFromNamespaces: { type: { array: 'string' } },
