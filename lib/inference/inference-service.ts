@@ -351,7 +351,6 @@ export class InferenceService extends Construct {
 
   private validate(props: InferenceServiceProps, port: number): void {
     checkDnsLabel(this, 'name', props.name, 47);
-    checkDnsLabel(this, 'namespace', props.namespace);
     checkWorkloadNamespace(this, 'namespace', props.namespace);
     // The HPA caps stabilization windows at one hour; KEDA polls at least every second.
     checkDurationRange(this, 'scalingBehavior.scaleDownStabilization', props.scalingBehavior?.scaleDownStabilization, Duration.seconds(0), Duration.hours(1));

@@ -63,12 +63,17 @@ export function siteNamespaceProps(site: IKubernetesSite, name: string, maxGpus?
   };
 }
 
+/** Id of the site chart that holds a workload namespace (services and teams find it by this id). */
+export function workloadNamespaceChartId(name: string): string {
+  return `namespace-${name}`;
+}
+
 /**
  * Returns the site's chart for a workload namespace, creating and delivering it with default
  * props the first time (chart id `namespace-<name>`), so workloads can depend on it.
  */
 export function ensureWorkloadNamespace(site: IKubernetesSite, name: string): Chart {
-  const id = `namespace-${name}`;
+  const id = workloadNamespaceChartId(name);
   const existing = site.charts.find((c) => c.node.id === id);
   if (existing) return existing;
   const chart = site.newChart(id);
@@ -91,7 +96,6 @@ export class WorkloadNamespace extends Construct {
   constructor(scope: Construct, id: string, props: WorkloadNamespaceProps) {
     super(scope, id);
     checkPropTypes(this, 'WorkloadNamespaceProps', props);
-    checkDnsLabel(this, 'name', props.name);
     checkWorkloadNamespace(this, 'name', props.name);
     checkInteger(this, 'maxGpus', props.maxGpus, 0);
     for (const ns of props.allowIngressFromNamespaces ?? []) checkDnsLabel(this, 'allowIngressFromNamespaces', ns);

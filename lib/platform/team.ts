@@ -4,13 +4,13 @@ import { Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { IDataLakeZone } from '../data/zone';
-import { siteNamespaceProps, WorkloadNamespace } from '../k8s/workload-namespace';
+import { siteNamespaceProps, WorkloadNamespace, workloadNamespaceChartId } from '../k8s/workload-namespace';
 import { EksSite } from '../sites/eks-site';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
 import { PropValidationError } from '../private/errors';
 import { serviceAccountRole } from '../private/pod-identity';
 import { checkPropTypes } from '../private/prop-types';
-import { checkDnsLabel, checkInteger, checkWorkloadNamespace, normalizeKeyPrefix } from '../private/validation';
+import { checkInteger, checkWorkloadNamespace, normalizeKeyPrefix } from '../private/validation';
 
 /** Lake data a team's workloads may use. */
 export interface TeamDataAccess {
@@ -78,7 +78,6 @@ export class Team extends Construct {
   constructor(scope: Construct, id: string, props: TeamProps) {
     super(scope, id);
     checkPropTypes(this, 'TeamProps', props);
-    checkDnsLabel(this, 'namespace', props.namespace);
     checkWorkloadNamespace(this, 'namespace', props.namespace);
     checkInteger(this, 'maxGpus', props.maxGpus, 0);
     const site = props.site;
@@ -87,13 +86,14 @@ export class Team extends Construct {
       throw new PropValidationError(this, 'site', site.siteName, 'is not an EKS site, so it has no access entries or Pod Identity for members, viewers and dataAccess',
         'Give those on a GpuCluster\'s site (or an EksSite); on other clusters, bind your own RBAC and credentials to the namespace.');
     }
-    if (site.charts.some((c) => c.node.id === `namespace-${props.namespace}`)) {
+    const chartId = workloadNamespaceChartId(props.namespace);
+    if (site.charts.some((c) => c.node.id === chartId)) {
       throw new PropValidationError(this, 'namespace', props.namespace, `already has its chart on site "${site.siteName}" (a service or another team created it first)`,
         'Create the Team before the InferenceServices of its namespace, and one Team per namespace.');
     }
     this.namespace = props.namespace;
-    // The chart id services look for (ensureWorkloadNamespace): they find the team's namespace.
-    this.chart = site.newChart(`namespace-${props.namespace}`);
+    // Under the id services look for (ensureWorkloadNamespace): they find the team's namespace.
+    this.chart = site.newChart(chartId);
     new WorkloadNamespace(this.chart, 'Namespace', siteNamespaceProps(site, props.namespace, props.maxGpus));
 
     let association: Construct | undefined;

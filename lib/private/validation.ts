@@ -211,8 +211,9 @@ export function checkRegistryMirror(scope: IConstruct, prop: string, value: stri
 /** Kubernetes namespaces a workload namespace of the library must not be (it labels them restricted and denies their traffic). */
 const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-/** Throws when the namespace is a Kubernetes system namespace or `default`. */
+/** Throws unless the namespace is a DNS label that is not a Kubernetes system namespace or `default`. */
 export function checkWorkloadNamespace(scope: IConstruct, prop: string, namespace: string | undefined): void {
+  checkDnsLabel(scope, prop, namespace);
   if (namespace === undefined || isToken(namespace)) return;
   if (RESERVED_NAMESPACES.includes(namespace)) {
     throw new PropValidationError(scope, prop, namespace, 'is a namespace Kubernetes or other workloads own',

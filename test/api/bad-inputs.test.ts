@@ -13,6 +13,7 @@ import {
 } from '../../lib';
 import { TEST_CA_PEM } from '../data/fixtures';
 import { testApp } from '../harness/synth';
+import { thrownBy } from '../harness/thrown';
 
 const svc = (o: Record<string, unknown> = {}) => ({ name: 'llm', image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1', ...o });
 const gng = [{ id: 'L4', options: { instanceTypes: [new ec2.InstanceType('g6.2xlarge')], maxSize: 4 } }];
@@ -110,20 +111,11 @@ const validInputs: Array<[string, () => unknown]> = [
   ['site total not multiple', p({ onPremisesSites: [{ id: 'Lab', gpuCapacity: { gpusPerNode: 8, totalGpus: 12 } }] })],
 ];
 
-function errorOf(build: () => unknown): Error | undefined {
-  try {
-    build();
-    return undefined;
-  } catch (e) {
-    return e as Error;
-  }
-}
-
 test.each(badInputs)('%s fails with a ValidationError naming %s', (_, prop, build) => {
-  const error = errorOf(build);
+  const error = thrownBy(build);
   expect({ name: error?.name, message: error?.message }).toEqual({ name: 'ValidationError', message: expect.stringContaining(`${prop} = `) });
 });
 
 test.each(validInputs)('%s is accepted', (_, build) => {
-  expect(errorOf(build)).toBeUndefined();
+  expect(thrownBy(build)).toBeUndefined();
 }, 120_000);

@@ -20,6 +20,7 @@ import { STRUCT_SHAPES } from '../../lib/private/prop-types.generated';
 import { TEST_CA_PEM } from '../data/fixtures';
 import { ECR_IMAGE } from '../inference/sagemaker-fixtures';
 import { testApp } from '../harness/synth';
+import { thrownBy } from '../harness/thrown';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -134,15 +135,6 @@ function wrongValue(shape: TypeShape): fc.Arbitrary<{ value: unknown; suffix: st
   return undefined;
 }
 
-function errorOf(build: () => unknown): Error | undefined {
-  try {
-    build();
-    return undefined;
-  } catch (e) {
-    return e as Error;
-  }
-}
-
 const platform = (props: unknown) => new AiPlatform(testApp(), 'P', props as never);
 
 describe('props of the wrong runtime type fail at construction, naming the prop', () => {
@@ -150,7 +142,7 @@ describe('props of the wrong runtime type fail at construction, naming the prop'
   const paths = propPaths('AiPlatformProps', baseline);
 
   test('the rich platform is valid, and its paths reach every struct of the platform', () => {
-    expect(errorOf(() => platform(baseline))).toBeUndefined();
+    expect(thrownBy(() => platform(baseline))).toBeUndefined();
     const reached = new Set<string>(['AiPlatformProps']);
     for (const p of paths) {
       const s = p.shape;
@@ -167,7 +159,7 @@ describe('props of the wrong runtime type fail at construction, naming the prop'
     const required = paths.filter((p) => p.required);
     expect(required.length).toBeGreaterThan(10);
     for (const p of required) {
-      const error = errorOf(() => platform(withValue(baseline, p.parts, undefined)));
+      const error = thrownBy(() => platform(withValue(baseline, p.parts, undefined)));
       expect({ path: pathText(p.parts), message: error?.message }).toEqual({ path: pathText(p.parts), message: expect.stringContaining(`${pathText(p.parts)} = undefined is required`) });
     }
   });
@@ -178,7 +170,7 @@ describe('props of the wrong runtime type fail at construction, naming the prop'
     for (const { p, arb } of checked) {
       fc.assert(fc.property(arb!, ({ value, suffix }) => {
         const where = `${pathText(p.parts)}${suffix}`;
-        const error = errorOf(() => platform(withValue(baseline, p.parts, value)));
+        const error = thrownBy(() => platform(withValue(baseline, p.parts, value)));
         expect({ where, name: error?.name, message: error?.message }).toEqual({
           where, name: 'ValidationError', message: expect.stringContaining(`: ${where} = `),
         });
@@ -199,7 +191,7 @@ describe('props of the wrong runtime type fail at construction, naming the prop'
   test('tokens pass the type check', () => {
     const tokens = withValue(withValue(baseline, ['cluster', 'systemNodeCount'], Lazy.number({ produce: () => 2 })),
       ['inferenceServices', 0, 'service', 'image'], Lazy.string({ produce: () => 'vllm/vllm-openai:v0.11.0' }));
-    expect(errorOf(() => platform(tokens))).toBeUndefined();
+    expect(thrownBy(() => platform(tokens))).toBeUndefined();
   });
 });
 

@@ -21,15 +21,7 @@ export function encryptedTopic(stack: Stack, id = 'Alerts'): sns.Topic {
   return new sns.Topic(stack, id, { masterKey, enforceSSL: true });
 }
 
-/** Runs `build` and returns the thrown error (fails when nothing is thrown). */
-export function errorOf(build: () => unknown): Error {
-  try {
-    build();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, none was thrown');
-}
+export { errorOf } from '../harness/thrown';
 
 /** A self-signed test CA certificate in PEM form (public test data, not a secret; the file the examples use). */
 export const TEST_CA_PEM = fs.readFileSync(path.join(__dirname, '..', 'examples', 'test-ca.pem'), 'utf8');

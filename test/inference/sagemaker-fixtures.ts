@@ -79,12 +79,4 @@ export function minimalProps(models: IDataLakeZone, overrides: Partial<SageMaker
   return { image: ECR_IMAGE, modelData: { zone: models, prefix: 'llama-3-8b/v3' }, instanceType: 'ml.g6e.2xlarge', ...overrides };
 }
 
-/** Runs `build` and returns the thrown error (fails when nothing is thrown). */
-export function errorOf(build: () => unknown): Error {
-  try {
-    build();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, none was thrown');
-}
+export { errorOf } from '../harness/thrown';
