@@ -18,6 +18,7 @@ import { CLOUDWATCH_OBSERVABILITY_DCGM_INSTANCE_TYPES } from '../k8s/cloudwatch-
 import { GpuEnablement } from '../k8s/gpu-enablement';
 import { addAutoModeNetworkPolicyChart, VPC_CNI_CONFIGURATION, POD_IDENTITY_AGENT_HYBRID_CONFIGURATION } from './cluster-networking';
 import { KubectlHandlerNetwork } from './kubectl-handler-network';
+import { Kueue, KueueOptions } from './kueue';
 import { AWS_LOAD_BALANCER_CONTROLLER_CLASS, AwsLoadBalancerController, AwsLoadBalancerControllerOptions } from './aws-load-balancer-controller';
 import { addInternalAlbIngressClass, AlbController, INTERNAL_ALB_INGRESS_CLASS } from '../k8s/ingress-class';
 import { EksSite } from '../sites/eks-site';
@@ -170,6 +171,7 @@ export class GpuCluster extends Construct {
   private readonly _gpuNodePools: GpuNodePool[] = [];
   private _logsKey?: kms.IKey;
   private _inferenceAutoscaling?: InferenceAutoscaling;
+  private _kueue?: Kueue;
 
   constructor(scope: Construct, id: string, props: GpuClusterProps = {}) {
     super(scope, id);
@@ -349,6 +351,24 @@ export class GpuCluster extends Construct {
     if (this._inferenceAutoscaling) return this._inferenceAutoscaling;
     this._inferenceAutoscaling = new InferenceAutoscaling(this, 'InferenceAutoscaling', { ...options, site: this.site });
     return this._inferenceAutoscaling;
+  }
+
+  /**
+   * Installs Kueue for team GPU quotas and gang admission. Call before creating the Teams that
+   * queue work on the cluster: each then gets a ClusterQueue and a LocalQueue.
+   */
+  public addKueue(options: KueueOptions = {}): Kueue {
+    if (this._kueue) {
+      throw new PropValidationError(this, 'addKueue()', 'a second call', 'would install Kueue twice (its options could not both apply)', 'Call addKueue() once and use gpuCluster.kueue afterwards.');
+    }
+    this._kueue = new Kueue(this, 'Kueue', { ...options, site: this.site });
+    if (this.systemNodegroup) this._kueue.release.node.addDependency(this.systemNodegroup);
+    return this._kueue;
+  }
+
+  /** Kueue, once `addKueue()` installed it. */
+  public get kueue(): Kueue | undefined {
+    return this._kueue;
   }
 
   /** Adds a managed node group of GPU instances that registers its capacity with the cluster's site. */

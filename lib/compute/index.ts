@@ -12,3 +12,5 @@ export type { GpuRequirements } from './gpu-requirements';
 export type { NodeAllocatable } from './node-allocatable';
 export { AwsLoadBalancerController } from './aws-load-balancer-controller';
 export type { AwsLoadBalancerControllerOptions, AwsLoadBalancerControllerProps } from './aws-load-balancer-controller';
+export { Kueue } from './kueue';
+export type { KueueOptions, KueueProps } from './kueue';

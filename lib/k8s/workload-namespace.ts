@@ -8,7 +8,7 @@ import { IKubernetesSite, SitePlatform, WorkloadCredentials } from '../sites/kub
 import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 import { parseCidr } from '../private/cidr';
 import { PropValidationError } from '../private/errors';
-import { checkDnsLabel, checkInteger, checkWorkloadNamespace, isToken } from '../private/validation';
+import { checkDnsLabel, checkInteger, checkLabels, checkWorkloadNamespace, isToken } from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';
 
 /** Default CPU request of a container that sets none. */
@@ -51,6 +51,12 @@ export interface WorkloadNamespaceProps {
    * @default false
    */
   readonly allowPodIdentityAgent?: boolean;
+  /**
+   * More labels of the Namespace object, e.g. `cdk-scalable-ai.io/kueue-managed: "true"` (Team
+   * sets it on a site with Kueue). The Pod Security labels cannot be overridden.
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
 }
 
 /** Props of a workload namespace on a site: the site's DNS and credential allowances. */
@@ -98,6 +104,7 @@ export class WorkloadNamespace extends Construct {
     checkPropTypes(this, 'WorkloadNamespaceProps', props);
     checkWorkloadNamespace(this, 'name', props.name);
     checkInteger(this, 'maxGpus', props.maxGpus, 0);
+    checkLabels(this, 'labels', props.labels);
     for (const ns of props.allowIngressFromNamespaces ?? []) checkDnsLabel(this, 'allowIngressFromNamespaces', ns);
     for (const cidr of props.dnsServerCidrs ?? []) {
       if (!isToken(cidr) && !parseCidr(cidr)) {
@@ -108,7 +115,7 @@ export class WorkloadNamespace extends Construct {
     const metadata = (name: string): ApiObjectMetadata => ({ name, namespace: props.name });
 
     new k8s.KubeNamespace(this, 'Namespace', {
-      metadata: { name: props.name, labels: podSecurityLabels(PodSecurityLevel.RESTRICTED) },
+      metadata: { name: props.name, labels: { ...props.labels, ...podSecurityLabels(PodSecurityLevel.RESTRICTED) } },
     });
 
     new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {

@@ -5,4 +5,4 @@ export type { BurstRoutingProps, HeartbeatOptions } from './burst-routing';
 export { CloudFormationLimitRule, CloudFormationLimits } from './cloudformation-limits';
 export type { CloudFormationLimitsProps } from './cloudformation-limits';
 export { Team } from './team';
-export type { TeamDataAccess, TeamProps } from './team';
+export type { TeamDataAccess, TeamGpuQuota, TeamProps } from './team';

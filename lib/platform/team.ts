@@ -3,7 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { IGpuCapacity } from '../compute/gpu-capacity';
 import { IDataLakeZone } from '../data/zone';
+import { addTeamQueues, ensureResourceFlavors, flavorCapacities, KUEUE_MANAGED_NAMESPACE_LABEL, resourceFlavorName, TEAM_LOCAL_QUEUE } from '../k8s/kueue-queues';
 import { siteNamespaceProps, WorkloadNamespace, workloadNamespaceChartId } from '../k8s/workload-namespace';
 import { EksSite } from '../sites/eks-site';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
@@ -23,6 +25,14 @@ export interface TeamDataAccess {
    * @default false
    */
   readonly write?: boolean;
+}
+
+/** GPUs of one GPU capacity a team is guaranteed, on a site that runs Kueue. */
+export interface TeamGpuQuota {
+  /** A GPU node group or pool of the site (or the site's declared capacity), with node labels. */
+  readonly capacity: IGpuCapacity;
+  /** GPUs of the capacity the team's queued work is guaranteed (Kueue nominal quota). */
+  readonly gpus: number;
 }
 
 export interface TeamProps {
@@ -52,10 +62,22 @@ export interface TeamProps {
    * @default - none: no role, no service account
    */
   readonly dataAccess?: TeamDataAccess[];
+  /**
+   * With Kueue on the site (`GpuCluster.addKueue()` or `kueueAvailable`): GPUs the team is
+   * guaranteed per GPU capacity. The team's ClusterQueue lists every GPU capacity of the site;
+   * where it has no quota, the team borrows what other teams leave unused (and gives it back
+   * when they need it). Quotas of all teams on one capacity may not exceed its GPUs.
+   * @default - no guaranteed GPUs: the team's queued work runs on borrowed GPUs only
+   */
+  readonly gpuQuotas?: TeamGpuQuota[];
 }
 
 /** Service account of a team's workloads that gets the team's lake grants. */
 const TEAM_SERVICE_ACCOUNT = 'workloads';
+/** Most flavors a ClusterQueue's resource group may list (the CRD's maxItems). */
+const MAX_CLUSTER_QUEUE_FLAVORS = 64;
+/** Teams of each site, for checks across teams (quotas sharing a capacity). */
+const teamsOfSite = new WeakMap<IKubernetesSite, Team[]>();
 
 /**
  * A team's place on a site: its namespace with the restricted baseline (Pod Security
@@ -63,7 +85,13 @@ const TEAM_SERVICE_ACCOUNT = 'workloads';
  * the team's roles edit (or view) only that namespace, and a Pod Identity role with the team's
  * lake grants for pods that run as the service account `workloads`.
  *
- * Create the team before services in its namespace: they share the namespace's chart.
+ * With Kueue on the site, the team also gets a ClusterQueue (its GPU quotas, in the cohort
+ * `teams` where unused GPUs are lent) and the LocalQueue `gpu` in its namespace: Jobs, pod
+ * groups and LeaderWorkerSets labelled `kueue.x-k8s.io/queue-name: gpu` are admitted whole,
+ * when the quota has room for all their pods.
+ *
+ * Create the team after the site's GPU capacity and Kueue, and before services in its
+ * namespace (they share the namespace's chart).
  */
 export class Team extends Construct {
   /** The team's namespace. */
@@ -74,6 +102,13 @@ export class Team extends Construct {
   public readonly serviceAccountName?: string;
   /** The role of the team's workloads (only with `dataAccess`). */
   public readonly workloadRole?: iam.IRole;
+  /** The LocalQueue work of the team is sent to (label `kueue.x-k8s.io/queue-name`), with Kueue on the site. */
+  public readonly localQueueName?: string;
+  /** The team's ClusterQueue, with Kueue on the site. */
+  public readonly clusterQueueName?: string;
+  private readonly site: IKubernetesSite;
+  private readonly quotas: ReadonlyMap<IGpuCapacity, number>;
+  private readonly flavorCapacities: readonly IGpuCapacity[] = [];
 
   constructor(scope: Construct, id: string, props: TeamProps) {
     super(scope, id);
@@ -92,9 +127,30 @@ export class Team extends Construct {
         'Create the Team before the InferenceServices of its namespace, and one Team per namespace.');
     }
     this.namespace = props.namespace;
+    this.site = site;
+    this.quotas = this.checkGpuQuotas(props);
     // Under the id services look for (ensureWorkloadNamespace): they find the team's namespace.
     this.chart = site.newChart(chartId);
-    new WorkloadNamespace(this.chart, 'Namespace', siteNamespaceProps(site, props.namespace, props.maxGpus));
+    const queued = site.kueueAvailable && flavorCapacities(site).length > 0;
+    new WorkloadNamespace(this.chart, 'Namespace', {
+      ...siteNamespaceProps(site, props.namespace, props.maxGpus),
+      labels: site.kueueAvailable ? { [KUEUE_MANAGED_NAMESPACE_LABEL]: 'true' } : undefined,
+    });
+    if (queued) {
+      this.flavorCapacities = flavorCapacities(site);
+      // Flavors first: a ClusterQueue whose flavors do not exist stays inactive.
+      this.chart.node.addDependency(ensureResourceFlavors(site));
+      addTeamQueues(this.chart, props.namespace, this.flavorCapacities.map((capacity) => {
+        const nominalGpus = this.quotas.get(capacity) ?? 0;
+        // The namespace's GPU ResourceQuota would reject pods admitted beyond maxGpus.
+        const borrowingLimit = props.maxGpus === undefined ? undefined : Math.max(0, props.maxGpus - nominalGpus);
+        return { flavor: resourceFlavorName(capacity), nominalGpus, borrowingLimit };
+      }));
+      this.localQueueName = TEAM_LOCAL_QUEUE;
+      this.clusterQueueName = props.namespace;
+    }
+    teamsOfSite.set(site, [...teamsOfSite.get(site) ?? [], this]);
+    this.node.addValidation({ validate: () => this.checkQueuesCurrent() });
 
     let association: Construct | undefined;
     if (site instanceof EksSite) {
@@ -119,6 +175,69 @@ export class Team extends Construct {
     // In the team's own scope (its stack), after the association: pods the team starts as
     // `workloads` get credentials only when created after it.
     site.addChart(this.chart, { scope: this, dependencies: association ? [association] : [] });
+  }
+
+  /** The quotas by capacity, checked against the site. */
+  private checkGpuQuotas(props: TeamProps): Map<IGpuCapacity, number> {
+    const quotas = new Map<IGpuCapacity, number>();
+    const given = props.gpuQuotas ?? [];
+    if (given.length === 0) return quotas;
+    const site = props.site;
+    if (!site.kueueAvailable) {
+      throw new PropValidationError(this, 'gpuQuotas', `${given.length} quota(s)`, `need Kueue, which site "${site.siteName}" does not run`,
+        site instanceof EksSite ? 'Call gpuCluster.addKueue() before creating the Team.' : 'Install Kueue on the cluster (see KubernetesSiteOptions.kueueAvailable) and declare kueueAvailable: true on the site.');
+    }
+    given.forEach((quota, i) => {
+      const capacity = quota.capacity;
+      if (!site.gpuCapacities.includes(capacity)) {
+        throw new PropValidationError(this, `gpuQuotas[${i}].capacity`, capacity.capacityName, `is not GPU capacity of site "${site.siteName}"`,
+          'Give a node group or pool of the Team\'s site, created before the Team.');
+      }
+      if (Object.keys(capacity.nodeSelector ?? {}).length === 0) {
+        throw new PropValidationError(this, `gpuQuotas[${i}].capacity`, capacity.capacityName, 'has no node labels, so Kueue cannot place work on it',
+          'Declare nodeLabels for the site\'s GPU capacity.');
+      }
+      if (quotas.has(capacity)) {
+        throw new PropValidationError(this, `gpuQuotas[${i}].capacity`, capacity.capacityName, 'has a quota already', 'Give one quota per capacity.');
+      }
+      checkInteger(this, `gpuQuotas[${i}].gpus`, quota.gpus, 0, capacity.maxGpus);
+      quotas.set(capacity, quota.gpus);
+    });
+    const total = [...quotas.values()].reduce((sum, gpus) => sum + gpus, 0);
+    if (props.maxGpus !== undefined && total > props.maxGpus) {
+      throw new PropValidationError(this, 'gpuQuotas', `${total} GPUs in total`, `exceed maxGpus (${props.maxGpus}): the namespace's quota would reject pods Kueue admitted`,
+        'Lower the quotas or raise maxGpus.');
+    }
+    return quotas;
+  }
+
+  /** The queues still describe the site: Kueue and capacities did not arrive after the Team. */
+  private checkQueuesCurrent(): string[] {
+    const site = this.site;
+    if (site.kueueAvailable && this.localQueueName === undefined && flavorCapacities(site).length > 0) {
+      return [`Team ${this.namespace} was created before Kueue ran on site "${site.siteName}" (or before its GPU capacity), so it has no queue: call addKueue() and add the GPU node groups and pools before creating Teams.`];
+    }
+    if (this.localQueueName === undefined) return [];
+    const errors: string[] = [];
+    const late = flavorCapacities(site).filter((c) => !this.flavorCapacities.includes(c));
+    if (late.length > 0) {
+      errors.push(`GPU capacity ${late.map((c) => c.capacityName).join(', ')} was added to site "${site.siteName}" after Team ${this.namespace}, so no ClusterQueue or ResourceFlavor covers it: add GPU node groups and pools before creating Teams.`);
+    }
+    if (this.flavorCapacities.length > MAX_CLUSTER_QUEUE_FLAVORS) {
+      errors.push(`Team ${this.namespace}'s ClusterQueue would list ${this.flavorCapacities.length} GPU capacities as flavors; Kueue allows ${MAX_CLUSTER_QUEUE_FLAVORS} per resource group: merge node pools.`);
+    }
+    const teams = teamsOfSite.get(site) ?? [];
+    // Reported once, by the first team of the site.
+    if (teams[0] === this) {
+      for (const capacity of this.flavorCapacities) {
+        const holders = teams.filter((t) => (t.quotas.get(capacity) ?? 0) > 0);
+        const total = holders.reduce((sum, t) => sum + (t.quotas.get(capacity) ?? 0), 0);
+        if (total > capacity.maxGpus) {
+          errors.push(`GPU quotas on ${capacity.capacityName} add up to ${total} (${holders.map((t) => `${t.namespace}: ${t.quotas.get(capacity)}`).join(', ')}), more than its ${capacity.maxGpus} GPUs: guaranteed quota must exist. Lower the Teams' gpuQuotas or raise the capacity's maximum.`);
+        }
+      }
+    }
+    return errors;
   }
 
   private grantClusterAccess(cluster: eks.ICluster, kind: string, policyName: string, roles: iam.IRole[]): void {

@@ -86,6 +86,15 @@ export class EksSite extends KubernetesSiteBase {
   }
 
   /**
+   * Records that Kueue runs on the cluster, installed by `installation`; charts delivered from
+   * now on (which may hold queues, and whose objects pass Kueue's webhooks) are applied after it.
+   */
+  public markKueueInstalled(installation: Construct): void {
+    this._kueueAvailable = true;
+    this.markPrerequisite(installation);
+  }
+
+  /**
    * Records a cluster component every chart delivered from now on waits for, e.g. a controller
    * whose admission webhooks must answer before the objects it validates are created.
    */

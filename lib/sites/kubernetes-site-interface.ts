@@ -103,6 +103,12 @@ export interface IKubernetesSite extends IConstruct {
    * may then wake on requests (ScaleToZero.onRequest).
    */
   readonly kedaHttpAddOnAvailable: boolean;
+  /**
+   * Whether Kueue (>= 0.15, API `kueue.x-k8s.io/v1beta2`) runs on the cluster, managing the
+   * namespaces labelled `cdk-scalable-ai.io/kueue-managed: "true"` with
+   * `resources.quotaCheckStrategy: IgnoreUndeclared`: Teams then get GPU queues.
+   */
+  readonly kueueAvailable: boolean;
   /** HTTP(S) URL of a Prometheus-compatible query API. @default - none: Prometheus-based scaling is unavailable */
   readonly prometheusQueryUrl?: string;
   /**

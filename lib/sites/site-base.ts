@@ -76,6 +76,14 @@ export interface KubernetesSiteOptions {
    * by its Helm chart `keda-add-ons-http`. @default false
    */
   readonly kedaHttpAddOnAvailable?: boolean;
+  /**
+   * Kueue (>= 0.15) runs on the cluster, configured with `managedJobsNamespaceSelector`
+   * matching the label `cdk-scalable-ai.io/kueue-managed: "true"` and
+   * `resources.quotaCheckStrategy: IgnoreUndeclared` (as `GpuCluster.addKueue()` installs it):
+   * Teams then get a ClusterQueue and a LocalQueue.
+   * @default false
+   */
+  readonly kueueAvailable?: boolean;
   /** @default - no Prometheus query API */
   readonly prometheusQueryUrl?: string;
   /** Region of an Amazon Managed Prometheus query API, whose queries KEDA signs. @default - unsigned queries */
@@ -118,6 +126,8 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
   /** @internal */
   protected _kedaHttpAddOnAvailable: boolean;
   /** @internal */
+  protected _kueueAvailable: boolean;
+  /** @internal */
   protected _prometheusQueryUrl?: string;
   /** @internal */
   protected _prometheusAwsRegion?: string;
@@ -149,6 +159,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     this.imageRegistryMirror = options.imageRegistryMirror;
     this._kedaAvailable = options.kedaAvailable ?? false;
     this._kedaHttpAddOnAvailable = options.kedaHttpAddOnAvailable ?? false;
+    this._kueueAvailable = options.kueueAvailable ?? false;
     this._prometheusQueryUrl = options.prometheusQueryUrl;
     this._prometheusAwsRegion = options.prometheusAwsRegion;
     this.prometheusOperatorAvailable = options.prometheusOperatorAvailable ?? false;
@@ -172,6 +183,10 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
 
   public get kedaHttpAddOnAvailable(): boolean {
     return this._kedaHttpAddOnAvailable;
+  }
+
+  public get kueueAvailable(): boolean {
+    return this._kueueAvailable;
   }
 
   public get prometheusQueryUrl(): string | undefined {

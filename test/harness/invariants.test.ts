@@ -17,6 +17,7 @@ import { checkInvariants, Invariant } from './invariants';
 import { crdsBeforeObjects } from './invariants/crd-order';
 import { alarmsNotify, logGroupsRetainedAndEncrypted } from './invariants/hygiene';
 import { keysAdmitTheirUsers } from './invariants/key-usage';
+import { kueueQueuesAdmit, selects } from './invariants/kueue';
 import { manifestFilesResolved } from './invariants/manifest-files';
 import { metricsHaveProducers } from './invariants/metrics-produced';
 import { metricNamesIn } from './invariants/promql';
@@ -389,5 +390,71 @@ describe('metrics-have-producers', () => {
     expect(metricNamesIn('sum(DCGM_FI_DEV_GPU_UTIL{pod=~"x-[a-z0-9]+"}) / 2 and on (pod) up == 1').sort()).toEqual(['DCGM_FI_DEV_GPU_UTIL', 'up']);
     expect(metricNamesIn('100 * sum(rate(nv_inference_request_failure[5m])) / sum(rate(nv_inference_request_success[5m])) > 1e2'))
       .toEqual(['nv_inference_request_failure', 'nv_inference_request_success']);
+  });
+});
+
+describe('kueue-queues-admit', () => {
+  const flavor = { apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'ResourceFlavor', metadata: { name: 'l40s' }, spec: {} };
+  const namespace = (labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team', labels } });
+  const clusterQueue = (flavorName: string, resources: string[], extra: Record<string, unknown> = { cohortName: 'teams' }) => ({
+    apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'ClusterQueue', metadata: { name: 'team' },
+    spec: {
+      ...extra,
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'team' } as Record<string, string> },
+      resourceGroups: [{ coveredResources: ['nvidia.com/gpu'], flavors: [{ name: flavorName, resources: resources.map((name) => ({ name, nominalQuota: 1, borrowingLimit: 1 })) }] }],
+    },
+  });
+  const localQueue = (clusterQueueName: string) => ({ apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name: 'gpu', namespace: 'team' }, spec: { clusterQueue: clusterQueueName } });
+  function kueueRelease(stack: Stack, clusterName: string, managedLabel: string): CfnResource {
+    const release = helmChart(stack, 'Kueue', clusterName, 'kueue', 'kueue-system');
+    const config = { managedJobsNamespaceSelector: { matchLabels: { [managedLabel]: 'true' } } };
+    release.addPropertyOverride('Values', JSON.stringify({ managerConfig: { controllerManagerConfigYaml: JSON.stringify(config) } }));
+    return release;
+  }
+
+  test('reports a missing flavor, resources that are not the covered ones, borrowing without a cohort, an unknown ClusterQueue', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const c = cluster(stack);
+    manifest(stack, 'Queues', c.ref, [namespace({}), clusterQueue('h100', ['cpu'], {}), localQueue('other')]);
+    expect(violations(app, kueueQueuesAdmit)).toEqual([
+      expect.stringMatching(/ClusterQueue team: flavor h100 of resourceGroups\[0\] lists \["cpu"\], not the covered resources \["nvidia.com\/gpu"\]/),
+      expect.stringMatching(/flavor h100 sets a borrowing or lending limit without a cohortName/),
+      expect.stringMatching(/uses flavor h100, which no ResourceFlavor of the cluster defines/),
+      expect.stringMatching(/LocalQueue team\/gpu points at ClusterQueue other, which the cluster does not define/),
+    ]);
+  });
+
+  test('reports a namespace Kueue does not manage, a queue that does not select its namespace, and a flavor applied later', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const c = cluster(stack);
+    kueueRelease(stack, c.ref, 'managed');
+    const queue = clusterQueue('l40s', ['nvidia.com/gpu']);
+    queue.spec.namespaceSelector = { matchLabels: { team: 'x' } as Record<string, string> };
+    manifest(stack, 'Queues', c.ref, [namespace({}), queue, localQueue('team')]);
+    manifest(stack, 'Flavors', c.ref, [flavor]);
+    expect(violations(app, kueueQueuesAdmit)).toEqual([
+      expect.stringMatching(/may be applied before its ResourceFlavor l40s/),
+      expect.stringMatching(/ClusterQueue team does not select namespace team/),
+      expect.stringMatching(/managedJobsNamespaceSelector .* does not select namespace team: its Jobs bypass the queue/),
+    ]);
+  });
+
+  test('passes when flavors come first, the queue selects the namespace and Kueue manages it', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const c = cluster(stack);
+    kueueRelease(stack, c.ref, 'managed');
+    const flavors = manifest(stack, 'Flavors', c.ref, [flavor]);
+    manifest(stack, 'Queues', c.ref, [namespace({ managed: 'true' }), clusterQueue('l40s', ['nvidia.com/gpu']), localQueue('team')]).addDependency(flavors);
+    expect(violations(app, kueueQueuesAdmit)).toEqual([]);
+  });
+
+  test('label selectors: expressions, and a null selector matches nothing', () => {
+    expect(selects({ matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['x'] }, { key: 'b', operator: 'Exists' }] }, { a: 'y', b: '' })).toBe(true);
+    expect(selects({ matchExpressions: [{ key: 'a', operator: 'In', values: ['x'] }] }, { a: 'y' })).toBe(false);
+    expect(selects({}, { a: 'y' })).toBe(true);
+    expect(selects(null, { a: 'y' })).toBe(false);
   });
 });

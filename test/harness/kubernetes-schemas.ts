@@ -30,6 +30,9 @@ const CRD_SCHEMA_FILES: Record<string, string> = {
   'elbv2.k8s.aws/v1beta1/IngressClassParams': 'elbv2.k8s.aws_v1beta1_ingressclassparams.json',
   'eks.amazonaws.com/v1/IngressClassParams': 'eks.amazonaws.com_v1_ingressclassparams.json',
   'http.keda.sh/v1beta1/InterceptorRoute': 'http.keda.sh_v1beta1_interceptorroute.json',
+  'kueue.x-k8s.io/v1beta2/ResourceFlavor': 'kueue.x-k8s.io_v1beta2_resourceflavor.json',
+  'kueue.x-k8s.io/v1beta2/ClusterQueue': 'kueue.x-k8s.io_v1beta2_clusterqueue.json',
+  'kueue.x-k8s.io/v1beta2/LocalQueue': 'kueue.x-k8s.io_v1beta2_localqueue.json',
 };
 
 /**

@@ -11,11 +11,12 @@ import { crdsBeforeObjects } from './crd-order';
 import { alarmsNotify, logGroupsRetainedAndEncrypted } from './hygiene';
 import { Invariant } from './invariant';
 import { keysAdmitTheirUsers } from './key-usage';
+import { kueueQueuesAdmit } from './kueue';
 import { manifestFilesResolved } from './manifest-files';
 import { metricsHaveProducers } from './metrics-produced';
 import { networkPoliciesEnforcedAndSufficient } from './network-policy';
 import { podIdentityBeforePods } from './pod-identity-order';
-import { EksSite, KubernetesSiteBase, SitePlatform } from '../../../lib';
+import { EksSite, GpuCluster, KubernetesSiteBase, SitePlatform } from '../../../lib';
 
 export { AssemblyModel } from './assembly-model';
 export { Invariant } from './invariant';
@@ -38,6 +39,8 @@ export function siteFacts(root: IConstruct): SiteFacts {
     const key = refKey({ stack: Stack.of(cfnCluster).artifactId, logicalId: Stack.of(cfnCluster).getLogicalId(cfnCluster) });
     const groups = facts.declaredCrdGroups.get(key) ?? new Set<string>();
     if (site.prometheusOperatorAvailable) groups.add('monitoring.coreos.com');
+    // Declared on the site rather than installed by the app's GpuCluster.addKueue().
+    if (site.kueueAvailable && !(cluster.node.scope instanceof GpuCluster && cluster.node.scope.kueue)) groups.add('kueue.x-k8s.io');
     facts.declaredCrdGroups.set(key, groups);
   }
   return facts;
@@ -49,6 +52,7 @@ export function invariantsFor(facts: SiteFacts): Invariant[] {
     keysAdmitTheirUsers,
     networkPoliciesEnforcedAndSufficient,
     crdsBeforeObjects(facts.declaredCrdGroups),
+    kueueQueuesAdmit,
     manifestFilesResolved,
     metricsHaveProducers,
     alarmsNotify,
