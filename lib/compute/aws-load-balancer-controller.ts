@@ -8,6 +8,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AWS_LOAD_BALANCER_CONTROLLER_POLICY } from './aws-load-balancer-controller-policy';
+import { installGatewayApiCrds } from './gateway-api';
 import { EksSite } from '../sites/eks-site';
 import { acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
 import { serviceAccountRole } from '../private/pod-identity';
@@ -29,6 +30,14 @@ export interface AwsLoadBalancerControllerOptions {
   readonly version?: string;
   /** @default 2 (one replica may be lost; the webhooks stay available) */
   readonly replicas?: number;
+  /**
+   * Kubernetes Gateway API: installs the standard-channel CRDs of Gateway API v1.6.0 (the
+   * version controller v3.5.0 is built for) before the controller, which enables its ALB
+   * Gateway implementation only when it finds them at start, and adds the GatewayClass
+   * `internal-alb`. Services can then be exposed with `ServiceExposure.gatewayWithCertificate`.
+   * @default false
+   */
+  readonly gatewayApi?: boolean;
 }
 
 export interface AwsLoadBalancerControllerProps extends AwsLoadBalancerControllerOptions {
@@ -49,6 +58,8 @@ export interface AwsLoadBalancerControllerProps extends AwsLoadBalancerControlle
 export class AwsLoadBalancerController extends Construct {
   public readonly release: eks.HelmChart;
   public readonly role: iam.Role;
+  /** The Gateway API CRD release, with `gatewayApi`. */
+  public readonly gatewayApiCrds?: eks.HelmChart;
 
   constructor(scope: Construct, id: string, props: AwsLoadBalancerControllerProps) {
     super(scope, id);
@@ -84,6 +95,11 @@ export class AwsLoadBalancerController extends Construct {
       },
     });
     this.release.node.addDependency(association, this.role);
+    if (props.gatewayApi) {
+      this.gatewayApiCrds = installGatewayApiCrds(this, cluster);
+      // The controller looks for the Gateway API kinds once, at start.
+      this.release.node.addDependency(this.gatewayApiCrds);
+    }
     acknowledgeWildcards(this.role,
       'The controller\'s upstream policy: Describe/Get actions have no resource-level permissions, load balancers and target groups are created by the controller (names unknown), and mutations of existing ones are conditioned on the elbv2.k8s.aws/cluster tag the controller sets.',
       policyResources(stack).map((arn) => wildcardResource(this.role, arn)));

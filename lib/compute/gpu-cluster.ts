@@ -19,6 +19,7 @@ import { GpuEnablement } from '../k8s/gpu-enablement';
 import { addAutoModeNetworkPolicyChart, VPC_CNI_CONFIGURATION, POD_IDENTITY_AGENT_HYBRID_CONFIGURATION } from './cluster-networking';
 import { KubectlHandlerNetwork } from './kubectl-handler-network';
 import { Kueue, KueueOptions } from './kueue';
+import { addAlbGatewayClass, INTERNAL_ALB_GATEWAY_CLASS } from './gateway-api';
 import { AWS_LOAD_BALANCER_CONTROLLER_CLASS, AwsLoadBalancerController, AwsLoadBalancerControllerOptions } from './aws-load-balancer-controller';
 import { addInternalAlbIngressClass, AlbController, INTERNAL_ALB_INGRESS_CLASS } from '../k8s/ingress-class';
 import { EksSite } from '../sites/eks-site';
@@ -257,9 +258,11 @@ export class GpuCluster extends Construct {
       loadBalancerClass: props.siteOptions?.loadBalancerClass
         ?? (autoMode ? AUTO_MODE_LOAD_BALANCER_CLASS : albController ? AWS_LOAD_BALANCER_CONTROLLER_CLASS : undefined),
       ingressClassName: props.siteOptions?.ingressClassName ?? (albController ? INTERNAL_ALB_INGRESS_CLASS : undefined),
+      gatewayClassName: props.siteOptions?.gatewayClassName ?? (props.awsLoadBalancerController?.gatewayApi ? INTERNAL_ALB_GATEWAY_CLASS : undefined),
       // Classes of your own (e.g. ingress-nginx) may not read ACM certificates: then declare awsLoadBalancers yourself.
       awsLoadBalancers: props.siteOptions?.awsLoadBalancers
-        ?? (albController !== undefined && props.siteOptions?.ingressClassName === undefined && props.siteOptions?.loadBalancerClass === undefined),
+        ?? (albController !== undefined && props.siteOptions?.ingressClassName === undefined && props.siteOptions?.loadBalancerClass === undefined
+          && props.siteOptions?.gatewayClassName === undefined),
     });
     if (props.awsLoadBalancerController) {
       this.awsLoadBalancerController = new AwsLoadBalancerController(this, 'AwsLoadBalancerController', { ...props.awsLoadBalancerController, site: this.site });
@@ -270,6 +273,9 @@ export class GpuCluster extends Construct {
     }
     if (albController && props.siteOptions?.ingressClassName === undefined) {
       addInternalAlbIngressClass(this.site, albController, this.awsLoadBalancerController ? [this.awsLoadBalancerController.release] : []);
+    }
+    if (this.awsLoadBalancerController?.gatewayApiCrds && props.siteOptions?.gatewayClassName === undefined) {
+      addAlbGatewayClass(this.site, [this.awsLoadBalancerController.release]);
     }
     if (props.hybridNodes) {
       this.hybridNodes = new HybridNodes(this, 'HybridNodes', { ...props.hybridNodes, cluster: this.cluster, site: this.site });

@@ -3,7 +3,7 @@ export type { PrometheusScalingOptions, ScalingBehavior, ScalingQueryContext } f
 export * from './model-source';
 export * from './service-exposure';
 export { InferenceService } from './inference-service';
-export type { CanaryRelease, InferenceServiceOptions, InferenceServiceProps } from './inference-service';
+export type { CanaryHeaderMatch, CanaryRelease, InferenceServiceOptions, InferenceServiceProps } from './inference-service';
 export { InferenceAutoscaling } from './inference-autoscaling';
 export type { InferenceAutoscalingOptions, InferenceAutoscalingProps } from './inference-autoscaling';
 export { SageMakerEndpoint } from './sagemaker-endpoint';

@@ -14,7 +14,7 @@ import { ModelSource } from './model-source';
 import { IDataLakeZone } from '../data/zone';
 import { addWakeOnRequestObjects, interceptorPeer, KEDA_HTTP_INTERCEPTOR_PORT, NODE_PROVISIONING_ALLOWANCE, WAKE_SERVICE_SUFFIX } from './keda-http-add-on';
 import { ExposureType, ServiceExposure } from './service-exposure';
-import { addExposureObjects, checkExposure } from './service-exposure-objects';
+import { addExposureObjects, checkExposure, checkHeaderMatch } from './service-exposure-objects';
 import { checkSiteGpuDemand, GpuDemand, GpuPlacement, placementAllows } from './site-gpu-demand';
 import { IGpuCapacity, summarizeGpuCapacity } from '../compute/gpu-capacity';
 import { capacityMatches, checkGpuRequirements, describeGpuRequirements, GpuRequirements } from '../compute/gpu-requirements';
@@ -48,6 +48,8 @@ export const DEFAULT_MIN_REPLICAS = 1;
 export const DEFAULT_MAX_REPLICAS = 2;
 /** In-flight generations finish before the pod is killed. */
 export const DEFAULT_TERMINATION_GRACE_PERIOD = Duration.minutes(2);
+/** Share of requests a canary gets behind a Gateway when none is given. */
+const DEFAULT_CANARY_TRAFFIC_PERCENT = 10;
 
 /** A second Deployment that receives a share of traffic before it is promoted. */
 export interface CanaryRelease {
@@ -60,11 +62,31 @@ export interface CanaryRelease {
   /** @default - the stable args */
   readonly args?: string[];
   /**
-   * Replicas of the canary. The Service spreads requests over stable and canary pods, so the
-   * canary's share is replicas / (stable replicas + replicas).
+   * Replicas of the canary. Without a Gateway exposure the Service spreads requests over
+   * stable and canary pods, so the canary's share is replicas / (stable replicas + replicas).
    * @default 1
    */
   readonly replicas?: number;
+  /**
+   * With a Gateway exposure: the percentage of requests the HTTPRoute sends to the canary
+   * (a backend weight), whatever the replica counts.
+   * @default 10 with a Gateway exposure; other exposures cannot weight traffic
+   */
+  readonly trafficPercent?: number;
+  /**
+   * With a Gateway exposure: requests carrying this header (exact value) always go to the
+   * canary, e.g. `{ name: 'x-canary', value: 'true' }` for testers.
+   * @default - no header route
+   */
+  readonly matchHeader?: CanaryHeaderMatch;
+}
+
+/** An HTTP header (exact value) that routes a request to the canary. */
+export interface CanaryHeaderMatch {
+  /** Header name, e.g. `x-canary`. */
+  readonly name: string;
+  /** Exact value, e.g. `true`. */
+  readonly value: string;
 }
 
 export interface InferenceServiceOptions {
@@ -265,6 +287,12 @@ export class InferenceService extends Construct {
       name: this.name, namespace: this.namespace, site, exposure: props.exposure ?? ServiceExposure.clusterIp(), selector: appLabels, port, healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH,
       // The interceptor forwards the requests it held to the model server's pods.
       extraClientPeers: wakeOnRequest ? [interceptorPeer()] : [],
+      canary: props.canary ? {
+        stableSelector: { ...appLabels, 'cdk-scalable-ai.io/track': 'stable' },
+        canarySelector: { ...appLabels, 'cdk-scalable-ai.io/track': 'canary' },
+        trafficPercent: props.canary.trafficPercent ?? DEFAULT_CANARY_TRAFFIC_PERCENT,
+        matchHeader: props.canary.matchHeader,
+      } : undefined,
     });
     const route = wakeOnRequest ? addWakeOnRequestObjects(this.chart, {
       name: this.name, namespace: this.namespace, port,
@@ -362,6 +390,13 @@ export class InferenceService extends Construct {
     checkInteger(this, 'maxReplicas', this.maxReplicas, 1, 1000);
     checkOrdered(this, [['minReplicas', this.minReplicas], ['maxReplicas', this.maxReplicas]]);
     checkInteger(this, 'canary.replicas', props.canary?.replicas, 1, 100);
+    checkInteger(this, 'canary.trafficPercent', props.canary?.trafficPercent, 1, 99);
+    if (props.canary?.matchHeader) checkHeaderMatch(this, 'canary.matchHeader', props.canary.matchHeader);
+    if ((props.canary?.trafficPercent !== undefined || props.canary?.matchHeader) && (props.exposure ?? ServiceExposure.clusterIp()).type !== ExposureType.GATEWAY) {
+      throw new PropValidationError(this, 'canary', props.canary.trafficPercent !== undefined ? `trafficPercent ${props.canary.trafficPercent}` : 'matchHeader',
+        'needs a Gateway exposure: a Service or an Ingress spreads requests over all ready pods, so the canary\'s share is its replica share',
+        'Expose the service with ServiceExposure.gatewayWithCertificate(...) or gateway(...), or drop trafficPercent and matchHeader.');
+    }
     checkQuantity(this, 'cpu', props.cpu, '3');
     checkQuantity(this, 'memory', props.memory, '24Gi');
     checkQuantity(this, 'sharedMemory', props.sharedMemory, '8Gi');

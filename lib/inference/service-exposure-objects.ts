@@ -8,6 +8,7 @@ import { Chart } from 'cdk8s';
 // The generated API objects only: the cdk8s-plus constructs would double the load time.
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { IConstruct } from 'constructs';
+import { addGatewayObjects } from './gateway-route';
 import { ExposureType, ServiceExposure } from './service-exposure';
 import { LOAD_BALANCER_TLS_POLICY } from '../k8s/ingress-class';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
@@ -32,6 +33,29 @@ export interface ExposureObjectsOptions {
   readonly healthPath: string;
   /** Pods admitted besides the exposure's client ranges (e.g. the KEDA HTTP interceptor). */
   readonly extraClientPeers?: k8s.NetworkPolicyPeer[];
+  /** With a canary: the pods of each track, and how a Gateway's route splits requests. */
+  readonly canary?: CanaryRouting;
+}
+
+/** How requests reach a canary behind a Gateway. */
+export interface CanaryRouting {
+  readonly stableSelector: Record<string, string>;
+  readonly canarySelector: Record<string, string>;
+  /** Percentage of requests the canary's backend gets. */
+  readonly trafficPercent: number;
+  /** Requests with this header go to the canary. */
+  readonly matchHeader?: { readonly name: string; readonly value: string };
+}
+
+/** An HTTP header name (RFC 7230 token) as Gateway API accepts it. */
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/;
+
+/** Throws on a header match Gateway API would reject. */
+export function checkHeaderMatch(scope: IConstruct, prop: string, match: { name: string; value: string }): void {
+  checkPattern(scope, `${prop}.name`, match.name, HEADER_NAME, 'an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)', 'x-canary');
+  if (match.value.length === 0 || match.value.length > 4096) {
+    throw new PropValidationError(scope, `${prop}.value`, match.value, 'is not 1 to 4096 characters long', 'Give the exact header value, e.g. "true".');
+  }
 }
 
 /** Throws on an exposure the site cannot provide, before any object exists. */
@@ -44,6 +68,10 @@ export function checkExposure(scope: IConstruct, site: IKubernetesSite, exposure
   if (exposure.type === ExposureType.INGRESS && !site.ingressClassName) {
     throw new PropValidationError(scope, 'exposure', exposure.type, `needs an ingress class, which site "${siteName}" does not declare`,
       'Use EKS Auto Mode or GpuCluster awsLoadBalancerController (IngressClass internal-alb), or declare ingressClassName on the site.');
+  }
+  if (exposure.type === ExposureType.GATEWAY && !site.gatewayClassName) {
+    throw new PropValidationError(scope, 'exposure', exposure.type, `needs a gateway class, which site "${siteName}" does not declare`,
+      'Use GpuCluster awsLoadBalancerController with gatewayApi: true (GatewayClass internal-alb), or declare gatewayClassName on the site.');
   }
   if (exposure.host !== undefined) {
     checkPattern(scope, 'exposure.host', exposure.host, INGRESS_HOST, 'a lowercase DNS name (optionally starting with "*.")', 'llm.inference.example.com');
@@ -60,7 +88,8 @@ export function checkExposure(scope: IConstruct, site: IKubernetesSite, exposure
   if (exposure.tlsSecretName !== undefined && site.awsLoadBalancers) {
     throw new PropValidationError(scope, 'exposure.tlsSecretName', exposure.tlsSecretName,
       `is ignored by the application load balancers of site "${siteName}": its HTTPS listener would have no certificate`,
-      'Use ServiceExposure.ingressWithCertificate(host, certificateArn) with an ACM certificate for the host.');
+      exposure.type === ExposureType.GATEWAY ? 'Use ServiceExposure.gatewayWithCertificate(host, certificateArn) with an ACM certificate for the host.'
+        : 'Use ServiceExposure.ingressWithCertificate(host, certificateArn) with an ACM certificate for the host.');
   }
 }
 
@@ -95,6 +124,7 @@ export function addExposureObjects(chart: Chart, options: ExposureObjectsOptions
     },
   });
   if (exposure.type === ExposureType.INGRESS) addIngress(chart, options);
+  if (exposure.type === ExposureType.GATEWAY) addGatewayObjects(chart, options);
   new k8s.KubeNetworkPolicy(chart, 'AllowClients', {
     metadata: { name: `allow-${name}-clients`, namespace },
     spec: {

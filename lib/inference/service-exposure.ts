@@ -8,6 +8,11 @@ export enum ExposureType {
   INTERNAL_LOAD_BALANCER = 'internal-load-balancer',
   /** An Ingress with TLS on the site's ingress class. */
   INGRESS = 'ingress',
+  /**
+   * A Gateway with an HTTPS listener and an HTTPRoute (Kubernetes Gateway API), on the site's
+   * gateway class: a canary gets a weight and a header match instead of a replica share.
+   */
+  GATEWAY = 'gateway',
 }
 
 
@@ -56,6 +61,30 @@ export class ServiceExposure {
    */
   public static ingressWithCertificate(host: string, certificateArn: string, allowedClientCidrs: string[] = PRIVATE_CLIENT_CIDRS): ServiceExposure {
     return new ServiceExposure(ExposureType.INGRESS, allowedClientCidrs, host, undefined, certificateArn);
+  }
+
+  /**
+   * A Gateway (Kubernetes Gateway API) for `host` on the site's gateway class, with an HTTPS
+   * listener whose certificate is the Secret `tlsSecretName` in the service's namespace, and an
+   * HTTPRoute to the model server (weighted between stable and canary, with the canary's
+   * header match first). For implementations that read Secrets (Envoy Gateway, Istio, ...).
+   * @param allowedClientCidrs sources the NetworkPolicy admits (the gateway's data plane)
+   */
+  public static gateway(host: string, tlsSecretName: string, allowedClientCidrs: string[] = PRIVATE_CLIENT_CIDRS): ServiceExposure {
+    return new ServiceExposure(ExposureType.GATEWAY, allowedClientCidrs, host, tlsSecretName);
+  }
+
+  /**
+   * A Gateway for `host` on an internal application load balancer (the AWS Load Balancer
+   * Controller's Gateway API implementation: GpuCluster `awsLoadBalancerController.gatewayApi`)
+   * with an HTTPS listener (port 443, certificate from ACM, TLS 1.3 policy), pod IPs as
+   * targets, and an HTTPRoute to the model server (weighted between stable and canary, with
+   * the canary's header match first).
+   * @param certificateArn ACM certificate whose names cover `host`
+   * @param allowedClientCidrs sources the NetworkPolicy admits (the load balancer's addresses in the VPC)
+   */
+  public static gatewayWithCertificate(host: string, certificateArn: string, allowedClientCidrs: string[] = PRIVATE_CLIENT_CIDRS): ServiceExposure {
+    return new ServiceExposure(ExposureType.GATEWAY, allowedClientCidrs, host, undefined, certificateArn);
   }
 
   private constructor(

@@ -29,10 +29,12 @@ export const STRUCT_SHAPES: StructShapes = {
     workspace: { type: { instance: 'aps.CfnWorkspace' }, required: true },
   },
   AwsLoadBalancerControllerOptions: {
+    gatewayApi: { type: 'boolean' },
     replicas: { type: 'number' },
     version: { type: 'string' },
   },
   AwsLoadBalancerControllerProps: {
+    gatewayApi: { type: 'boolean' },
     replicas: { type: 'number' },
     site: { type: { instance: 'EksSite' }, required: true },
     version: { type: 'string' },
@@ -62,12 +64,18 @@ export const STRUCT_SHAPES: StructShapes = {
     ttl: { type: 'duration' },
     zone: { type: { instance: 'route53.IHostedZone' }, required: true },
   },
+  CanaryHeaderMatch: {
+    name: { type: 'string', required: true },
+    value: { type: 'string', required: true },
+  },
   CanaryRelease: {
     args: { type: { array: 'string' } },
     image: { type: 'string' },
+    matchHeader: { type: { struct: 'CanaryHeaderMatch' } },
     model: { type: { instance: 'ModelSource', examples: ['ModelSource.fromDataLake()'] } },
     modelVersion: { type: 'string', required: true },
     replicas: { type: 'number' },
+    trafficPercent: { type: 'number' },
   },
   ChartDeliveryOptions: {
     dependencies: { type: { array: { instance: 'IDependable' } } },
@@ -115,6 +123,7 @@ export const STRUCT_SHAPES: StructShapes = {
   EksSiteProps: {
     awsLoadBalancers: { type: 'boolean' },
     cluster: { type: { instance: 'eksv2.ICluster' }, required: true },
+    gatewayClassName: { type: 'string' },
     gpuCapacity: { type: { struct: 'DeclaredGpuCapacity' } },
     gpuNodeLabels: { type: { map: 'string' } },
     gpuNodeTaints: { type: { array: { struct: 'NodeTaint' } } },
@@ -372,6 +381,7 @@ export const STRUCT_SHAPES: StructShapes = {
   },
   KubernetesSiteOptions: {
     awsLoadBalancers: { type: 'boolean' },
+    gatewayClassName: { type: 'string' },
     gpuNodeLabels: { type: { map: 'string' } },
     gpuNodeTaints: { type: { array: { struct: 'NodeTaint' } } },
     imageRegistryMirror: { type: 'string' },
@@ -390,6 +400,7 @@ export const STRUCT_SHAPES: StructShapes = {
   },
   KubernetesSiteProps: {
     awsLoadBalancers: { type: 'boolean' },
+    gatewayClassName: { type: 'string' },
     gpuCapacity: { type: { struct: 'DeclaredGpuCapacity' } },
     gpuNodeLabels: { type: { map: 'string' } },
     gpuNodeTaints: { type: { array: { struct: 'NodeTaint' } } },

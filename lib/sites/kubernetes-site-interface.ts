@@ -89,9 +89,14 @@ export interface IKubernetesSite extends IConstruct {
   /** `spec.ingressClassName` for Ingresses. @default - no ingress class: ingress is unavailable */
   readonly ingressClassName?: string;
   /**
-   * Whether the load balancer class and the ingress class provision AWS load balancers (the AWS
-   * Load Balancer Controller or EKS Auto Mode): TLS then comes from ACM certificates, as a
-   * Secret in the Ingress is ignored by an ALB.
+   * GatewayClass for Gateways (Kubernetes Gateway API v1, standard channel) of exposed services.
+   * @default - no gateway class: Gateway exposure is unavailable
+   */
+  readonly gatewayClassName?: string;
+  /**
+   * Whether the load balancer class, the ingress class and the gateway class provision AWS load
+   * balancers (the AWS Load Balancer Controller or EKS Auto Mode): TLS then comes from ACM
+   * certificates, as a Secret in the Ingress (or Gateway) is ignored by an ALB.
    */
   readonly awsLoadBalancers: boolean;
   /** Registry host that mirrors public images, e.g. `registry.local:5000`. @default - images are pulled from their own registries */

@@ -61,6 +61,13 @@ export interface KubernetesSiteOptions {
   /** @default - no ingress class: ingress is unavailable on the site */
   readonly ingressClassName?: string;
   /**
+   * GatewayClass of a Gateway API (v1, standard channel) implementation on the cluster, for
+   * `ServiceExposure.gateway` (a Secret with the certificate) or, where it provisions AWS load
+   * balancers, `gatewayWithCertificate`.
+   * @default - no gateway class: Gateway exposure is unavailable on the site
+   */
+  readonly gatewayClassName?: string;
+  /**
    * Whether the site's load balancer and ingress classes provision AWS load balancers (AWS Load
    * Balancer Controller or EKS Auto Mode), so TLS comes from ACM certificates
    * (`ServiceExposure.ingressWithCertificate`, `internalLoadBalancerWithTls`), not Secrets.
@@ -117,6 +124,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
   public readonly storageClassName?: string;
   public readonly loadBalancerClass?: string;
   public readonly ingressClassName?: string;
+  public readonly gatewayClassName?: string;
   public readonly awsLoadBalancers: boolean;
   public readonly imageRegistryMirror?: string;
   public readonly prometheusOperatorAvailable: boolean;
@@ -155,6 +163,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     this.storageClassName = options.storageClassName;
     this.loadBalancerClass = options.loadBalancerClass;
     this.ingressClassName = options.ingressClassName;
+    this.gatewayClassName = options.gatewayClassName;
     this.awsLoadBalancers = options.awsLoadBalancers ?? false;
     this.imageRegistryMirror = options.imageRegistryMirror;
     this._kedaAvailable = options.kedaAvailable ?? false;

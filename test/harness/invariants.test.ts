@@ -17,7 +17,9 @@ import { checkInvariants, Invariant } from './invariants';
 import { crdsBeforeObjects } from './invariants/crd-order';
 import { alarmsNotify, logGroupsRetainedAndEncrypted } from './invariants/hygiene';
 import { keysAdmitTheirUsers } from './invariants/key-usage';
+import { gatewayRoutesResolve } from './invariants/gateway-routes';
 import { kueueQueuesAdmit, selects } from './invariants/kueue';
+import { schemaErrors } from './kubernetes-schemas';
 import { manifestFilesResolved } from './invariants/manifest-files';
 import { metricsHaveProducers } from './invariants/metrics-produced';
 import { metricNamesIn } from './invariants/promql';
@@ -456,5 +458,50 @@ describe('kueue-queues-admit', () => {
     expect(selects({ matchExpressions: [{ key: 'a', operator: 'In', values: ['x'] }] }, { a: 'y' })).toBe(false);
     expect(selects({}, { a: 'y' })).toBe(true);
     expect(selects(null, { a: 'y' })).toBe(false);
+  });
+});
+
+describe('gateway-routes-resolve', () => {
+  const gatewayClass = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'alb' }, spec: { controllerName: 'gateway.k8s.aws/alb' } };
+  const gateway = (className: string) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'llm', namespace: 'inference' },
+    spec: { gatewayClassName: className, listeners: [{ name: 'https', protocol: 'HTTPS', port: 443 }] },
+  });
+  const route = (service: string, port: number, sectionName = 'https', weight?: number) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'llm', namespace: 'inference' },
+    spec: { parentRefs: [{ name: 'llm', sectionName }], rules: [{ backendRefs: [{ name: service, port, ...(weight !== undefined ? { weight } : {}) }] }] },
+  });
+  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'llm', namespace: 'inference' }, spec: { selector: { app: 'llm' }, ports: [{ port: 8000 }] } };
+  const server = deployment('inference', 'server');
+  (server as any).spec.template.metadata.labels = { app: 'llm' };
+  const ipTargets = { apiVersion: 'gateway.k8s.aws/v1', kind: 'TargetGroupConfiguration', metadata: { name: 'llm', namespace: 'inference' }, spec: { targetReference: { name: 'llm' }, defaultConfiguration: { targetType: 'ip' } } };
+
+  function check(objects: unknown[]): string[] {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    manifest(stack, 'Routes', cluster(stack).ref, objects);
+    return violations(app, gatewayRoutesResolve);
+  }
+
+  test('reports an unknown class, listener and Service, a missing port, a zero weight, and instance targets behind an ALB', () => {
+    expect(check([gateway('nobody'), route('llm', 8000, 'http')])).toEqual([
+      expect.stringMatching(/Gateway inference\/llm uses GatewayClass nobody, which the cluster does not define/),
+      expect.stringMatching(/attaches to listener http of Gateway inference\/llm, which has no such listener/),
+      expect.stringMatching(/sends to Service inference\/llm, which does not exist/),
+    ]);
+    expect(check([gatewayClass, gateway('alb'), route('llm', 9000, 'https', 0), service, server])).toEqual([
+      expect.stringMatching(/every backend of rules\[0\] has weight 0/),
+      expect.stringMatching(/sends to port 9000 of Service inference\/llm, which does not expose it/),
+      expect.stringMatching(/without a TargetGroupConfiguration for ip targets/),
+    ]);
+  });
+
+  test('reports a Service that selects no pods, and passes once everything resolves', () => {
+    expect(check([gatewayClass, gateway('alb'), route('llm', 8000), service, ipTargets])).toEqual([expect.stringMatching(/whose selector matches no pods of the app/)]);
+    expect(check([gatewayClass, gateway('alb'), route('llm', 8000), service, ipTargets, server])).toEqual([]);
+  });
+
+  test('the Gateway API schemas are enforced (weights above 1,000,000 are rejected)', () => {
+    expect(schemaErrors([route('llm', 8000, 'https', 2_000_000) as any]).join('\n')).toMatch(/1000000/);
   });
 });

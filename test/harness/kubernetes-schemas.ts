@@ -23,6 +23,7 @@ const CRD_PACKAGES: Record<string, string> = {
   'karpenter.sh': '@kubernetes-models/karpenter',
   'karpenter.k8s.aws': '@kubernetes-models/karpenter',
   'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
+  'gateway.networking.k8s.io': '@kubernetes-models/gateway-api',
 };
 
 /** CRDs without a model package: their schema files in crd-schemas/ (sources in SOURCES.md). */
@@ -30,6 +31,8 @@ const CRD_SCHEMA_FILES: Record<string, string> = {
   'elbv2.k8s.aws/v1beta1/IngressClassParams': 'elbv2.k8s.aws_v1beta1_ingressclassparams.json',
   'eks.amazonaws.com/v1/IngressClassParams': 'eks.amazonaws.com_v1_ingressclassparams.json',
   'http.keda.sh/v1beta1/InterceptorRoute': 'http.keda.sh_v1beta1_interceptorroute.json',
+  'gateway.k8s.aws/v1/LoadBalancerConfiguration': 'gateway.k8s.aws_v1_loadbalancerconfiguration.json',
+  'gateway.k8s.aws/v1/TargetGroupConfiguration': 'gateway.k8s.aws_v1_targetgroupconfiguration.json',
   'kueue.x-k8s.io/v1beta2/ResourceFlavor': 'kueue.x-k8s.io_v1beta2_resourceflavor.json',
   'kueue.x-k8s.io/v1beta2/ClusterQueue': 'kueue.x-k8s.io_v1beta2_clusterqueue.json',
   'kueue.x-k8s.io/v1beta2/LocalQueue': 'kueue.x-k8s.io_v1beta2_localqueue.json',

@@ -25,7 +25,9 @@ export const CRD_INSTALLING_CHARTS: Record<string, readonly string[]> = {
   'karpenter.k8s.aws': ['karpenter', 'karpenter-crd'],
   'monitoring.coreos.com': ['kube-prometheus-stack', 'prometheus-operator-crds'],
   'elbv2.k8s.aws': ['aws-load-balancer-controller'],
-  'gateway.networking.k8s.io': ['gateway-api', 'aws-gateway-controller'],
+  // A chart from an asset has no chart name: the release name identifies it.
+  'gateway.networking.k8s.io': ['gateway-api', 'gateway-api-crds', 'aws-gateway-controller'],
+  'gateway.k8s.aws': ['aws-load-balancer-controller'],
   'kueue.x-k8s.io': ['kueue'],
   'leaderworkerset.x-k8s.io': ['lws'],
 };
@@ -70,7 +72,7 @@ function definesCrd(unit: ManifestUnit, group: string, kind: string): boolean {
 function installerProblem(model: AssemblyModel, unit: ManifestUnit, group: string, kind: string, releases: ModelResource[], units: ManifestUnit[]): string | undefined {
   if (definesCrd(unit, group, kind)) return undefined;
   const installers: ModelResource[] = [
-    ...releases.filter((r) => (CRD_INSTALLING_CHARTS[group] ?? []).includes(String(r.resource.Properties?.Chart))),
+    ...releases.filter((r) => (CRD_INSTALLING_CHARTS[group] ?? []).includes(String(r.resource.Properties?.Chart ?? r.resource.Properties?.Release))),
     ...units.filter((u) => u !== unit && definesCrd(u, group, kind)).map((u) => u.resource!),
   ];
   if (installers.length === 0) return `has no installer of its CRD in the app (no Helm release of ${(CRD_INSTALLING_CHARTS[group] ?? ['a chart for it']).join(' / ')}, no CustomResourceDefinition): the apply fails.`;

@@ -11,6 +11,7 @@ import { crdsBeforeObjects } from './crd-order';
 import { alarmsNotify, logGroupsRetainedAndEncrypted } from './hygiene';
 import { Invariant } from './invariant';
 import { keysAdmitTheirUsers } from './key-usage';
+import { gatewayRoutesResolve } from './gateway-routes';
 import { kueueQueuesAdmit } from './kueue';
 import { manifestFilesResolved } from './manifest-files';
 import { metricsHaveProducers } from './metrics-produced';
@@ -53,6 +54,7 @@ export function invariantsFor(facts: SiteFacts): Invariant[] {
     networkPoliciesEnforcedAndSufficient,
     crdsBeforeObjects(facts.declaredCrdGroups),
     kueueQueuesAdmit,
+    gatewayRoutesResolve,
     manifestFilesResolved,
     metricsHaveProducers,
     alarmsNotify,

@@ -8,6 +8,12 @@ import { AssemblyModel } from './assembly-model';
 import { Invariant } from './invariant';
 import { describeObject, podsOf } from './kubernetes-objects';
 
+/**
+ * Releases that create no pods: the library's vendored chart of Gateway API CRDs and admission
+ * policies (gateway-exposure.test.ts checks that its templates hold no workload).
+ */
+export const PODLESS_RELEASES = new Set(['gateway-api-crds']);
+
 export const podIdentityBeforePods: Invariant = {
   id: 'pod-identity-before-pods',
   description: 'every pod that uses a Pod Identity service account is applied after its association',
@@ -26,6 +32,7 @@ export const podIdentityBeforePods: Invariant = {
       // A Helm release's service accounts are not visible here: any release into the namespace waits.
       for (const release of model.clusterResources(cluster, 'Custom::AWSCDK-EKS-HelmChart')) {
         if (release.resource.Properties?.Namespace !== namespace || model.isOrderedAfter(release, association)) continue;
+        if (PODLESS_RELEASES.has(String(release.resource.Properties?.Release))) continue;
         violations.push(`Helm release ${release.resource.Properties?.Release} (${model.describe(release)}) installs into namespace ${namespace}, `
           + `where ${serviceAccount} has the Pod Identity association ${model.describe(association)}, but is not ordered after it.`);
       }
