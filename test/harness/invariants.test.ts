@@ -19,7 +19,7 @@ import { alarmsNotify, logGroupsRetainedAndEncrypted } from './invariants/hygien
 import { keysAdmitTheirUsers } from './invariants/key-usage';
 import { gatewayRoutesResolve } from './invariants/gateway-routes';
 import { kueueQueuesAdmit, selects } from './invariants/kueue';
-import { schemaErrors } from './kubernetes-schemas';
+import { KubernetesObject, schemaErrors } from './kubernetes-schemas';
 import { manifestFilesResolved } from './invariants/manifest-files';
 import { metricsHaveProducers } from './invariants/metrics-produced';
 import { metricNamesIn } from './invariants/promql';
@@ -472,8 +472,8 @@ describe('gateway-routes-resolve', () => {
     spec: { parentRefs: [{ name: 'llm', sectionName }], rules: [{ backendRefs: [{ name: service, port, ...(weight !== undefined ? { weight } : {}) }] }] },
   });
   const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'llm', namespace: 'inference' }, spec: { selector: { app: 'llm' }, ports: [{ port: 8000 }] } };
-  const server = deployment('inference', 'server');
-  (server as any).spec.template.metadata.labels = { app: 'llm' };
+  const server = deployment('inference', 'server', {});
+  (server as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels = { app: 'llm' };
   const ipTargets = { apiVersion: 'gateway.k8s.aws/v1', kind: 'TargetGroupConfiguration', metadata: { name: 'llm', namespace: 'inference' }, spec: { targetReference: { name: 'llm' }, defaultConfiguration: { targetType: 'ip' } } };
 
   function check(objects: unknown[]): string[] {
@@ -502,6 +502,6 @@ describe('gateway-routes-resolve', () => {
   });
 
   test('the Gateway API schemas are enforced (weights above 1,000,000 are rejected)', () => {
-    expect(schemaErrors([route('llm', 8000, 'https', 2_000_000) as any]).join('\n')).toMatch(/1000000/);
+    expect(schemaErrors([route('llm', 8000, 'https', 2_000_000) as KubernetesObject]).join('\n')).toMatch(/1000000/);
   });
 });
