@@ -36,22 +36,40 @@ export interface IGpuCapacity {
    * reservation and system DaemonSets, estimated). @default - unknown: CPU and memory are not checked
    */
   readonly nodeAllocatable?: NodeAllocatable[];
+  /**
+   * Shares per GPU when the capacity's GPUs are time-sliced: pods then request
+   * `nvidia.com/gpu.shared` (one share each), never `nvidia.com/gpu`.
+   * @default - whole GPUs
+   */
+  readonly timeSlicingReplicas?: number;
+}
+
+/** Most shares per GPU the library configures (its bound, not the device plugin's). */
+export const MAX_TIME_SLICING_REPLICAS = 48;
+
+/** What one pod asks for on a capacity: whole GPUs, or one share of a time-sliced GPU. */
+export function offersShares(capacity: IGpuCapacity): boolean {
+  return capacity.timeSlicingReplicas !== undefined;
 }
 
 /** Label the library puts on the nodes of each GPU node group and node pool: the capacity's name. */
 export const GPU_CAPACITY_LABEL = 'cdk-scalable-ai.io/gpu-capacity';
 
-/** What a set of capacities offers together: the largest guaranteed node and the total. */
+/**
+ * What a set of capacities offers together: the largest guaranteed node and the total, in what
+ * pods request (GPUs, or shares of time-sliced GPUs).
+ */
 export interface GpuCapacitySummary {
-  /** Most whole GPUs one pod can get: the largest node any capacity can offer (0 without capacity). */
+  /** Most GPUs (or shares) one node can give: the largest node any capacity can offer (0 without capacity). */
   readonly gpusPerNode: number;
-  /** Whole GPUs in total. */
+  /** GPUs (or shares) in total. */
   readonly totalGpus: number;
 }
 
 export function summarizeGpuCapacity(capacities: readonly IGpuCapacity[]): GpuCapacitySummary {
+  const shares = (c: IGpuCapacity) => c.timeSlicingReplicas ?? 1;
   return {
-    gpusPerNode: capacities.reduce((max, c) => Math.max(max, c.maxGpusPerNode ?? c.gpusPerNode), 0),
-    totalGpus: capacities.reduce((sum, c) => sum + c.maxGpus, 0),
+    gpusPerNode: capacities.reduce((max, c) => Math.max(max, (c.maxGpusPerNode ?? c.gpusPerNode) * shares(c)), 0),
+    totalGpus: capacities.reduce((sum, c) => sum + c.maxGpus * shares(c), 0),
   };
 }

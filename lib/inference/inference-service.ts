@@ -16,13 +16,15 @@ import { addWakeOnRequestObjects, interceptorPeer, KEDA_HTTP_INTERCEPTOR_PORT, N
 import { ExposureType, ServiceExposure } from './service-exposure';
 import { addExposureObjects, checkExposure, checkHeaderMatch } from './service-exposure-objects';
 import { checkSiteGpuDemand, GpuDemand, GpuPlacement, placementAllows } from './site-gpu-demand';
-import { IGpuCapacity, summarizeGpuCapacity } from '../compute/gpu-capacity';
+import { IGpuCapacity, offersShares, summarizeGpuCapacity } from '../compute/gpu-capacity';
+import { SHARED_GPU_RESOURCE } from '../k8s/device-plugin';
 import { capacityMatches, checkGpuRequirements, describeGpuRequirements, GpuRequirements } from '../compute/gpu-requirements';
 import { HYBRID_COMPUTE_TYPE, HYBRID_COMPUTE_TYPE_LABEL } from '../compute/hybrid-nodes';
 import { checkQuantity, parseQuantity } from '../k8s/quantity';
 import { ensureWorkloadNamespace } from '../k8s/workload-namespace';
 import { EksSite } from '../sites/eks-site';
 import { IKubernetesSite, ModelReadScope, SitePlatform, WorkloadCredentials } from '../sites/kubernetes-site-interface';
+import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 import { applyManifestPatches, checkManifestPatches, ManifestPatch } from '../sites/manifest-patch';
 import { PropValidationError } from '../private/errors';
 import { acknowledgeInlinePolicies, acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
@@ -108,6 +110,15 @@ export interface InferenceServiceOptions {
   readonly port?: number;
   /** Whole GPUs per replica (0 for a CPU-only server). @default 1 */
   readonly gpusPerReplica?: number;
+  /**
+   * Each replica gets one share of a time-sliced GPU (`nvidia.com/gpu.shared`) instead of a
+   * whole GPU: for small models on node groups with `timeSlicing` (or a site's declared
+   * `gpuCapacity.timeSlicing`). The pods run only where shares exist, and the capacity check
+   * counts shares. Shares are not isolated: size the model server's GPU memory use (e.g.
+   * vLLM's `--gpu-memory-utilization`) to its share.
+   * @default false
+   */
+  readonly sharedGpu?: boolean;
   /** CPU request and limit; checked against what the nodes the service may use can allocate. @default "3" */
   readonly cpu?: string;
   /** Memory request and limit; checked like cpu. @default "24Gi" */
@@ -174,6 +185,8 @@ export class InferenceService extends Construct {
   public readonly site: IKubernetesSite;
   public readonly chart: Chart;
   public readonly gpusPerReplica: number;
+  /** Whether each replica gets a share of a time-sliced GPU (`sharedGpu`) rather than whole GPUs. */
+  public readonly sharedGpu: boolean;
   public readonly minReplicas: number;
   public readonly maxReplicas: number;
   /** In-cluster URL of the service. */
@@ -203,6 +216,11 @@ export class InferenceService extends Construct {
     this.name = props.name;
     this.namespace = props.namespace ?? DEFAULT_INFERENCE_NAMESPACE;
     this.gpusPerReplica = props.gpusPerReplica ?? DEFAULT_GPUS_PER_REPLICA;
+    this.sharedGpu = props.sharedGpu ?? false;
+    if (this.sharedGpu && this.gpusPerReplica !== 1) {
+      throw new PropValidationError(this, 'gpusPerReplica', this.gpusPerReplica, 'cannot go with sharedGpu, which gives each replica one share of a GPU (the device plugin fails pods that ask for more)',
+        'Drop gpusPerReplica, or drop sharedGpu for whole GPUs.');
+    }
     this.minReplicas = props.minReplicas ?? DEFAULT_MIN_REPLICAS;
     this.maxReplicas = props.maxReplicas ?? Math.max(DEFAULT_MAX_REPLICAS, this.minReplicas);
     this.autoscaled = props.scaling !== undefined;
@@ -234,6 +252,7 @@ export class InferenceService extends Construct {
       env: props.env ?? {},
       port,
       gpus: this.gpusPerReplica,
+      gpuResource: this.sharedGpu ? SHARED_GPU_RESOURCE : NVIDIA_GPU_RESOURCE,
       cpu: this.cpu,
       memory: this.memory,
       sharedMemory: props.sharedMemory ?? DEFAULT_SHARED_MEMORY,
@@ -506,7 +525,8 @@ export class InferenceService extends Construct {
 
   /** The site's capacities this service may use: its placement allows them and they meet its GPU requirements. */
   private eligibleCapacities(): IGpuCapacity[] {
-    return this.site.gpuCapacities.filter((c) => placementAllows(this.placement, c) && capacityMatches(c, this.gpuRequirements));
+    // Shares and whole GPUs are different resources: a pod can use only capacity of its kind.
+    return this.site.gpuCapacities.filter((c) => placementAllows(this.placement, c) && capacityMatches(c, this.gpuRequirements) && offersShares(c) === this.sharedGpu);
   }
 
   /**
@@ -542,6 +562,9 @@ export class InferenceService extends Construct {
       }
     }
     const { gpusPerNode: perNode } = summarizeGpuCapacity(eligible);
+    if (perNode === 0 && this.sharedGpu) {
+      return [`sharedGpu = true, but site "${this.site.siteName}" has no time-sliced GPU capacity${this.gpuRequirements ? ` matching ${describeGpuRequirements(this.gpuRequirements)}` : ''}. Add a node group with timeSlicing (or declare gpuCapacity.timeSlicing on a KubernetesSite).`];
+    }
     if (perNode === 0) {
       const where = this.placement === GpuPlacement.ANY ? '' : ` for placement ${this.placement}`;
       return [`gpusPerReplica = ${this.gpusPerReplica}, but site "${this.site.siteName}" has no GPU capacity${where}. Add a GPU node group or node pool to the site (or declare gpuCapacity on a KubernetesSite).`];

@@ -6,7 +6,6 @@ import { Duration } from 'aws-cdk-lib';
 // The generated API objects only: the cdk8s-plus constructs would double the load time.
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { ModelSource } from './model-source';
-import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../k8s/pod-security';
 import { gpuNodeAffinity, gpuTolerations } from '../k8s/scheduling';
 import { IKubernetesSite, WorkloadCredentials } from '../sites/kubernetes-site-interface';
@@ -37,6 +36,8 @@ export interface ModelServerPodOptions {
   readonly env: Record<string, string>;
   readonly port: number;
   readonly gpus: number;
+  /** Resource the GPUs are requested as: whole GPUs, or shares of time-sliced GPUs. */
+  readonly gpuResource: string;
   readonly cpu: string;
   readonly memory: string;
   readonly sharedMemory: string;
@@ -146,8 +147,8 @@ export function modelServerPodTemplate(options: ModelServerPodOptions): k8s.PodT
         env,
         ports: [{ name: 'http', containerPort: options.port, protocol: 'TCP' }],
         resources: {
-          requests: { cpu: quantity(options.cpu), memory: quantity(options.memory), ...(options.gpus > 0 ? { [NVIDIA_GPU_RESOURCE]: k8s.Quantity.fromNumber(options.gpus) } : {}) },
-          limits: { memory: quantity(options.memory), ...(options.gpus > 0 ? { [NVIDIA_GPU_RESOURCE]: k8s.Quantity.fromNumber(options.gpus) } : {}) },
+          requests: { cpu: quantity(options.cpu), memory: quantity(options.memory), ...(options.gpus > 0 ? { [options.gpuResource]: k8s.Quantity.fromNumber(options.gpus) } : {}) },
+          limits: { memory: quantity(options.memory), ...(options.gpus > 0 ? { [options.gpuResource]: k8s.Quantity.fromNumber(options.gpus) } : {}) },
         },
         startupProbe: httpProbe(options.healthPath, options.port, STARTUP_PROBE_PERIOD.toSeconds(), startupFailures, 5),
         readinessProbe: httpProbe(options.healthPath, options.port, 5, 3, 5),

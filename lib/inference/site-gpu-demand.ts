@@ -12,7 +12,7 @@
  *   warning naming the services: autoscaling would stop short of maxReplicas.
  */
 import { Token } from 'aws-cdk-lib';
-import { IGpuCapacity } from '../compute/gpu-capacity';
+import { IGpuCapacity, offersShares } from '../compute/gpu-capacity';
 
 /** Where on a site with EKS Hybrid Nodes the model server's pods may run. */
 export enum GpuPlacement {
@@ -66,6 +66,20 @@ function describe(demands: Array<{ name: string; gpus: number }>): string {
  * whose counts are unresolved tokens are left out (nothing can be summed about them at synth).
  */
 export function checkSiteGpuDemand(siteName: string, capacities: readonly IGpuCapacity[], demands: readonly GpuDemand[]): GpuDemandFindings {
+  // Shares of time-sliced GPUs and whole GPUs are different resources: each is summed alone.
+  const shared = capacities.filter(offersShares);
+  const whole = capacities.filter((c) => !offersShares(c));
+  const within = (set: readonly IGpuCapacity[]) => demands.filter((d) => d.eligible.every((c) => set.includes(c)));
+  const findings = [checkDemand(siteName, whole, within(whole), 'GPUs'), checkDemand(siteName, shared, within(shared), 'GPU shares')];
+  return { errors: findings.flatMap((f) => f.errors), warnings: findings.flatMap((f) => f.warnings) };
+}
+
+/** What a capacity offers in what its pods request: GPUs, or shares of time-sliced GPUs. */
+function units(capacity: IGpuCapacity): number {
+  return capacity.maxGpus * (capacity.timeSlicingReplicas ?? 1);
+}
+
+function checkDemand(siteName: string, capacities: readonly IGpuCapacity[], demands: readonly GpuDemand[], noun: string): GpuDemandFindings {
   const errors: string[] = [];
   const warnings: string[] = [];
   if (!known(capacities.map((c) => c.maxGpus))) return { errors, warnings };
@@ -77,19 +91,19 @@ export function checkSiteGpuDemand(siteName: string, capacities: readonly IGpuCa
     const confined = counted.filter((d) => d.eligible.every((c) => set.includes(c)));
     if (confined.length === 0 || set.length === 0) continue;
     const whole = set.length === capacities.length;
-    const label = whole ? 'GPU capacity' : `GPU capacity ${describe(set.map((c) => ({ name: c.capacityName, gpus: c.maxGpus })))}`;
-    const offered = set.reduce((sum, c) => sum + c.maxGpus, 0);
+    const label = whole ? 'GPU capacity' : `GPU capacity ${describe(set.map((c) => ({ name: c.capacityName, gpus: units(c) })))}`;
+    const offered = set.reduce((sum, c) => sum + units(c), 0);
     const guaranteed = confined.map((d) => ({ name: d.name, gpus: d.guaranteedReplicas * d.gpusPerReplica }));
     const needed = guaranteed.reduce((sum, d) => sum + d.gpus, 0);
     if (needed > offered) {
-      errors.push(`site "${siteName}": ${confined.length} service(s) need ${needed} GPUs to run their minimum replicas (minReplicas + canary + 1 rollout surge, x gpusPerReplica: ${describe(guaranteed)}), but its ${label} offers ${offered}; the pods beyond it would stay Pending. Lower minReplicas, or add capacity (node group maxSize, node pool maxGpus, declared gpuCapacity).`);
+      errors.push(`site "${siteName}": ${confined.length} service(s) need ${needed} ${noun} to run their minimum replicas (minReplicas + canary + 1 rollout surge, x gpusPerReplica: ${describe(guaranteed)}), but its ${label} offers ${offered}; the pods beyond it would stay Pending. Lower minReplicas, or add capacity (node group maxSize, node pool maxGpus, declared gpuCapacity).`);
       continue;
     }
     const peak = confined.map((d) => ({ name: d.name, gpus: d.peakReplicas * d.gpusPerReplica }));
     const peakNeeded = peak.reduce((sum, d) => sum + d.gpus, 0);
     if (peakNeeded > offered) {
       const growing = peak.filter((p, i) => p.gpus > guaranteed[i].gpus);
-      warnings.push(`site "${siteName}": at maxReplicas, ${confined.length} service(s) would need ${peakNeeded} GPUs (${describe(peak)}), but its ${label} offers ${offered}: autoscaling of ${describe(growing)} stops short of maxReplicas when all peak together. Raise the capacity or lower maxReplicas if they may peak at once.`);
+      warnings.push(`site "${siteName}": at maxReplicas, ${confined.length} service(s) would need ${peakNeeded} ${noun} (${describe(peak)}), but its ${label} offers ${offered}: autoscaling of ${describe(growing)} stops short of maxReplicas when all peak together. Raise the capacity or lower maxReplicas if they may peak at once.`);
     }
   }
   return { errors, warnings };

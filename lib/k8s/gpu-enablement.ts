@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 // The generated API objects only: the cdk8s-plus constructs would double the load time.
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { addDevicePlugin, GPU_SYSTEM_NAMESPACE, NVIDIA_DEVICE_PLUGIN_IMAGE } from './device-plugin';
 import { PodSecurityLevel, podSecurityLabels } from './pod-security';
 import { PRIVATE_CLIENT_CIDRS } from './network';
 import { gpuNodeAffinity, gpuTolerations } from './scheduling';
@@ -10,10 +11,7 @@ import { IKubernetesSite } from '../sites/kubernetes-site-interface';
 import { checkDnsLabel } from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';
 
-/** Namespace of the GPU system daemons, the only namespace labelled privileged. */
-export const GPU_SYSTEM_NAMESPACE = 'gpu-system';
-/** NVIDIA Kubernetes device plugin image (v0.20.0, released 2026-08). */
-export const NVIDIA_DEVICE_PLUGIN_IMAGE = 'nvcr.io/nvidia/k8s-device-plugin:v0.20.0';
+export { GPU_SYSTEM_NAMESPACE, NVIDIA_DEVICE_PLUGIN_IMAGE } from './device-plugin';
 /** NVIDIA DCGM exporter image (DCGM 4.6.1, exporter 4.8.4; distroless is the only flavour published now). */
 export const DCGM_EXPORTER_IMAGE = 'nvcr.io/nvidia/k8s/dcgm-exporter:4.6.1-4.8.4-distroless';
 /** Port of the DCGM exporter's Prometheus endpoint. */
@@ -95,41 +93,14 @@ export class GpuEnablement extends Construct {
     });
 
     if (props.devicePluginNodeLabels) {
-      this.addDevicePlugin(site, props.devicePluginNodeLabels, site.resolveImage(props.devicePluginImage ?? NVIDIA_DEVICE_PLUGIN_IMAGE));
+      addDevicePlugin(this, 'DevicePlugin', site, {
+        name: 'nvidia-device-plugin', nodeLabels: props.devicePluginNodeLabels, image: site.resolveImage(props.devicePluginImage ?? NVIDIA_DEVICE_PLUGIN_IMAGE),
+      });
     }
     if (props.dcgmExporter ?? true) {
       this.addDcgmExporter(site, site.resolveImage(props.dcgmExporterImage ?? DCGM_EXPORTER_IMAGE), props.metricsScraperNamespaces,
         props.metricsScraperCidrs ?? PRIVATE_CLIENT_CIDRS, props.dcgmExporterExcludedInstanceTypes ?? []);
     }
-  }
-
-  private addDevicePlugin(site: IKubernetesSite, nodeLabels: Record<string, string>, image: string): void {
-    const labels = { 'app.kubernetes.io/name': 'nvidia-device-plugin' };
-    new k8s.KubeDaemonSet(this, 'DevicePlugin', {
-      metadata: { name: 'nvidia-device-plugin', namespace: GPU_SYSTEM_NAMESPACE, labels },
-      spec: {
-        selector: { matchLabels: labels },
-        updateStrategy: { type: 'RollingUpdate' },
-        template: {
-          metadata: { labels },
-          spec: {
-            priorityClassName: 'system-node-critical',
-            tolerations: gpuTolerations(site.gpuNodeTaints),
-            affinity: gpuNodeAffinity(site, nodeLabels),
-            containers: [{
-              name: 'nvidia-device-plugin',
-              image,
-              // Fail loudly on a node without a working driver instead of idling there.
-              env: [{ name: 'FAIL_ON_INIT_ERROR', value: 'true' }, { name: 'MIG_STRATEGY', value: 'none' }],
-              resources: { requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') }, limits: { memory: k8s.Quantity.fromString('256Mi') } },
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-              volumeMounts: [{ name: 'device-plugins', mountPath: '/var/lib/kubelet/device-plugins' }],
-            }],
-            volumes: [{ name: 'device-plugins', hostPath: { path: '/var/lib/kubelet/device-plugins', type: 'Directory' } }],
-          },
-        },
-      },
-    });
   }
 
   private addDcgmExporter(site: IKubernetesSite, image: string, scraperNamespaces: string[] | undefined, scraperCidrs: string[], excludedInstanceTypes: string[]): void {

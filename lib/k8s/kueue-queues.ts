@@ -8,7 +8,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { gpuTolerations } from './scheduling';
 import { NAMESPACE_NAME_LABEL } from './workload-namespace';
-import { GPU_CAPACITY_LABEL, IGpuCapacity } from '../compute/gpu-capacity';
+import { GPU_CAPACITY_LABEL, IGpuCapacity, offersShares } from '../compute/gpu-capacity';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
 import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 
@@ -30,9 +30,12 @@ export function resourceFlavorName(capacity: IGpuCapacity): string {
   return `gpus-${createHash('sha256').update(capacity.capacityName).digest('hex').slice(0, 12)}`;
 }
 
-/** GPU capacities of a site that can be flavors: those whose nodes workloads can be pinned to. */
+/**
+ * GPU capacities of a site that can be flavors: those whose nodes workloads can be pinned to,
+ * with whole GPUs (the queues cover `nvidia.com/gpu`; time-sliced shares are another resource).
+ */
 export function flavorCapacities(site: IKubernetesSite): IGpuCapacity[] {
-  return site.gpuCapacities.filter((c) => Object.keys(c.nodeSelector ?? {}).length > 0);
+  return site.gpuCapacities.filter((c) => Object.keys(c.nodeSelector ?? {}).length > 0 && !offersShares(c));
 }
 
 /**

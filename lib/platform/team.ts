@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { IGpuCapacity } from '../compute/gpu-capacity';
+import { IGpuCapacity, offersShares } from '../compute/gpu-capacity';
 import { IDataLakeZone } from '../data/zone';
 import { addTeamQueues, ensureResourceFlavors, flavorCapacities, KUEUE_MANAGED_NAMESPACE_LABEL, resourceFlavorName, TEAM_LOCAL_QUEUE } from '../k8s/kueue-queues';
 import { siteNamespaceProps, WorkloadNamespace, workloadNamespaceChartId } from '../k8s/workload-namespace';
@@ -192,6 +192,10 @@ export class Team extends Construct {
       if (!site.gpuCapacities.includes(capacity)) {
         throw new PropValidationError(this, `gpuQuotas[${i}].capacity`, capacity.capacityName, `is not GPU capacity of site "${site.siteName}"`,
           'Give a node group or pool of the Team\'s site, created before the Team.');
+      }
+      if (offersShares(capacity)) {
+        throw new PropValidationError(this, `gpuQuotas[${i}].capacity`, capacity.capacityName, 'is time-sliced: its shares are nvidia.com/gpu.shared, which the team queues do not cover',
+          'Give quotas on capacity with whole GPUs.');
       }
       if (Object.keys(capacity.nodeSelector ?? {}).length === 0) {
         throw new PropValidationError(this, `gpuQuotas[${i}].capacity`, capacity.capacityName, 'has no node labels, so Kueue cannot place work on it',

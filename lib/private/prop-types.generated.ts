@@ -114,6 +114,7 @@ export const STRUCT_SHAPES: StructShapes = {
     gpuModel: { type: 'string' },
     gpusPerNode: { type: 'number', required: true },
     nodeLabels: { type: { map: 'string' } },
+    timeSlicing: { type: 'number' },
     totalGpus: { type: 'number', required: true },
   },
   EksQuotas: {
@@ -230,6 +231,7 @@ export const STRUCT_SHAPES: StructShapes = {
     nodegroupName: { type: 'string' },
     operatingSystem: { type: { enum: 'GpuNodeOperatingSystem', values: ['AL2023', 'BOTTLEROCKET'], names: ['AL2023', 'BOTTLEROCKET'] } },
     subnets: { type: { instance: 'ec2.SubnetSelection' } },
+    timeSlicing: { type: 'number' },
     volumeSize: { type: 'size' },
   },
   GpuNodeGroupProps: {
@@ -248,6 +250,7 @@ export const STRUCT_SHAPES: StructShapes = {
     operatingSystem: { type: { enum: 'GpuNodeOperatingSystem', values: ['AL2023', 'BOTTLEROCKET'], names: ['AL2023', 'BOTTLEROCKET'] } },
     site: { type: { instance: 'IKubernetesSite' } },
     subnets: { type: { instance: 'ec2.SubnetSelection' } },
+    timeSlicing: { type: 'number' },
     volumeSize: { type: 'size' },
   },
   GpuNodePoolOptions: {
@@ -347,6 +350,7 @@ export const STRUCT_SHAPES: StructShapes = {
     scaleToZero: { type: { instance: 'ScaleToZero', examples: ['ScaleToZero.whenIdle()', 'ScaleToZero.onRequest()'] } },
     scaling: { type: { instance: 'InferenceScaling', examples: ['InferenceScaling.onQueueDepth()', 'InferenceScaling.onConcurrency()', 'InferenceScaling.onGpuUtilization()'] } },
     scalingBehavior: { type: { struct: 'ScalingBehavior' } },
+    sharedGpu: { type: 'boolean' },
     sharedMemory: { type: 'string' },
     terminationGracePeriod: { type: 'duration' },
   },
@@ -375,6 +379,7 @@ export const STRUCT_SHAPES: StructShapes = {
     scaleToZero: { type: { instance: 'ScaleToZero', examples: ['ScaleToZero.whenIdle()', 'ScaleToZero.onRequest()'] } },
     scaling: { type: { instance: 'InferenceScaling', examples: ['InferenceScaling.onQueueDepth()', 'InferenceScaling.onConcurrency()', 'InferenceScaling.onGpuUtilization()'] } },
     scalingBehavior: { type: { struct: 'ScalingBehavior' } },
+    sharedGpu: { type: 'boolean' },
     sharedMemory: { type: 'string' },
     site: { type: { instance: 'IKubernetesSite' }, required: true },
     terminationGracePeriod: { type: 'duration' },

@@ -4,7 +4,7 @@ import { attachCustomSynthesis, Size, SizeRoundingBehavior, Stage } from 'aws-cd
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { App as Cdk8sApp, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IGpuCapacity } from '../compute/gpu-capacity';
+import { IGpuCapacity, MAX_TIME_SLICING_REPLICAS } from '../compute/gpu-capacity';
 import { KubernetesJson, renderChart } from './chart-rendering';
 import { applyManifestPatches, checkManifestPatches, ManifestPatch } from './manifest-patch';
 import { ChartDeliveryOptions, IKubernetesSite, ModelReadScope, NodeTaint, NodeTaintEffect, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
@@ -41,6 +41,11 @@ export interface DeclaredGpuCapacity {
    * `nvidia.com/gpu.product`). @default - none: workloads with GPU requirements cannot be pinned here
    */
   readonly nodeLabels?: Record<string, string>;
+  /**
+   * Shares per GPU, when the operators run the NVIDIA device plugin with time-slicing and
+   * `renameByDefault: true` (pods request `nvidia.com/gpu.shared`). @default - whole GPUs
+   */
+  readonly timeSlicing?: number;
 }
 
 /** What every site declares about itself. */
@@ -222,6 +227,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     checkInteger(this, 'gpuCapacity.gpusPerNode', capacity.gpusPerNode, 1, 64);
     checkLabels(this, 'gpuCapacity.nodeLabels', capacity.nodeLabels);
     checkInteger(this, 'gpuCapacity.totalGpus', capacity.totalGpus, capacity.gpusPerNode);
+    checkInteger(this, 'gpuCapacity.timeSlicing', capacity.timeSlicing, 2, MAX_TIME_SLICING_REPLICAS);
     this.addGpuCapacity({
       capacityName: `${this.node.path} (declared)`,
       gpusPerNode: capacity.gpusPerNode,
@@ -229,6 +235,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
       gpuModels: capacity.gpuModel !== undefined ? [capacity.gpuModel] : undefined,
       gpuMemoryGiB: capacity.gpuMemory?.toGibibytes({ rounding: SizeRoundingBehavior.NONE }),
       nodeSelector: capacity.nodeLabels,
+      timeSlicingReplicas: capacity.timeSlicing,
     });
   }
 
