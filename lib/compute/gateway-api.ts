@@ -8,6 +8,7 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
+import { acknowledgeWildcards, wildcardAction, wildcardResource } from '../private/nag-acknowledgements';
 import { packageAssetPath } from '../private/package-assets';
 
 /** Gateway API release whose standard channel is vendored (the one controller v3.5.0 is built for). */
@@ -25,6 +26,12 @@ const ALB_GATEWAY_CONTROLLER = 'gateway.k8s.aws/alb';
  */
 export function installGatewayApiCrds(scope: Construct, cluster: eks.ICluster): eks.HelmChart {
   const chartAsset = new Asset(scope, 'GatewayApiCrdsChart', { path: packageAssetPath('charts/gateway-api-crds') });
+  const provider = cluster.kubectlProvider;
+  if (provider) {
+    // HelmChart grants the kubectl handler read of the asset with aws-s3's grantRead.
+    acknowledgeWildcards(provider, 'The kubectl handler reads the chart asset from the bootstrap assets bucket with aws-s3 grantRead (its GetObject*/GetBucket*/List* actions); the bucket holds deployment assets only.',
+      [wildcardAction('s3:GetObject*'), wildcardAction('s3:GetBucket*'), wildcardAction('s3:List*'), wildcardResource(provider, `${chartAsset.bucket.bucketArn}/*`)]);
+  }
   return new eks.HelmChart(scope, 'GatewayApiCrds', {
     cluster,
     chartAsset,

@@ -10,6 +10,7 @@ import { siteNamespaceProps, WorkloadNamespace, workloadNamespaceChartId } from 
 import { EksSite } from '../sites/eks-site';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
 import { PropValidationError } from '../private/errors';
+import { acknowledgeInlinePolicies, acknowledgeWildcards, wildcardResource } from '../private/nag-acknowledgements';
 import { serviceAccountRole } from '../private/pod-identity';
 import { checkPropTypes } from '../private/prop-types';
 import { checkInteger, checkWorkloadNamespace, normalizeKeyPrefix } from '../private/validation';
@@ -161,11 +162,15 @@ export class Team extends Construct {
           cluster: site.cluster, namespace: props.namespace, serviceAccount: TEAM_SERVICE_ACCOUNT,
           description: `Workloads of team namespace ${props.namespace}: its lake prefixes`,
         });
-        (props.dataAccess ?? []).forEach((access, i) => {
+        const prefixes = (props.dataAccess ?? []).map((access, i) => {
           const prefix = normalizeKeyPrefix(this, `dataAccess[${i}].prefix`, access.prefix);
           access.zone.grantRead(workload.role, prefix);
           if (access.write) access.zone.grantWrite(workload.role, prefix);
+          return { zone: access.zone, prefix };
         });
+        acknowledgeInlinePolicies(workload.role);
+        acknowledgeWildcards(workload.role, 'Access is limited to the objects under the team\'s own prefixes of the lake; the wildcard spans the team\'s files only.',
+          prefixes.map(({ zone, prefix }) => wildcardResource(workload.role, `${zone.bucket.bucketArn}/${prefix}/*`)));
         new k8s.KubeServiceAccount(this.chart, 'WorkloadsServiceAccount', { metadata: { name: TEAM_SERVICE_ACCOUNT, namespace: props.namespace } });
         this.serviceAccountName = TEAM_SERVICE_ACCOUNT;
         this.workloadRole = workload.role;

@@ -86,6 +86,11 @@ export const STRUCT_SHAPES: StructShapes = {
     headroom: { type: 'number' },
     managedPoliciesPerRole: { type: 'number' },
   },
+  ConformanceEvidenceProps: {
+    kubectlImage: { type: 'string' },
+    site: { type: { instance: 'IKubernetesSite' }, required: true },
+    timeoutMinutes: { type: 'number' },
+  },
   DataCaptureOptions: {
     captureContent: { type: { enum: 'DataCaptureContent', values: ['INPUT', 'OUTPUT', 'INPUT_AND_OUTPUT'], names: ['INPUT', 'OUTPUT', 'INPUT_AND_OUTPUT'] } },
     prefix: { type: 'string', required: true },

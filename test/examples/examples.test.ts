@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import { buildConformantPlatformExample, CONFORMANT_CONTEXT, CONFORMANT_NAMES } from '../../examples/conformant-platform/app';
 import { buildGpuPoolsExample, GPU_POOLS_SERVICES } from '../../examples/gpu-pools/app';
 import { buildHybridBurstExample, HYBRID_CONTEXT } from '../../examples/hybrid-burst/app';
 import { buildLlmServingExample } from '../../examples/llm-serving-scale-to-zero/app';
@@ -19,6 +20,8 @@ const CONTEXT = {
   [HYBRID_CONTEXT.caBundleFile]: CA_FILE,
   [HYBRID_CONTEXT.modelsBucketName]: 'hybrid-models-test',
   [HYBRID_CONTEXT.helperImage]: 'registry.lab.example/aws-signing-helper:1.8.1',
+  [CONFORMANT_CONTEXT.certificateArn]: 'arn:aws:acm:eu-west-1:111122223333:certificate/1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901',
+  [CONFORMANT_CONTEXT.host]: 'chat.example.com',
 };
 
 function sitesOf(app: App): IKubernetesSite[] {
@@ -84,6 +87,21 @@ describe('examples synthesize cleanly, with valid manifests and no cdk-nag findi
     const objects = siteObjects(sitesOf(app)[0]);
     expect(pinnedCapacities(findObject(objects, 'Deployment', GPU_POOLS_SERVICES.large, 'inference'))).toEqual(['h100']);
     expect(pinnedCapacities(findObject(objects, 'Deployment', GPU_POOLS_SERVICES.small, 'inference'))).toEqual(['l40s']);
+  });
+
+  test('6. a conformant platform: two teams queueing on a shared L40S pool, GPU shares, a Gateway with a canary', () => {
+    const app = expectExampleSound(buildConformantPlatformExample);
+    const objects = siteObjects(sitesOf(app)[0]);
+    for (const team of [CONFORMANT_NAMES.fraud, CONFORMANT_NAMES.assistant]) {
+      expect(findObject(objects, 'LocalQueue', 'gpu', team)).toBeDefined();
+      expect((findObject(objects, 'ClusterQueue', team).spec as { cohortName: string }).cohortName).toBe('teams');
+    }
+    const scorer = findObject(objects, 'Deployment', CONFORMANT_NAMES.scorer, CONFORMANT_NAMES.fraud);
+    expect(JSON.stringify(scorer.spec)).toContain('"nvidia.com/gpu.shared":1');
+    const route = findObject(objects, 'HTTPRoute', CONFORMANT_NAMES.chat, CONFORMANT_NAMES.assistant).spec as { rules: Array<{ backendRefs: Array<{ weight?: number }> }> };
+    expect(route.rules[1].backendRefs.map((b) => b.weight)).toEqual([90, 10]);
+    const evidence = objects.filter((o) => o.kind === 'Job' && o.metadata?.namespace === 'ai-conformance').map((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id']);
+    expect(evidence.sort()).toEqual(['accelerator_metrics', 'ai_inference', 'gang_scheduling', 'robust_controller']);
   });
 
   test('examples that need a CA bundle say so', () => {

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
+import { CONFORMANT_CONTEXT } from '../../examples/conformant-platform/app';
 import { HYBRID_CONTEXT } from '../../examples/hybrid-burst/app';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { pinnedCapacities } from '../harness/manifests';
@@ -21,6 +22,8 @@ const CONTEXT = {
   [HYBRID_CONTEXT.caBundleFile]: CA_FILE,
   [HYBRID_CONTEXT.modelsBucketName]: 'hybrid-models-test',
   [HYBRID_CONTEXT.helperImage]: 'registry.lab.example/aws-signing-helper:1.8.1',
+  [CONFORMANT_CONTEXT.certificateArn]: 'arn:aws:acm:eu-west-1:111122223333:certificate/1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901',
+  [CONFORMANT_CONTEXT.host]: 'chat.example.com',
 };
 /** Every example directory, and the stacks each must produce. */
 const EXAMPLES: Record<string, string[]> = {
@@ -29,6 +32,7 @@ const EXAMPLES: Record<string, string[]> = {
   'hybrid-burst': ['Hybrid/Data', 'Hybrid/Compute', 'Hybrid/Inference'],
   'sagemaker-endpoint': ['ManagedEndpoint'],
   'llm-serving-scale-to-zero': ['LlmServing'],
+  'conformant-platform': ['ConformantPlatform'],
 };
 
 let consumer: string;
@@ -117,6 +121,15 @@ describe('the examples build against the packed package', () => {
   test.each(Object.entries(EXAMPLES))('%s synthesizes from the package', (example, stacks) => {
     const outdir = synthExample(example);
     expect(stacksOf(outdir).sort()).toEqual([...stacks].sort());
+  });
+
+  test('conformant-platform: the Gateway API CRD chart ships in the package and is staged as an asset', () => {
+    const outdir = synthExample('conformant-platform');
+    const staged = fs.readdirSync(outdir).filter((f) => f.startsWith('asset.'))
+      .filter((f) => fs.existsSync(path.join(outdir, f, 'templates', 'gateway.networking.k8s.io_httproutes.yaml')));
+    expect(staged).toHaveLength(1);
+    const objects = manifestsOf(outdir, 'cluster');
+    expect(objects.filter((o) => o.kind === 'HTTPRoute').map((o) => o.metadata?.name)).toEqual(['chat']);
   });
 
   test('gpu-pools: each model is pinned to its own pool in what is applied', () => {

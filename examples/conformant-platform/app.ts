@@ -1,0 +1,100 @@
+/**
+ * Example 6: a shared GPU platform for two teams, built for the Kubernetes AI Conformance
+ * checklist's routing, gang scheduling and GPU sharing items. One EKS cluster (managed node
+ * groups) with the AWS Load Balancer Controller serving Gateway API and Kueue:
+ *
+ * - an L40S node group with whole GPUs that both teams queue on (each guaranteed 4 GPUs,
+ *   borrowing what the other leaves idle), and an L4 node group time-sliced into 4 shares per
+ *   GPU for small models;
+ * - team `fraud` serves a small scoring model on GPU shares;
+ * - team `assistant` serves a chat model behind an internal ALB Gateway, with a canary that gets
+ *   10 % of requests and every request carrying `x-canary: true`;
+ * - evidence Jobs check the Gateway, the queues and the GPU metrics on the live cluster.
+ *
+ * Context: `-c chatCertificateArn=arn:aws:acm:...` (an ACM certificate for chat.<domain>) and
+ * `-c chatHost=chat.example.com`.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+import { ConformanceEvidence, DataLake, GpuCluster, InferenceService, ModelSource, ServiceExposure, Team } from 'cdk-scalable-ai';
+
+/** Context keys of the example. */
+export const CONFORMANT_CONTEXT = { certificateArn: 'chatCertificateArn', host: 'chatHost' } as const;
+/** Names of the example's teams and services, for tests and readers. */
+export const CONFORMANT_NAMES = { fraud: 'fraud', assistant: 'assistant', scorer: 'scorer', chat: 'chat' } as const;
+
+function requiredContext(scope: Construct, key: string, example: string): string {
+  const value = scope.node.tryGetContext(key);
+  if (typeof value !== 'string' || value.length === 0) throw new Error(`Pass -c ${key}=${example} (see examples/conformant-platform/app.ts).`);
+  return value;
+}
+
+export function buildConformantPlatformExample(scope: Construct): Stack {
+  const certificateArn = requiredContext(scope, CONFORMANT_CONTEXT.certificateArn, 'arn:aws:acm:<region>:<account>:certificate/<id>');
+  const host = requiredContext(scope, CONFORMANT_CONTEXT.host, 'chat.example.com');
+  const stack = new Stack(scope, 'ConformantPlatform');
+  const lake = new DataLake(stack, 'Lake');
+  const models = lake.zone('models');
+  const cluster = new GpuCluster(stack, 'Cluster', { awsLoadBalancerController: { gatewayApi: true } });
+  const l40s = cluster.addGpuNodeGroup('L40s', { instanceTypes: [new ec2.InstanceType('g6e.12xlarge')], maxSize: 2 });
+  cluster.addGpuNodeGroup('SharedL4', { instanceTypes: [new ec2.InstanceType('g6.4xlarge')], maxSize: 2, timeSlicing: 4 });
+  cluster.addKueue();
+
+  new Team(stack, 'Fraud', {
+    site: cluster.site,
+    namespace: CONFORMANT_NAMES.fraud,
+    maxGpus: 8,
+    gpuQuotas: [{ capacity: l40s, gpus: 4 }],
+    dataAccess: [{ zone: lake.zone('features'), prefix: 'fraud/' }],
+  });
+  new Team(stack, 'Assistant', {
+    site: cluster.site,
+    namespace: CONFORMANT_NAMES.assistant,
+    maxGpus: 8,
+    gpuQuotas: [{ capacity: l40s, gpus: 4 }],
+  });
+
+  // A small model: one share of an L4 per replica.
+  new InferenceService(stack, 'Scorer', {
+    site: cluster.site,
+    name: CONFORMANT_NAMES.scorer,
+    namespace: CONFORMANT_NAMES.fraud,
+    image: 'vllm/vllm-openai:v0.11.0',
+    modelVersion: 'v1',
+    model: ModelSource.fromDataLake(models, 'fraud-scorer/v1'),
+    args: ['--model', '/models/fraud-scorer', '--gpu-memory-utilization', '0.22'],
+    sharedGpu: true,
+    cpu: '2',
+    memory: '8Gi',
+    minReplicas: 2,
+  });
+
+  // Behind a Gateway: the canary's share is a weight, testers reach it by header.
+  new InferenceService(stack, 'Chat', {
+    site: cluster.site,
+    name: CONFORMANT_NAMES.chat,
+    namespace: CONFORMANT_NAMES.assistant,
+    image: 'vllm/vllm-openai:v0.11.0',
+    modelVersion: 'v1',
+    model: ModelSource.fromDataLake(models, 'llama-3.1-8b-instruct/v1'),
+    args: ['--model', '/models/llama', '--served-model-name', 'llama-3.1-8b-instruct'],
+    exposure: ServiceExposure.gatewayWithCertificate(host, certificateArn),
+    canary: {
+      modelVersion: 'v2',
+      model: ModelSource.fromDataLake(models, 'llama-3.1-8b-instruct/v2'),
+      trafficPercent: 10,
+      matchHeader: { name: 'x-canary', value: 'true' },
+    },
+  });
+
+  // Post-deploy evidence, per checklist item: kubectl get jobs -n ai-conformance -L cdk-scalable-ai.io/checklist-id
+  ConformanceEvidence.addToSite({ site: cluster.site });
+  return stack;
+}
+
+if (require.main === module) {
+  const app = new App();
+  buildConformantPlatformExample(app);
+  app.synth();
+}

@@ -1,0 +1,178 @@
+/**
+ * Evidence for the CNCF Kubernetes AI Conformance checklist, gathered on the live cluster: one
+ * Job per checklist item the site can show, each container one `kubectl wait` (or `rollout
+ * status`) on what the library installed for that item. A Job completes when every check of
+ * its item passed, and fails (after its retries) when one timed out, so
+ * `kubectl get jobs -n ai-conformance -L cdk-scalable-ai.io/checklist-id` is the report.
+ */
+import { createHash } from 'crypto';
+import { Chart } from 'cdk8s';
+// The generated API objects only: the cdk8s-plus constructs would double the load time.
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { Construct } from 'constructs';
+import { DCGM_EXPORTER_NAME } from './gpu-enablement';
+import { GPU_SYSTEM_NAMESPACE } from './device-plugin';
+import { siteNamespaceProps, WorkloadNamespace } from './workload-namespace';
+import { IKubernetesSite } from '../sites/kubernetes-site-interface';
+import { checkImageReference, checkInteger } from '../private/validation';
+import { checkPropTypes } from '../private/prop-types';
+
+/** Namespace of the evidence Jobs. */
+export const CONFORMANCE_NAMESPACE = 'ai-conformance';
+/** Label with the checklist id each Job gives evidence for. */
+export const CHECKLIST_ID_LABEL = 'cdk-scalable-ai.io/checklist-id';
+/** kubectl image of the checks (the official image; it has no shell, so each check is one command). */
+const DEFAULT_KUBECTL_IMAGE = 'registry.k8s.io/kubectl:v1.36.0';
+const SERVICE_ACCOUNT = 'conformance-evidence';
+/** Ports of the Kubernetes API: the `kubernetes` Service, and kubeadm's default behind it. */
+const API_SERVER_PORTS = [443, 6443];
+
+export interface ConformanceEvidenceProps {
+  /** The site whose cluster is checked. Create the evidence after everything else of the site. */
+  readonly site: IKubernetesSite;
+  /** @default "registry.k8s.io/kubectl:v1.36.0" */
+  readonly kubectlImage?: string;
+  /**
+   * How long each check waits for its condition (load balancers and GPU nodes take minutes).
+   * @default 15
+   */
+  readonly timeoutMinutes?: number;
+}
+
+/** One check: a container's name, what it runs, and the kinds it reads. */
+interface Check {
+  readonly name: string;
+  readonly args: string[];
+  /** RBAC rules the command needs (get, list, watch). */
+  readonly reads: Array<{ apiGroup: string; resource: string }>;
+}
+
+/** Checks per checklist id, from what the site offers. */
+function checksFor(site: IKubernetesSite, timeout: string): Map<string, Check[]> {
+  const checks = new Map<string, Check[]>();
+  const wait = (...args: string[]) => ['wait', ...args, `--timeout=${timeout}`];
+  if (site.gatewayClassName) {
+    checks.set('ai_inference', [
+      { name: 'gateway-class-accepted', args: wait('--for=condition=Accepted', `gatewayclasses.gateway.networking.k8s.io/${site.gatewayClassName}`), reads: [{ apiGroup: 'gateway.networking.k8s.io', resource: 'gatewayclasses' }] },
+      { name: 'gateways-programmed', args: wait('--for=condition=Programmed', 'gateways.gateway.networking.k8s.io', '--all', '--all-namespaces'), reads: [{ apiGroup: 'gateway.networking.k8s.io', resource: 'gateways' }] },
+    ]);
+  }
+  if (site.kueueAvailable) {
+    checks.set('gang_scheduling', [
+      { name: 'cluster-queues-active', args: wait('--for=condition=Active', 'clusterqueues.kueue.x-k8s.io', '--all'), reads: [{ apiGroup: 'kueue.x-k8s.io', resource: 'clusterqueues' }] },
+    ]);
+  }
+  if (site.kedaAvailable) {
+    checks.set('pod_autoscaling', [
+      { name: 'scaled-objects-ready', args: wait('--for=condition=Ready', 'scaledobjects.keda.sh', '--all', '--all-namespaces'), reads: [{ apiGroup: 'keda.sh', resource: 'scaledobjects' }] },
+    ]);
+  }
+  if (site.charts.some((c) => c.node.id === GPU_SYSTEM_NAMESPACE)) {
+    checks.set('accelerator_metrics', [
+      {
+        name: 'dcgm-exporter-rolled-out',
+        args: ['rollout', 'status', `daemonset/${DCGM_EXPORTER_NAME}`, `--namespace=${GPU_SYSTEM_NAMESPACE}`, `--timeout=${timeout}`],
+        reads: [{ apiGroup: 'apps', resource: 'daemonsets' }],
+      },
+    ]);
+  }
+  const crds = [...site.kedaAvailable ? ['scaledobjects.keda.sh'] : [], ...site.kueueAvailable ? ['clusterqueues.kueue.x-k8s.io', 'localqueues.kueue.x-k8s.io'] : []];
+  if (crds.length > 0) {
+    checks.set('robust_controller', [
+      { name: 'operator-crds-established', args: wait('--for=condition=Established', ...crds.map((c) => `customresourcedefinitions/${c}`)), reads: [{ apiGroup: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' }] },
+    ]);
+  }
+  return checks;
+}
+
+/**
+ * Post-deploy evidence Jobs for the AI Conformance items the site can show (Gateway API
+ * routing, Kueue queues, KEDA autoscaling, the DCGM exporter, operator CRDs), in namespace
+ * `ai-conformance` with the restricted baseline, run by a service account that may only read
+ * the kinds its checks wait on. Items the site cannot show get no Job: the README's
+ * conformance table says what they need.
+ */
+export class ConformanceEvidence extends Construct {
+  /** Creates the evidence chart on the site and delivers it (after the site's other charts). */
+  public static addToSite(props: ConformanceEvidenceProps): Chart {
+    const chart = props.site.newChart(CONFORMANCE_NAMESPACE);
+    new ConformanceEvidence(chart, 'Evidence', props);
+    // Checks wait on objects of every chart delivered so far.
+    for (const other of props.site.charts) chart.node.addDependency(other);
+    props.site.addChart(chart);
+    return chart;
+  }
+
+  /** The checklist ids with a Job. */
+  public readonly checklistIds: string[];
+
+  constructor(scope: Construct, id: string, props: ConformanceEvidenceProps) {
+    super(scope, id);
+    checkPropTypes(this, 'ConformanceEvidenceProps', props);
+    checkImageReference(this, 'kubectlImage', props.kubectlImage, 'registry.k8s.io/kubectl:v1.36.0');
+    checkInteger(this, 'timeoutMinutes', props.timeoutMinutes, 1, 60);
+    const site = props.site;
+    const checks = checksFor(site, `${props.timeoutMinutes ?? 15}m`);
+    this.checklistIds = [...checks.keys()];
+    const image = site.resolveImage(props.kubectlImage ?? DEFAULT_KUBECTL_IMAGE);
+
+    // Egress only to the API server (below) and DNS: the checks talk to nothing else.
+    new WorkloadNamespace(this, 'Namespace', { ...siteNamespaceProps(site, CONFORMANCE_NAMESPACE), allowHttpsEgress: false, allowPodIdentityAgent: false });
+    new k8s.KubeNetworkPolicy(this, 'AllowApiServer', {
+      metadata: { name: 'allow-api-server', namespace: CONFORMANCE_NAMESPACE },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ ports: API_SERVER_PORTS.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
+      },
+    });
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: SERVICE_ACCOUNT, namespace: CONFORMANCE_NAMESPACE } });
+    const reads = [...new Map([...checks.values()].flat().flatMap((c) => c.reads).map((r) => [`${r.apiGroup}/${r.resource}`, r])).values()];
+    new k8s.KubeClusterRole(this, 'Reader', {
+      metadata: { name: SERVICE_ACCOUNT },
+      rules: [...new Set(reads.map((r) => r.apiGroup))].map((apiGroup) => ({
+        apiGroups: [apiGroup],
+        resources: reads.filter((r) => r.apiGroup === apiGroup).map((r) => r.resource),
+        verbs: ['get', 'list', 'watch'],
+      })),
+    });
+    new k8s.KubeClusterRoleBinding(this, 'ReaderBinding', {
+      metadata: { name: SERVICE_ACCOUNT },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: SERVICE_ACCOUNT },
+      subjects: [{ kind: 'ServiceAccount', name: SERVICE_ACCOUNT, namespace: CONFORMANCE_NAMESPACE }],
+    });
+    for (const [checklistId, itemChecks] of checks) this.addJob(checklistId, itemChecks, image);
+  }
+
+  private addJob(checklistId: string, checks: Check[], image: string): void {
+    const labels = { 'app.kubernetes.io/name': 'conformance-evidence', [CHECKLIST_ID_LABEL]: checklistId };
+    const containers: k8s.Container[] = checks.map((check) => ({
+      name: check.name,
+      image,
+      args: check.args,
+      // kubectl keeps its discovery cache under $HOME.
+      env: [{ name: 'HOME', value: '/tmp' }],
+      resources: { requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') }, limits: { memory: k8s.Quantity.fromString('128Mi') } },
+      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+    }));
+    // Jobs are immutable: a changed check is a new Job (the old one is pruned with its chart).
+    const digest = createHash('sha256').update(JSON.stringify(containers)).digest('hex').slice(0, 8);
+    new k8s.KubeJob(this, `Job-${checklistId}`, {
+      metadata: { name: `${checklistId.replace(/_/g, '-')}-${digest}`, namespace: CONFORMANCE_NAMESPACE, labels },
+      spec: {
+        backoffLimit: 2,
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: SERVICE_ACCOUNT,
+            restartPolicy: 'Never',
+            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            containers,
+            volumes: [{ name: 'tmp', emptyDir: {} }],
+          },
+        },
+      },
+    });
+  }
+}

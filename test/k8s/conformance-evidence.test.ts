@@ -1,0 +1,104 @@
+/**
+ * The AI Conformance evidence Jobs. What must hold on the live cluster: each Job's checks wait on
+ * objects the site really has (a check on a kind the cluster lacks fails as "no matching
+ * resources"), the service account may read exactly the kinds the checks wait on (kubectl wait
+ * lists and watches them), the pods pass Pod Security "restricted" and may reach the API
+ * server through the namespace's default-deny policies, and the Jobs come after every other
+ * chart of the site.
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { ConformanceEvidence, GpuCluster, InferenceScaling, InferenceService, KubernetesSite, ServiceExposure, Team } from '../../lib';
+import { KubernetesObject } from '../harness/kubernetes-schemas';
+import { expectSafeManifests, siteObjects } from '../harness/manifests';
+import { cleanTemplate, testApp } from '../harness/synth';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- synthesized manifests are untyped */
+
+const CERTIFICATE = 'arn:aws:acm:eu-west-1:111122223333:certificate/1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901';
+const spec = (o: KubernetesObject): any => o.spec as any;
+/** The RBAC resource each kind kubectl is given names (as the checks spell them). */
+const RESOURCE_OF: Record<string, { apiGroup: string; resource: string }> = {
+  'gatewayclasses.gateway.networking.k8s.io': { apiGroup: 'gateway.networking.k8s.io', resource: 'gatewayclasses' },
+  'gateways.gateway.networking.k8s.io': { apiGroup: 'gateway.networking.k8s.io', resource: 'gateways' },
+  'clusterqueues.kueue.x-k8s.io': { apiGroup: 'kueue.x-k8s.io', resource: 'clusterqueues' },
+  'scaledobjects.keda.sh': { apiGroup: 'keda.sh', resource: 'scaledobjects' },
+  'daemonset': { apiGroup: 'apps', resource: 'daemonsets' },
+  'customresourcedefinitions': { apiGroup: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
+};
+
+function jobsOf(objects: KubernetesObject[]): KubernetesObject[] {
+  return objects.filter((o) => o.kind === 'Job' && o.metadata?.namespace === 'ai-conformance');
+}
+
+describe('evidence on an EKS cluster with Gateway API, Kueue and KEDA', () => {
+  let objects: KubernetesObject[];
+  let stack: Stack;
+  beforeAll(() => {
+    stack = new Stack(testApp(), 'Platform');
+    const cluster = new GpuCluster(stack, 'Gpu', { awsLoadBalancerController: { gatewayApi: true } });
+    const l40s = cluster.addGpuNodeGroup('L40s', { instanceTypes: [new ec2.InstanceType('g6e.2xlarge')], maxSize: 4 });
+    cluster.addKueue();
+    cluster.addInferenceAutoscaling();
+    new Team(stack, 'Research', { site: cluster.site, namespace: 'research', gpuQuotas: [{ capacity: l40s, gpus: 2 }] });
+    new InferenceService(stack, 'Llm', {
+      site: cluster.site, name: 'llm', image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1', maxReplicas: 2,
+      scaling: InferenceScaling.onQueueDepth(8), exposure: ServiceExposure.gatewayWithCertificate('llm.example.com', CERTIFICATE),
+    });
+    ConformanceEvidence.addToSite({ site: cluster.site });
+    cleanTemplate(stack);
+    objects = siteObjects(cluster.site);
+  });
+
+  test('one Job per item the site can show, labelled with its checklist id, restricted and schema-valid', () => {
+    expectSafeManifests(objects);
+    const jobs = jobsOf(objects);
+    expect(jobs.map((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id']).sort())
+      .toEqual(['accelerator_metrics', 'ai_inference', 'gang_scheduling', 'pod_autoscaling', 'robust_controller']);
+    const gateway = jobs.find((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id'] === 'ai_inference')!;
+    expect(spec(gateway).template.spec.containers.map((c: any) => c.args)).toEqual([
+      ['wait', '--for=condition=Accepted', 'gatewayclasses.gateway.networking.k8s.io/internal-alb', '--timeout=15m'],
+      ['wait', '--for=condition=Programmed', 'gateways.gateway.networking.k8s.io', '--all', '--all-namespaces', '--timeout=15m'],
+    ]);
+    expect(gateway.metadata!.name).toMatch(/^ai-inference-[0-9a-f]{8}$/);
+  });
+
+  test('the service account may read exactly what the checks wait on', () => {
+    const role = objects.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === 'conformance-evidence') as any;
+    const granted = new Set<string>(role.rules.flatMap((r: any) => r.resources.map((res: string) => `${r.apiGroups[0]}/${res}:${[...r.verbs].sort().join(',')}`)));
+    const needed = new Set<string>();
+    for (const job of jobsOf(objects)) {
+      for (const container of spec(job).template.spec.containers) {
+        const targets = (container.args as string[]).slice(1).filter((a) => !a.startsWith('--') && a !== 'status');
+        for (const target of targets) {
+          const { apiGroup, resource } = RESOURCE_OF[target.split('/')[0]];
+          needed.add(`${apiGroup}/${resource}:get,list,watch`);
+        }
+      }
+    }
+    expect(granted).toEqual(needed);
+    const binding = objects.find((o) => o.kind === 'ClusterRoleBinding' && o.metadata?.name === 'conformance-evidence') as any;
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'conformance-evidence', namespace: 'ai-conformance' }]);
+  });
+
+  test('the pods may reach the API server and nothing else beyond DNS', () => {
+    const egress = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata?.namespace === 'ai-conformance' && spec(o).policyTypes.includes('Egress'));
+    expect(egress.map((p) => p.metadata!.name).sort()).toEqual(['allow-api-server', 'allow-dns', 'allow-egress-within-namespace', 'default-deny']);
+    const api = egress.find((p) => p.metadata!.name === 'allow-api-server')!;
+    expect(spec(api).egress[0].ports.map((p: any) => p.port)).toEqual([443, 6443]);
+  });
+});
+
+describe('evidence on a plain site', () => {
+  test('a site without Gateway API, Kueue, KEDA or GPU enablement has no item to show; one with KEDA shows autoscaling and its CRD', () => {
+    const app = testApp();
+    const site = new KubernetesSite(app, 'Lab', {});
+    ConformanceEvidence.addToSite({ site, timeoutMinutes: 5 });
+    const jobs = jobsOf(siteObjects(site));
+    expect(jobs.map((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id'])).toEqual([]);
+    const lab = new KubernetesSite(app, 'Gpus', { kedaAvailable: true, prometheusQueryUrl: 'http://prometheus.monitoring:9090' });
+    const evidence = new ConformanceEvidence(lab.newChart('evidence'), 'Evidence', { site: lab });
+    expect(evidence.checklistIds).toEqual(['pod_autoscaling', 'robust_controller']);
+    expect(() => new ConformanceEvidence(lab.newChart('bad'), 'Evidence', { site: lab, timeoutMinutes: 0 })).toThrow(/timeoutMinutes = 0/);
+  });
+});
