@@ -1,5 +1,6 @@
 /** The typed configuration of an AiPlatform: one object describes the whole platform. */
 import { StageProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { GpuClusterProps } from '../compute/gpu-cluster';
 import { GpuNodeGroupOptions } from '../compute/gpu-node-group';
 import { GpuNodePoolOptions } from '../compute/gpu-node-pool';
@@ -91,6 +92,40 @@ export interface PlatformInferenceService {
   readonly service: InferenceServiceOptions;
 }
 
+/** GPUs a team is guaranteed on one of the platform's node groups or pools (with Kueue). */
+export interface PlatformGpuQuota {
+  /** Id of one of the platform's `gpuNodeGroups` / `gpuNodePools`. */
+  readonly gpuCapacityId: string;
+  readonly gpus: number;
+}
+
+/** Lake data a team's workloads use. */
+export interface PlatformTeamDataAccess {
+  /** Lake zone name, e.g. `features`. */
+  readonly zone: string;
+  /** Key prefix of the team's data in the zone. */
+  readonly prefix: string;
+  /** @default false */
+  readonly write?: boolean;
+}
+
+/** A team on the platform's EKS cluster (see `Team`). */
+export interface PlatformTeam {
+  readonly id: string;
+  /** The team's namespace; services of the team set `service.namespace` to it. */
+  readonly namespace: string;
+  /** @default - no GPU ResourceQuota */
+  readonly maxGpus?: number;
+  /** Guaranteed GPUs per capacity (Kueue is installed when a team has any). @default - none */
+  readonly gpuQuotas?: PlatformGpuQuota[];
+  /** @default - none */
+  readonly members?: iam.IRole[];
+  /** @default - none */
+  readonly viewers?: iam.IRole[];
+  /** @default - none */
+  readonly dataAccess?: PlatformTeamDataAccess[];
+}
+
 /** A managed SageMaker endpoint of the platform. */
 export interface PlatformSageMakerEndpoint {
   readonly id: string;
@@ -116,6 +151,18 @@ export interface AiPlatformProps extends StageProps {
    * @default - when an EKS inference service has `scaling`
    */
   readonly inferenceAutoscaling?: boolean;
+  /**
+   * Install Kueue on the EKS cluster, so teams get GPU queues (ClusterQueue, LocalQueue `gpu`).
+   * @default - when a team has gpuQuotas
+   */
+  readonly kueue?: boolean;
+  /** Teams on the EKS cluster, created before the inference services (which may run in their namespaces). @default - none */
+  readonly teams?: PlatformTeam[];
+  /**
+   * Post-deploy AI Conformance evidence Jobs on the EKS cluster (`ConformanceEvidence`).
+   * @default false
+   */
+  readonly conformanceEvidence?: boolean;
   /** @default - none */
   readonly onPremisesSites?: PlatformOnPremisesSite[];
   /** @default - none */

@@ -4,10 +4,12 @@ import { Construct } from 'constructs';
 import { GpuNodeGroup } from '../compute/gpu-node-group';
 import { GpuNodePool } from '../compute/gpu-node-pool';
 import { GpuRequirements } from '../compute/gpu-requirements';
-import { AiPlatformProps, PlatformInferenceService, PlatformOnPremisesSite } from './ai-platform-config';
+import { AiPlatformProps, PlatformInferenceService, PlatformOnPremisesSite, PlatformTeam } from './ai-platform-config';
 import { CloudFormationLimits } from './cloudformation-limits';
 import { addPlatformOutputs } from './platform-outputs';
+import { Team } from './team';
 import { GpuCluster } from '../compute/gpu-cluster';
+import { ConformanceEvidence } from '../k8s/conformance-evidence';
 import { GpuEnablement } from '../k8s/gpu-enablement';
 import { DataLake } from '../data/data-lake';
 import { OnPremisesProducerAccess } from '../data/on-premises-producer-access';
@@ -54,6 +56,8 @@ export class AiPlatform extends Stage {
   private readonly serviceGroupOf = new Map<InferenceService, string>();
   private readonly serviceStacks = new Map<string, Stack>();
   public readonly sageMakerEndpoints: SageMakerEndpoint[] = [];
+  /** The platform's teams. */
+  public readonly teams: Team[] = [];
   /** The platform's dashboard and alarms (in the compute stack, beside the Prometheus workspace it alerts from). */
   public readonly monitoring?: PlatformMonitoring;
 
@@ -86,6 +90,10 @@ export class AiPlatform extends Stage {
     // The KEDA HTTP add-on comes with the first EKS service that wakes on requests.
     const wakesOnRequest = onEks.some((s) => s.service.scaleToZero?.signal === WakeUpSignal.REQUEST);
     if (props.inferenceAutoscaling ?? scaledOnEks) this.cluster.addInferenceAutoscaling({ kedaHttpAddOn: wakesOnRequest });
+    checkUnique(this, 'teams', (props.teams ?? []).map((t) => t.id));
+    if (props.kueue ?? (props.teams ?? []).some((t) => (t.gpuQuotas ?? []).length > 0)) this.cluster.addKueue();
+    // Teams come before the services of their namespaces, after the GPU capacity they queue on.
+    for (const config of props.teams ?? []) this.addTeam(config);
 
     for (const config of props.onPremisesSites ?? []) this.addOnPremisesSite(config);
     for (const config of props.inferenceServices ?? []) this.addInferenceService(config);
@@ -95,6 +103,9 @@ export class AiPlatform extends Stage {
         modelData: { zone: this.lake.zone(config.modelZone ?? DEFAULT_MODEL_ZONE), prefix: config.modelPrefix },
       }));
     }
+
+    // Last: the evidence waits on everything delivered to the cluster.
+    if (props.conformanceEvidence) ConformanceEvidence.addToSite({ site: this.cluster.site });
 
     if (props.monitoring ?? true) {
       this.monitoring = new PlatformMonitoring(this.computeStack, 'Monitoring', { dashboardName: `${id}-ai-platform`, ...props.monitoringOptions });
@@ -142,18 +153,33 @@ export class AiPlatform extends Stage {
     return stack;
   }
 
+  private addTeam(config: PlatformTeam): void {
+    this.teams.push(new Team(this.computeStack, `Team-${config.id}`, {
+      site: this.cluster.site,
+      namespace: config.namespace,
+      maxGpus: config.maxGpus,
+      members: config.members,
+      viewers: config.viewers,
+      gpuQuotas: (config.gpuQuotas ?? []).map((quota) => ({ capacity: this.capacityById(`teams[${config.id}].gpuQuotas`, quota.gpuCapacityId), gpus: quota.gpus })),
+      dataAccess: (config.dataAccess ?? []).map((access) => ({ zone: this.lake.zone(access.zone), prefix: access.prefix, write: access.write })),
+    }));
+  }
+
+  /** One of the platform's node groups or pools by its id. */
+  private capacityById(prop: string, id: string): GpuNodeGroup | GpuNodePool {
+    const capacities: Array<GpuNodeGroup | GpuNodePool> = [...this.cluster.gpuNodeGroups, ...this.cluster.gpuNodePools];
+    const capacity = capacities.find((c) => c.node.id === id);
+    if (!capacity) {
+      throw new PropValidationError(this, prop, id, 'names no GPU node group or node pool of the platform',
+        `Use one of ${capacities.map((c) => `"${c.node.id}"`).join(', ') || '(none: add gpuNodeGroups or gpuNodePools)'}.`);
+    }
+    return capacity;
+  }
+
   /** The service's GPU requirements with its gpuCapacityIds resolved to the platform's node groups and pools. */
   private gpuRequirementsOf(config: PlatformInferenceService): GpuRequirements | undefined {
     if (config.gpuCapacityIds === undefined) return config.service.gpuRequirements;
-    const capacities: Array<GpuNodeGroup | GpuNodePool> = [...this.cluster.gpuNodeGroups, ...this.cluster.gpuNodePools];
-    const pinned = config.gpuCapacityIds.map((id) => {
-      const capacity = capacities.find((c) => c.node.id === id);
-      if (!capacity) {
-        throw new PropValidationError(this, `inferenceServices[${config.id}].gpuCapacityIds`, id, 'names no GPU node group or node pool of the platform',
-          `Use one of ${capacities.map((c) => `"${c.node.id}"`).join(', ') || '(none: add gpuNodeGroups or gpuNodePools)'}.`);
-      }
-      return capacity;
-    });
+    const pinned = config.gpuCapacityIds.map((id) => this.capacityById(`inferenceServices[${config.id}].gpuCapacityIds`, id));
     return { ...config.service.gpuRequirements, capacities: [...(config.service.gpuRequirements?.capacities ?? []), ...pinned] };
   }
 

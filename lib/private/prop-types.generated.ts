@@ -5,12 +5,14 @@ import type { StructShapes } from './prop-types';
 export const STRUCT_SHAPES: StructShapes = {
   AiPlatformProps: {
     cluster: { type: { struct: 'GpuClusterProps' } },
+    conformanceEvidence: { type: 'boolean' },
     dataLake: { type: { struct: 'DataLakeProps' } },
     env: { type: { instance: 'Environment' } },
     gpuNodeGroups: { type: { array: { struct: 'PlatformGpuNodeGroup' } } },
     gpuNodePools: { type: { array: { struct: 'PlatformGpuNodePool' } } },
     inferenceAutoscaling: { type: 'boolean' },
     inferenceServices: { type: { array: { struct: 'PlatformInferenceService' } } },
+    kueue: { type: 'boolean' },
     limits: { type: { struct: 'CloudFormationLimitsProps' } },
     monitoring: { type: 'boolean' },
     monitoringOptions: { type: { struct: 'PlatformMonitoringProps' } },
@@ -22,6 +24,7 @@ export const STRUCT_SHAPES: StructShapes = {
     sageMakerEndpoints: { type: { array: { struct: 'PlatformSageMakerEndpoint' } } },
     stageName: { type: 'string' },
     streams: { type: { array: { struct: 'PlatformStream' } } },
+    teams: { type: { array: { struct: 'PlatformTeam' } } },
   },
   AmpAlertingProps: {
     topic: { type: { instance: 'sns.ITopic' }, required: true },
@@ -494,6 +497,10 @@ export const STRUCT_SHAPES: StructShapes = {
     id: { type: 'string', required: true },
     options: { type: { struct: 'GpuNodePoolOptions' }, required: true },
   },
+  PlatformGpuQuota: {
+    gpuCapacityId: { type: 'string', required: true },
+    gpus: { type: 'number', required: true },
+  },
   PlatformInferenceService: {
     gpuCapacityIds: { type: { array: 'string' } },
     group: { type: 'string' },
@@ -529,6 +536,20 @@ export const STRUCT_SHAPES: StructShapes = {
     id: { type: 'string', required: true },
     options: { type: { struct: 'StreamingIngestionOptions' } },
     zone: { type: 'string' },
+  },
+  PlatformTeam: {
+    dataAccess: { type: { array: { struct: 'PlatformTeamDataAccess' } } },
+    gpuQuotas: { type: { array: { struct: 'PlatformGpuQuota' } } },
+    id: { type: 'string', required: true },
+    maxGpus: { type: 'number' },
+    members: { type: { array: { instance: 'iam.IRole' } } },
+    namespace: { type: 'string', required: true },
+    viewers: { type: { array: { instance: 'iam.IRole' } } },
+  },
+  PlatformTeamDataAccess: {
+    prefix: { type: 'string', required: true },
+    write: { type: 'boolean' },
+    zone: { type: 'string', required: true },
   },
   PrometheusAlertRule: {
     alert: { type: 'string', required: true },

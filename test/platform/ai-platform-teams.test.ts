@@ -1,0 +1,45 @@
+/**
+ * Teams, Kueue and conformance evidence through AiPlatform's typed configuration. What must
+ * hold: teams exist before the services of their namespaces (a service in a team's namespace
+ * runs under the team's quota, its manifest after the team's), Kueue comes with the first
+ * quota, quotas name the platform's node groups by id, and the evidence is applied last.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { AiPlatform } from '../../lib';
+import { findObject, siteObjects } from '../harness/manifests';
+import { synthesizeClean, testApp } from '../harness/synth';
+
+
+describe('AiPlatform with teams', () => {
+  test('a team with quotas brings Kueue; its service runs in its namespace after it; the evidence comes last', () => {
+    const app = testApp();
+    const platform = new AiPlatform(app, 'Ai', {
+      streams: [],
+      monitoring: false,
+      gpuNodeGroups: [{ id: 'L40s', options: { instanceTypes: [new ec2.InstanceType('g6e.2xlarge')], maxSize: 4 } }],
+      teams: [{ id: 'Fraud', namespace: 'fraud', maxGpus: 4, gpuQuotas: [{ gpuCapacityId: 'L40s', gpus: 2 }], dataAccess: [{ zone: 'features', prefix: 'fraud/' }] }],
+      inferenceServices: [{ id: 'Scorer', service: { name: 'scorer', namespace: 'fraud', image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1' } }],
+      conformanceEvidence: true,
+    });
+    synthesizeClean(app);
+    expect(platform.teams.map((t) => t.localQueueName)).toEqual(['gpu']);
+    expect(platform.cluster.kueue).toBeDefined();
+    const objects = siteObjects(platform.cluster.site);
+    expect(findObject(objects, 'Deployment', 'scorer', 'fraud')).toBeDefined();
+    expect(findObject(objects, 'ClusterQueue', 'fraud')).toBeDefined();
+    expect(objects.filter((o) => o.kind === 'Job' && o.metadata?.namespace === 'ai-conformance').map((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id']).sort())
+      .toEqual(['accelerator_metrics', 'gang_scheduling', 'robust_controller']);
+    // The service's stack deploys after the compute stack that holds the team's namespace.
+    const inference = Template.fromStack(platform.serviceGroupStack('fraud'));
+    expect(Object.keys(inference.findResources('Custom::AWSCDK-EKS-KubernetesResource')).length).toBeGreaterThan(0);
+    expect(platform.serviceGroupStack('fraud').dependencies).toContain(platform.computeStack);
+  });
+
+  test('a quota on an unknown capacity id fails with the ids to use', () => {
+    expect(() => new AiPlatform(testApp(), 'Ai', {
+      gpuNodeGroups: [{ id: 'L40s', options: { instanceTypes: [new ec2.InstanceType('g6e.2xlarge')] } }],
+      teams: [{ id: 'Fraud', namespace: 'fraud', gpuQuotas: [{ gpuCapacityId: 'H100', gpus: 2 }] }],
+    })).toThrow(/teams\[Fraud\]\.gpuQuotas = "H100" names no GPU node group or node pool of the platform\. Use one of "L40s"/);
+  });
+});
