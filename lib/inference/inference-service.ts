@@ -589,10 +589,32 @@ export class InferenceService extends Construct {
     if (withGpus.some((c) => c.nodeAllocatable === undefined)) return [];
     const nodes = withGpus.flatMap((c) => c.nodeAllocatable!);
     const gib = memoryGiB / 2 ** 30;
-    if (nodes.length === 0 || nodes.some((n) => cpu <= n.vcpus && gib <= n.memoryGiB)) return [];
+    if (nodes.length === 0) return [];
+    if (nodes.some((n) => cpu <= n.vcpus && gib <= n.memoryGiB)) return this.sharedGpu ? this.checkSharesFit(withGpus, cpu, gib) : [];
     const best = nodes.reduce((a, b) => (b.memoryGiB > a.memoryGiB || (b.memoryGiB === a.memoryGiB && b.vcpus > a.vcpus) ? b : a));
     return [`cpu = "${this.cpu}" and memory = "${this.memory}" fit no node the service may use on site "${this.site.siteName}" (the largest, ${best.instanceType}, can allocate about ${best.vcpus.toFixed(2)} vCPU and ${best.memoryGiB.toFixed(1)} GiB after the kubelet's reservation and system DaemonSets); the pods would stay Pending. Lower cpu or memory, or add larger nodes.`];
   }
+
+  /**
+   * Shares are counted as units by the site's demand check, but a node's shares serve pods
+   * only as far as its CPU and memory go: the replicas that must run (minimum, canary, one
+   * surge) must fit the shares this service's pods can actually occupy, node by node (the
+   * smallest instance type of each capacity).
+   */
+  private checkSharesFit(capacities: readonly IGpuCapacity[], cpu: number, gib: number): string[] {
+    const usable = capacities.reduce((sum, c) => {
+      const podsPerNode = Math.min(...c.nodeAllocatable!.map((n) => Math.floor(Math.min(n.vcpus / cpu, n.memoryGiB / gib))));
+      const nodes = Math.floor(c.maxGpus / Math.max(1, c.gpusPerNode));
+      return sum + nodes * Math.min(c.gpusPerNode * (c.timeSlicingReplicas ?? 1), podsPerNode);
+    }, 0);
+    const needed = this.gpuDemand.guaranteedReplicas;
+    if (!known([needed, usable]) || needed <= usable) return [];
+    return [`sharedGpu: ${needed} replicas must run (minReplicas + canary + 1 rollout surge), but with cpu = "${this.cpu}" and memory = "${this.memory}" the time-sliced nodes of site "${this.site.siteName}" hold only ${usable} of its pods (CPU and memory run out before the GPU shares). Lower cpu or memory, or add shared capacity.`];
+  }
+}
+
+function known(values: number[]): boolean {
+  return values.every((v) => !Token.isUnresolved(v) && Number.isFinite(v));
 }
 
 /** Services per site, so the site's whole demand is checked once (see site-gpu-demand.ts). */

@@ -6,7 +6,7 @@
  * `kubectl get jobs -n ai-conformance -L cdk-scalable-ai.io/checklist-id` is the report.
  */
 import { createHash } from 'crypto';
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 // The generated API objects only: the cdk8s-plus constructs would double the load time.
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
@@ -57,6 +57,12 @@ function checksFor(site: IKubernetesSite, timeout: string): Map<string, Check[]>
       { name: 'gateways-programmed', args: wait('--for=condition=Programmed', 'gateways.gateway.networking.k8s.io', '--all', '--all-namespaces'), reads: [{ apiGroup: 'gateway.networking.k8s.io', resource: 'gateways' }] },
     ]);
   }
+  // NodePools (EKS Auto Mode or Karpenter) the app delivers to the site.
+  if (site.charts.some((c) => c.node.findAll().some((o) => o instanceof ApiObject && o.kind === 'NodePool'))) {
+    checks.set('cluster_autoscaling', [
+      { name: 'node-pools-ready', args: wait('--for=condition=Ready', 'nodepools.karpenter.sh', '--all'), reads: [{ apiGroup: 'karpenter.sh', resource: 'nodepools' }] },
+    ]);
+  }
   if (site.kueueAvailable) {
     checks.set('gang_scheduling', [
       { name: 'cluster-queues-active', args: wait('--for=condition=Active', 'clusterqueues.kueue.x-k8s.io', '--all'), reads: [{ apiGroup: 'kueue.x-k8s.io', resource: 'clusterqueues' }] },
@@ -87,7 +93,7 @@ function checksFor(site: IKubernetesSite, timeout: string): Map<string, Check[]>
 
 /**
  * Post-deploy evidence Jobs for the AI Conformance items the site can show (Gateway API
- * routing, Kueue queues, KEDA autoscaling, the DCGM exporter, operator CRDs), in namespace
+ * routing, NodePools, Kueue queues, KEDA autoscaling, the DCGM exporter, operator CRDs), in namespace
  * `ai-conformance` with the restricted baseline, run by a service account that may only read
  * the kinds its checks wait on. Items the site cannot show get no Job: the README's
  * conformance table says what they need.

@@ -74,6 +74,13 @@ describe('time-sliced node group', () => {
     expect(() => synthesizeClean(plain.node.root as App)).toThrow(/sharedGpu .* site "gpu" has no time-sliced GPU capacity/);
   });
 
+  test('shares beyond what CPU and memory let pods use are not counted', () => {
+    const tight = sharedCluster();
+    // 6 vCPU per pod: a g6.4xlarge (16 vCPU) holds 2 of them, not its 4 shares.
+    new InferenceService(tight.stack, 'Wide', { ...SMALL, site: tight.cluster.site, name: 'wide', cpu: '6', minReplicas: 4 });
+    expect(() => tight.app.synth()).toThrow(/sharedGpu: 5 replicas must run .* hold only 4 of its pods \(CPU and memory run out before the GPU shares\)/);
+  });
+
   test('bad combinations fail at synth with the fix', () => {
     const { stack, cluster } = sharedCluster();
     expect(() => new InferenceService(stack, 'Two', { ...SMALL, site: cluster.site, name: 'two', gpusPerReplica: 2 }))

@@ -8,7 +8,7 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ConformanceEvidence, GpuCluster, InferenceScaling, InferenceService, KubernetesSite, ServiceExposure, Team } from '../../lib';
+import { ClusterCapacityMode, ConformanceEvidence, GpuCluster, InferenceScaling, InferenceService, KubernetesSite, ServiceExposure, Team } from '../../lib';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, siteObjects } from '../harness/manifests';
 import { cleanTemplate, testApp } from '../harness/synth';
@@ -25,6 +25,7 @@ const RESOURCE_OF: Record<string, { apiGroup: string; resource: string }> = {
   'scaledobjects.keda.sh': { apiGroup: 'keda.sh', resource: 'scaledobjects' },
   'daemonset': { apiGroup: 'apps', resource: 'daemonsets' },
   'customresourcedefinitions': { apiGroup: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
+  'nodepools.karpenter.sh': { apiGroup: 'karpenter.sh', resource: 'nodepools' },
 };
 
 function jobsOf(objects: KubernetesObject[]): KubernetesObject[] {
@@ -86,6 +87,22 @@ describe('evidence on an EKS cluster with Gateway API, Kueue and KEDA', () => {
     expect(egress.map((p) => p.metadata!.name).sort()).toEqual(['allow-api-server', 'allow-dns', 'allow-egress-within-namespace', 'default-deny']);
     const api = egress.find((p) => p.metadata!.name === 'allow-api-server')!;
     expect(spec(api).egress[0].ports.map((p: any) => p.port)).toEqual([443, 6443]);
+  });
+});
+
+describe('evidence on EKS Auto Mode', () => {
+  test('GPU NodePools give the cluster autoscaling item', () => {
+    const stack = new Stack(testApp(), 'Auto');
+    const cluster = new GpuCluster(stack, 'Gpu', { capacityMode: ClusterCapacityMode.AUTO_MODE });
+    cluster.addGpuNodePool('L40s', { instanceFamilies: ['g6e'], maxGpus: 8 });
+    ConformanceEvidence.addToSite({ site: cluster.site });
+    cleanTemplate(stack);
+    const objects = siteObjects(cluster.site);
+    expectSafeManifests(objects);
+    const job = jobsOf(objects).find((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id'] === 'cluster_autoscaling')!;
+    expect(spec(job).template.spec.containers[0].args).toEqual(['wait', '--for=condition=Ready', 'nodepools.karpenter.sh', '--all', '--timeout=15m']);
+    const role = objects.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === 'conformance-evidence') as any;
+    expect(role.rules).toContainEqual({ apiGroups: ['karpenter.sh'], resources: ['nodepools'], verbs: ['get', 'list', 'watch'] });
   });
 });
 
