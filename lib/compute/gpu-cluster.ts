@@ -19,6 +19,7 @@ import { GpuEnablement } from '../k8s/gpu-enablement';
 import { addAutoModeNetworkPolicyChart, VPC_CNI_CONFIGURATION, POD_IDENTITY_AGENT_HYBRID_CONFIGURATION } from './cluster-networking';
 import { KubectlHandlerNetwork } from './kubectl-handler-network';
 import { Kueue, KueueOptions } from './kueue';
+import { MountpointS3 } from './mountpoint-s3';
 import { addAlbGatewayClass, INTERNAL_ALB_GATEWAY_CLASS } from './gateway-api';
 import { AWS_LOAD_BALANCER_CONTROLLER_CLASS, AwsLoadBalancerController, AwsLoadBalancerControllerOptions } from './aws-load-balancer-controller';
 import { addInternalAlbIngressClass, AlbController, INTERNAL_ALB_INGRESS_CLASS } from '../k8s/ingress-class';
@@ -370,6 +371,24 @@ export class GpuCluster extends Construct {
     this._kueue = new Kueue(this, 'Kueue', { ...options, site: this.site });
     if (this.systemNodegroup) this._kueue.release.node.addDependency(this.systemNodegroup);
     return this._kueue;
+  }
+
+  /**
+   * Installs the Mountpoint for Amazon S3 CSI driver (EKS add-on, v2) with an EKS Pod Identity
+   * role, so model servers can mount their model (`ModelSource.mountFromDataLake`) instead of
+   * copying it at start. Managed node groups only (AL2023 or Bottlerocket nodes).
+   */
+  public addMountpointS3(): MountpointS3 {
+    if (this.capacityMode === ClusterCapacityMode.AUTO_MODE) {
+      throw new PropValidationError(this, 'capacityMode', this.capacityMode, 'has no confirmed support for the Mountpoint for Amazon S3 CSI driver add-on',
+        'Use capacityMode MANAGED_NODE_GROUPS for mounted models, or ModelSource.fromDataLake (copied at start).');
+    }
+    if (this.site.mountpointS3) return this.site.mountpointS3;
+    const driver = new MountpointS3(this, 'MountpointS3', { site: this.site });
+    // Its node DaemonSet and controller need nodes and the Pod Identity agent.
+    driver.addon.node.addDependency(this.cluster.eksPodIdentityAgent!);
+    if (this.systemNodegroup) driver.addon.node.addDependency(this.systemNodegroup);
+    return driver;
   }
 
   /** Kueue, once `addKueue()` installed it. */

@@ -14,3 +14,5 @@ export { AwsLoadBalancerController } from './aws-load-balancer-controller';
 export type { AwsLoadBalancerControllerOptions, AwsLoadBalancerControllerProps } from './aws-load-balancer-controller';
 export { Kueue } from './kueue';
 export type { KueueOptions, KueueProps } from './kueue';
+export { MountpointS3 } from './mountpoint-s3';
+export type { MountpointS3Props } from './mountpoint-s3';

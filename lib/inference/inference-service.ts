@@ -1,4 +1,4 @@
-import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +10,7 @@ import { InferenceScaling, ScaleToZero, ScalingBehavior, WakeUpSignal } from './
 import { InferenceServiceMetricFactory } from './inference-service-metrics';
 import { addScaledObject } from './keda-scaled-object';
 import { MODEL_MOUNT_PATH, modelServerPodTemplate } from './model-server-pod';
+import { addModelMount } from './model-mount';
 import { ModelSource } from './model-source';
 import { IDataLakeZone } from '../data/zone';
 import { addWakeOnRequestObjects, interceptorPeer, KEDA_HTTP_INTERCEPTOR_PORT, NODE_PROVISIONING_ALLOWANCE, WAKE_SERVICE_SUFFIX } from './keda-http-add-on';
@@ -278,7 +279,7 @@ export class InferenceService extends Construct {
         // A new replica must be ready before an old one goes: serving capacity never drops.
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
         progressDeadlineSeconds: podOptions.maxStartupTime.toSeconds() + 600,
-        template: modelServerPodTemplate({ ...podOptions, labels: stableLabels, image: props.image, args: props.args, model: props.model }),
+        template: modelServerPodTemplate({ ...podOptions, labels: stableLabels, image: props.image, args: props.args, model: props.model, modelClaimName: `${this.name}-model` }),
       },
     });
 
@@ -296,11 +297,13 @@ export class InferenceService extends Construct {
             image: props.canary.image ?? props.image,
             args: props.canary.args ?? props.args,
             model: props.canary.model ?? props.model,
+            modelClaimName: props.canary.model ? `${this.name}-canary-model` : `${this.name}-model`,
           }),
         },
       });
     }
 
+    this.mountModels(props);
     const wakeOnRequest = props.scaleToZero?.signal === WakeUpSignal.REQUEST;
     addExposureObjects(this.chart, {
       name: this.name, namespace: this.namespace, site, exposure: props.exposure ?? ServiceExposure.clusterIp(), selector: appLabels, port, healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH,
@@ -476,7 +479,8 @@ export class InferenceService extends Construct {
 
   /** Grants read of the model prefixes to the identity the pods use on this site. */
   private grantModelAccess(props: InferenceServiceProps): iam.Role | undefined {
-    const models = [props.model, props.canary?.model].filter((m): m is ModelSource => m !== undefined);
+    // Mounted models are read by the CSI driver's role (granted in mountModels).
+    const models = [props.model, props.canary?.model].filter((m): m is ModelSource => m !== undefined && !m.mounted);
     if (models.length === 0) return undefined;
     const site = props.site;
     switch (site.workloadCredentials) {
@@ -520,6 +524,29 @@ export class InferenceService extends Construct {
       default:
         throw new PropValidationError(this, 'model', models[0].prefix, `needs AWS credentials, but site "${site.siteName}" gives workloads none`,
           'Use a site with EKS Pod Identity or IAM Roles Anywhere (workloadCredentials), or let the server load its model itself.');
+    }
+  }
+
+  /** PersistentVolumes and claims of mounted models (stable, and the canary's own), readable by the driver. */
+  private mountModels(props: InferenceServiceProps): void {
+    const tracks: Array<[string, string, ModelSource | undefined]> = [
+      ['Model', `${this.name}-model`, props.model],
+      ['CanaryModel', `${this.name}-canary-model`, props.canary?.model],
+    ];
+    for (const [id, claimName, model] of tracks) {
+      if (!model?.mounted) continue;
+      const site = props.site;
+      const driver = site instanceof EksSite ? site.mountpointS3 : undefined;
+      if (!driver) {
+        throw new PropValidationError(this, id === 'Model' ? 'model' : 'canary.model', model.prefix, `is mounted, but site "${site.siteName}" has no Mountpoint for Amazon S3 CSI driver`,
+          site instanceof EksSite ? 'Call gpuCluster.addMountpointS3() before the service, or use ModelSource.fromDataLake (copied at start).' : 'Use ModelSource.fromDataLake (copied at start) on clusters outside EKS.');
+      }
+      if (this.placement === GpuPlacement.HYBRID || (this.placement === GpuPlacement.ANY && site.gpuCapacities.some((c) => c.hybrid))) {
+        throw new PropValidationError(this, 'placement', this.placement, 'lets the pods run on EKS Hybrid Nodes, which the Mountpoint for Amazon S3 CSI driver does not support',
+          'Use placement GpuPlacement.CLOUD with a mounted model, or ModelSource.fromDataLake (copied at start).');
+      }
+      driver.grantZone(model.zone);
+      addModelMount(this.chart, id, { claimName, namespace: this.namespace, model, region: Stack.of(site).region });
     }
   }
 

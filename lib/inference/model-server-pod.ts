@@ -45,6 +45,8 @@ export interface ModelServerPodOptions {
   readonly maxStartupTime: Duration;
   readonly model?: ModelSource;
   readonly modelDirectory: string;
+  /** With a mounted model: the PersistentVolumeClaim of its prefix. */
+  readonly modelClaimName?: string;
   readonly terminationGracePeriod: Duration;
   /** Extra node requirements (where on the site the pods may run). */
   readonly nodeRequirements: k8s.NodeSelectorRequirement[];
@@ -83,7 +85,7 @@ export function modelServerEnvironment(): Record<string, string> {
 }
 
 /** The bucket name as manifests must carry it: literal when the zone declares it. */
-function modelBucketName(model: ModelSource): string {
+export function modelBucketName(model: ModelSource): string {
   return model.zone.literalBucketName ?? model.zone.bucket.bucketName;
 }
 
@@ -92,20 +94,25 @@ export function modelServerPodTemplate(options: ModelServerPodOptions): k8s.PodT
   const site = options.site;
   const scratch: k8s.VolumeMount = { name: 'scratch', mountPath: SCRATCH_MOUNT_PATH };
   const models: k8s.VolumeMount = { name: 'models', mountPath: MODEL_MOUNT_PATH };
-  const credentials = options.model ? rolesAnywherePodCredentials(site) : { sidecars: [], env: [], volumes: [] };
+  // A mounted model is read by the CSI driver with its own credentials: the pod needs none.
+  const mounted = options.model?.mounted === true;
+  const copied = options.model !== undefined && !mounted;
+  const credentials = copied ? rolesAnywherePodCredentials(site) : { sidecars: [], env: [], volumes: [] };
   const volumes: k8s.Volume[] = [
     { name: 'scratch', emptyDir: {} },
     // Tensor-parallel serving exchanges tensors through /dev/shm; the container default is 64 MiB.
     { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: quantity(options.sharedMemory) } },
-    ...(options.model ? [{ name: 'models', emptyDir: {} }] : []),
+    ...(options.model ? [mounted
+      ? { name: 'models', persistentVolumeClaim: { claimName: options.modelClaimName!, readOnly: true } }
+      : { name: 'models', emptyDir: {} }] : []),
     ...credentials.volumes,
   ];
 
   // With Roles Anywhere, the credential sidecar starts first and serves the downloader.
-  const initContainers: k8s.Container[] = options.model ? [...credentials.sidecars, {
+  const initContainers: k8s.Container[] = copied ? [...credentials.sidecars, {
     name: 'model-download',
     image: site.resolveImage(site.modelDownloaderImage),
-    command: ['aws', 's3', 'sync', '--only-show-errors', `s3://${modelBucketName(options.model)}/${options.model.normalizedPrefix}/`, options.modelDirectory],
+    command: ['aws', 's3', 'sync', '--only-show-errors', `s3://${modelBucketName(options.model!)}/${options.model!.normalizedPrefix}/`, options.modelDirectory],
     env: [{ name: 'HOME', value: SCRATCH_MOUNT_PATH }, ...credentials.env],
     resources: { requests: { cpu: quantity('500m'), memory: quantity('512Mi') }, limits: { memory: quantity('1Gi') } },
     securityContext: restrictedContainerSecurityContext(),
@@ -128,7 +135,7 @@ export function modelServerPodTemplate(options: ModelServerPodOptions): k8s.PodT
     },
     spec: {
       serviceAccountName: options.serviceAccountName,
-      automountServiceAccountToken: site.workloadCredentials === WorkloadCredentials.EKS_POD_IDENTITY && options.model !== undefined,
+      automountServiceAccountToken: site.workloadCredentials === WorkloadCredentials.EKS_POD_IDENTITY && copied,
       securityContext: restrictedPodSecurityContext(),
       terminationGracePeriodSeconds: options.terminationGracePeriod.toSeconds(),
       tolerations: options.gpus > 0 ? gpuTolerations(site.gpuNodeTaints) : undefined,
@@ -154,7 +161,8 @@ export function modelServerPodTemplate(options: ModelServerPodOptions): k8s.PodT
         readinessProbe: httpProbe(options.healthPath, options.port, 5, 3, 5),
         livenessProbe: httpProbe(options.healthPath, options.port, 15, 4, 10),
         securityContext: restrictedContainerSecurityContext(),
-        volumeMounts: [scratch, { name: 'shm', mountPath: '/dev/shm' }, ...(options.model ? [{ ...models, readOnly: true }] : [])],
+        volumeMounts: [scratch, { name: 'shm', mountPath: '/dev/shm' }, ...(options.model
+          ? [mounted ? { name: 'models', mountPath: options.modelDirectory, readOnly: true } : { ...models, readOnly: true }] : [])],
       }],
       volumes,
     },

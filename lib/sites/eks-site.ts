@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { copyJson, renderPlaceholders } from './chart-rendering';
 import { ChartDeliveryOptions, ModelReadScope, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 import { DeclaredGpuCapacity, KubernetesSiteBase, KubernetesSiteOptions } from './site-base';
+import type { MountpointS3 } from '../compute/mountpoint-s3';
 import { PropValidationError } from '../private/errors';
 import { checkPropTypes } from '../private/prop-types';
 
@@ -50,6 +51,7 @@ export class EksSite extends KubernetesSiteBase {
   private readonly manifests = new Map<Chart, eks.KubernetesManifest>();
   /** Cluster components (e.g. the KEDA Helm release) that every later chart waits for. */
   private readonly prerequisites: Construct[] = [];
+  private _mountpointS3?: MountpointS3;
 
   constructor(scope: Construct, id: string, props: EksSiteProps) {
     super(scope, id, props);
@@ -83,6 +85,20 @@ export class EksSite extends KubernetesSiteBase {
   public markKedaHttpAddOnInstalled(installation: Construct): void {
     this._kedaHttpAddOnAvailable = true;
     this.markPrerequisite(installation);
+  }
+
+  /** The Mountpoint for Amazon S3 CSI driver, once `GpuCluster.addMountpointS3()` installed it. */
+  public get mountpointS3(): MountpointS3 | undefined {
+    return this._mountpointS3;
+  }
+
+  /**
+   * Records that the Mountpoint for Amazon S3 CSI driver runs on the cluster: models can be
+   * mounted, and charts delivered from now on are applied after the add-on.
+   */
+  public useMountpointS3(driver: MountpointS3): void {
+    this._mountpointS3 = driver;
+    this.markPrerequisite(driver.addon);
   }
 
   /**
