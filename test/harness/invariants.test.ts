@@ -25,6 +25,7 @@ import { metricsHaveProducers } from './invariants/metrics-produced';
 import { metricNamesIn } from './invariants/promql';
 import { cidrContains, networkPoliciesEnforcedAndSufficient } from './invariants/network-policy';
 import { podIdentityBeforePods } from './invariants/pod-identity-order';
+import { volumesBind } from './invariants/volume-binding';
 
 
 function violations(app: App, invariant: Invariant): string[] {
@@ -503,5 +504,39 @@ describe('gateway-routes-resolve', () => {
 
   test('the Gateway API schemas are enforced (weights above 1,000,000 are rejected)', () => {
     expect(schemaErrors([route('llm', 8000, 'https', 2_000_000) as KubernetesObject]).join('\n')).toMatch(/1000000/);
+  });
+});
+
+describe('volumes-bind', () => {
+  const volume = (name: string, claim: string, handle = name, storageClassName = '') => ({
+    apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name },
+    spec: { capacity: { storage: '1Ti' }, accessModes: ['ReadOnlyMany'], storageClassName, claimRef: { namespace: 'inference', name: claim }, csi: { driver: 's3.csi.aws.com', volumeHandle: handle } },
+  });
+  const claim = (name: string, volumeName: string, accessModes = ['ReadOnlyMany']) => ({
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'inference' },
+    spec: { accessModes, storageClassName: '', volumeName, resources: { requests: { storage: '1Ti' } } },
+  });
+  const mountingPod = (claimName: string) => deployment('inference', 'server', { volumes: [{ name: 'models', persistentVolumeClaim: { claimName, readOnly: true } }] });
+
+  function check(objects: unknown[]): string[] {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    manifest(stack, 'Volumes', cluster(stack).ref, objects);
+    return violations(app, volumesBind);
+  }
+
+  test('reports a claim reserved for another, another class, other access modes, a shared handle, a missing volume and a missing claim', () => {
+    expect(check([volume('a', 'other'), claim('a', 'a'), volume('b', 'b', 'a', 'gp3'), claim('b', 'b', ['ReadWriteOnce']), claim('c', 'missing'), mountingPod('nowhere')])).toEqual([
+      expect.stringMatching(/PersistentVolumeClaim inference\/a: PersistentVolume a is reserved for inference\/other/),
+      expect.stringMatching(/PersistentVolumeClaim inference\/b has storage class "", PersistentVolume b "gp3": they never bind/),
+      expect.stringMatching(/PersistentVolumeClaim inference\/b asks for access modes \["ReadWriteOnce"\]/),
+      expect.stringMatching(/PersistentVolumeClaim inference\/c names PersistentVolume missing, which the app does not define/),
+      expect.stringMatching(/PersistentVolumes a and b share the s3.csi.aws.com volume handle a/),
+      expect.stringMatching(/Deployment inference\/server mounts claim nowhere, which its namespace does not hold/),
+    ]);
+  });
+
+  test('passes a volume and claim that bind, mounted by a pod', () => {
+    expect(check([volume('a', 'a'), claim('a', 'a'), mountingPod('a')])).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import { manifestFilesResolved } from './manifest-files';
 import { metricsHaveProducers } from './metrics-produced';
 import { networkPoliciesEnforcedAndSufficient } from './network-policy';
 import { podIdentityBeforePods } from './pod-identity-order';
+import { volumesBind } from './volume-binding';
 import { EksSite, GpuCluster, KubernetesSiteBase, SitePlatform } from '../../../lib';
 
 export { AssemblyModel } from './assembly-model';
@@ -55,6 +56,7 @@ export function invariantsFor(facts: SiteFacts): Invariant[] {
     crdsBeforeObjects(facts.declaredCrdGroups),
     kueueQueuesAdmit,
     gatewayRoutesResolve,
+    volumesBind,
     manifestFilesResolved,
     metricsHaveProducers,
     alarmsNotify,
