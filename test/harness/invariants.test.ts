@@ -61,6 +61,14 @@ function deployment(namespace: string, serviceAccountName: string, extra: Record
   };
 }
 
+/** Violations of an invariant on one manifest of objects applied to a cluster. */
+function violationsOfObjects(objects: unknown[], invariant: Invariant): string[] {
+  const app = new App();
+  const stack = new Stack(app, 'S');
+  manifest(stack, 'Objects', cluster(stack).ref, objects);
+  return violations(app, invariant);
+}
+
 function association(stack: Stack, clusterName: string): eks.CfnPodIdentityAssociation {
   return new eks.CfnPodIdentityAssociation(stack, 'Association', { clusterName, namespace: 'inference', serviceAccount: 'server', roleArn: 'arn:aws:iam::111111111111:role/pod' });
 }
@@ -477,12 +485,7 @@ describe('gateway-routes-resolve', () => {
   (server as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels = { app: 'llm' };
   const ipTargets = { apiVersion: 'gateway.k8s.aws/v1', kind: 'TargetGroupConfiguration', metadata: { name: 'llm', namespace: 'inference' }, spec: { targetReference: { name: 'llm' }, defaultConfiguration: { targetType: 'ip' } } };
 
-  function check(objects: unknown[]): string[] {
-    const app = new App();
-    const stack = new Stack(app, 'S');
-    manifest(stack, 'Routes', cluster(stack).ref, objects);
-    return violations(app, gatewayRoutesResolve);
-  }
+  const check = (objects: unknown[]) => violationsOfObjects(objects, gatewayRoutesResolve);
 
   test('reports an unknown class, listener and Service, a missing port, a zero weight, and instance targets behind an ALB', () => {
     expect(check([gateway('nobody'), route('llm', 8000, 'http')])).toEqual([
@@ -518,12 +521,7 @@ describe('volumes-bind', () => {
   });
   const mountingPod = (claimName: string) => deployment('inference', 'server', { volumes: [{ name: 'models', persistentVolumeClaim: { claimName, readOnly: true } }] });
 
-  function check(objects: unknown[]): string[] {
-    const app = new App();
-    const stack = new Stack(app, 'S');
-    manifest(stack, 'Volumes', cluster(stack).ref, objects);
-    return violations(app, volumesBind);
-  }
+  const check = (objects: unknown[]) => violationsOfObjects(objects, volumesBind);
 
   test('reports a claim reserved for another, another class, other access modes, a shared handle, a missing volume and a missing claim', () => {
     expect(check([volume('a', 'other'), claim('a', 'a'), volume('b', 'b', 'a', 'gp3'), claim('b', 'b', ['ReadWriteOnce']), claim('c', 'missing'), mountingPod('nowhere')])).toEqual([

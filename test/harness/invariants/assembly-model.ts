@@ -45,6 +45,15 @@ export interface ManifestUnit {
   readonly objects: KubernetesObject[];
 }
 
+/** Where manifests are applied together: an EKS cluster of the app, or a site whose YAML its operators apply. */
+export interface ManifestTarget {
+  /** For messages: the cluster's `<stack>/<logical id>`, or `site <name>`. */
+  readonly label: string;
+  readonly units: ManifestUnit[];
+  /** The EKS cluster; undefined for a written site (its operators apply the files as a whole). */
+  readonly cluster?: ModelResource;
+}
+
 export function refKey(ref: ResourceRef): string {
   return `${ref.stack}/${ref.logicalId}`;
 }
@@ -227,6 +236,14 @@ export class AssemblyModel {
   /** Manifests applied to one EKS cluster. */
   public manifestsOf(cluster: ResourceRef): ManifestUnit[] {
     return this.manifests.filter((m) => m.cluster && refKey(m.cluster) === refKey(cluster));
+  }
+
+  /** Every EKS cluster with its manifests, then every written site with its files. */
+  public manifestTargets(): ManifestTarget[] {
+    const clusters = this.resources('AWS::EKS::Cluster').map((cluster) => ({ label: refKey(cluster), units: this.manifestsOf(cluster), cluster }));
+    const sites = [...new Set(this.manifests.filter((m) => m.site !== undefined).map((m) => m.site!))]
+      .map((site) => ({ label: `site ${site}`, units: this.manifests.filter((m) => m.site === site) }));
+    return [...clusters, ...sites];
   }
 
   /** Resources of a type whose ClusterName refers to the cluster. */

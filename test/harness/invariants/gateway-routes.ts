@@ -13,7 +13,7 @@
  * - on EKS, every Gateway's class is a GatewayClass of the cluster and its parameters exist;
  * - behind a `gateway.k8s.aws/alb` class, every ClusterIP backend has pod-IP targets.
  */
-import { AssemblyModel, ManifestUnit, refKey } from './assembly-model';
+import { AssemblyModel } from './assembly-model';
 import { Invariant } from './invariant';
 import { podsOf } from './kubernetes-objects';
 import { KubernetesObject } from '../kubernetes-schemas';
@@ -96,16 +96,8 @@ export const gatewayRoutesResolve: Invariant = {
   id: 'gateway-routes-resolve',
   description: 'every Gateway API route, Gateway and backend reference resolves, with targets the controller can reach',
   check(model: AssemblyModel): string[] {
-    const violations: string[] = [];
-    for (const cluster of model.resources('AWS::EKS::Cluster')) {
-      const objects = model.manifestsOf(cluster).flatMap((unit: ManifestUnit) => unit.objects);
-      violations.push(...checkGroup(objects, true).map((v) => `${refKey(cluster)}: ${v}`));
-    }
-    const sites = new Set(model.manifests.filter((m) => m.site !== undefined).map((m) => m.site!));
-    for (const site of sites) {
-      // A written site's gateway class is declared by its operators, not in the app.
-      violations.push(...checkGroup(model.manifests.filter((m) => m.site === site).flatMap((m) => m.objects), false).map((v) => `site ${site}: ${v}`));
-    }
-    return violations;
+    // A written site's gateway class is declared by its operators, not in the app.
+    return model.manifestTargets().flatMap((target) => checkGroup(target.units.flatMap((u) => u.objects), target.cluster !== undefined)
+      .map((v) => `${target.label}: ${v}`));
   },
 };

@@ -14,7 +14,7 @@
  * - where the app installs Kueue, its configured managedJobsNamespaceSelector selects every
  *   namespace that holds a LocalQueue.
  */
-import { AssemblyModel, ManifestUnit, refKey } from './assembly-model';
+import { AssemblyModel, ManifestUnit } from './assembly-model';
 import { Invariant } from './invariant';
 import { describeObject } from './kubernetes-objects';
 
@@ -110,17 +110,11 @@ export const kueueQueuesAdmit: Invariant = {
   id: 'kueue-queues-admit',
   description: 'Kueue queues, flavors and namespaces agree, so queued work is admitted under its quota',
   check(model: AssemblyModel): string[] {
-    const violations: string[] = [];
-    for (const cluster of model.resources('AWS::EKS::Cluster')) {
-      const units = model.manifestsOf(cluster);
-      violations.push(...checkGroup(units, (later, earlier) => model.isOrderedAfter(later.resource!, earlier.resource!), managedJobsSelector(model, cluster))
-        .map((v) => `${refKey(cluster)}: ${v}`));
-    }
-    const sites = new Set(model.manifests.filter((m) => m.site !== undefined).map((m) => m.site!));
-    for (const site of sites) {
+    return model.manifestTargets().flatMap((target) => checkGroup(
+      target.units,
       // Written YAML is applied as a whole by the site's operators: order is theirs.
-      violations.push(...checkGroup(model.manifests.filter((m) => m.site === site), () => true, undefined).map((v) => `site ${site}: ${v}`));
-    }
-    return violations;
+      target.cluster ? (later, earlier) => model.isOrderedAfter(later.resource!, earlier.resource!) : () => true,
+      target.cluster ? managedJobsSelector(model, target.cluster) : undefined,
+    ).map((v) => `${target.label}: ${v}`));
   },
 };

@@ -7,7 +7,7 @@
  * must exist in its namespace. CSI volume handles must be unique per driver: two volumes with
  * one handle leave pods stuck mounting.
  */
-import { AssemblyModel, refKey } from './assembly-model';
+import { AssemblyModel } from './assembly-model';
 import { Invariant } from './invariant';
 import { podsOf } from './kubernetes-objects';
 import { KubernetesObject } from '../kubernetes-schemas';
@@ -62,14 +62,6 @@ export const volumesBind: Invariant = {
   id: 'volumes-bind',
   description: 'every statically provisioned volume and its claim bind, and every claim a pod mounts exists',
   check(model: AssemblyModel): string[] {
-    const violations: string[] = [];
-    for (const cluster of model.resources('AWS::EKS::Cluster')) {
-      violations.push(...checkGroup(model.manifestsOf(cluster).flatMap((u) => u.objects)).map((v) => `${refKey(cluster)}: ${v}`));
-    }
-    const sites = new Set(model.manifests.filter((m) => m.site !== undefined).map((m) => m.site!));
-    for (const site of sites) {
-      violations.push(...checkGroup(model.manifests.filter((m) => m.site === site).flatMap((m) => m.objects)).map((v) => `site ${site}: ${v}`));
-    }
-    return violations;
+    return model.manifestTargets().flatMap((target) => checkGroup(target.units.flatMap((u) => u.objects)).map((v) => `${target.label}: ${v}`));
   },
 };
