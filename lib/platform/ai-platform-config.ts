@@ -74,6 +74,13 @@ export interface PlatformInferenceService {
   /** Prefix of the model files in the zone. @default - the server loads its model itself */
   readonly modelPrefix?: string;
   /**
+   * Mount `modelPrefix` read-only with the Mountpoint for Amazon S3 CSI driver instead of
+   * copying it at start (`ModelSource.mountFromDataLake`); the platform installs the driver on
+   * its EKS cluster with the first such service (managed node groups only).
+   * @default false
+   */
+  readonly mountModel?: boolean;
+  /**
    * Ids of the platform's `gpuNodeGroups` / `gpuNodePools` the model is pinned to (added to
    * `service.gpuRequirements.capacities`), e.g. `['H100']` for an 8-GPU 70B model.
    * @default - any GPU capacity matching `service.gpuRequirements`

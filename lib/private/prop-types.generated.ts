@@ -510,6 +510,7 @@ export const STRUCT_SHAPES: StructShapes = {
     id: { type: 'string', required: true },
     modelPrefix: { type: 'string' },
     modelZone: { type: 'string' },
+    mountModel: { type: 'boolean' },
     service: { type: { struct: 'InferenceServiceOptions' }, required: true },
     site: { type: 'string' },
   },

@@ -36,6 +36,22 @@ describe('AiPlatform with teams', () => {
     expect(platform.serviceGroupStack('fraud').dependencies).toContain(platform.computeStack);
   });
 
+  test('mountModel installs the Mountpoint driver and mounts the model instead of copying it', () => {
+    const app = testApp();
+    const platform = new AiPlatform(app, 'Ai', {
+      streams: [],
+      monitoring: false,
+      gpuNodeGroups: [{ id: 'L40s', options: { instanceTypes: [new ec2.InstanceType('g6e.2xlarge')], maxSize: 4 } }],
+      inferenceServices: [{ id: 'Llm', modelPrefix: 'llama/v1', mountModel: true, service: { name: 'llama', image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1' } }],
+    });
+    synthesizeClean(app);
+    expect(platform.cluster.site.mountpointS3).toBeDefined();
+    const objects = siteObjects(platform.cluster.site);
+    expect(findObject(objects, 'PersistentVolumeClaim', 'llama-model', 'inference')).toBeDefined();
+    expect(() => new AiPlatform(testApp(), 'Bad', { inferenceServices: [{ id: 'Llm', mountModel: true, service: { name: 'llama', image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1' } }] }))
+      .toThrow(/inferenceServices\[Llm\]\.mountModel = true mounts no model: modelPrefix is not set/);
+  });
+
   test('a quota on an unknown capacity id fails with the ids to use', () => {
     expect(() => new AiPlatform(testApp(), 'Ai', {
       gpuNodeGroups: [{ id: 'L40s', options: { instanceTypes: [new ec2.InstanceType('g6e.2xlarge')] } }],
