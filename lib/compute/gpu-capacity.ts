@@ -52,6 +52,11 @@ export function offersShares(capacity: IGpuCapacity): boolean {
   return capacity.timeSlicingReplicas !== undefined;
 }
 
+/** What pods can request per GPU of the capacity: its shares when time-sliced, else the GPU itself. */
+export function unitsPerGpu(capacity: IGpuCapacity): number {
+  return capacity.timeSlicingReplicas ?? 1;
+}
+
 /** Label the library puts on the nodes of each GPU node group and node pool: the capacity's name. */
 export const GPU_CAPACITY_LABEL = 'cdk-scalable-ai.io/gpu-capacity';
 
@@ -67,9 +72,8 @@ export interface GpuCapacitySummary {
 }
 
 export function summarizeGpuCapacity(capacities: readonly IGpuCapacity[]): GpuCapacitySummary {
-  const shares = (c: IGpuCapacity) => c.timeSlicingReplicas ?? 1;
   return {
-    gpusPerNode: capacities.reduce((max, c) => Math.max(max, (c.maxGpusPerNode ?? c.gpusPerNode) * shares(c)), 0),
-    totalGpus: capacities.reduce((sum, c) => sum + c.maxGpus * shares(c), 0),
+    gpusPerNode: capacities.reduce((max, c) => Math.max(max, (c.maxGpusPerNode ?? c.gpusPerNode) * unitsPerGpu(c)), 0),
+    totalGpus: capacities.reduce((sum, c) => sum + c.maxGpus * unitsPerGpu(c), 0),
   };
 }

@@ -16,8 +16,8 @@ import { IDataLakeZone } from '../data/zone';
 import { addWakeOnRequestObjects, interceptorPeer, KEDA_HTTP_INTERCEPTOR_PORT, NODE_PROVISIONING_ALLOWANCE, WAKE_SERVICE_SUFFIX } from './keda-http-add-on';
 import { ExposureType, ServiceExposure } from './service-exposure';
 import { addExposureObjects, checkExposure, checkHeaderMatch } from './service-exposure-objects';
-import { checkSiteGpuDemand, GpuDemand, GpuPlacement, placementAllows } from './site-gpu-demand';
-import { IGpuCapacity, offersShares, summarizeGpuCapacity } from '../compute/gpu-capacity';
+import { checkSiteGpuDemand, GpuDemand, GpuPlacement, known, placementAllows } from './site-gpu-demand';
+import { IGpuCapacity, offersShares, summarizeGpuCapacity, unitsPerGpu } from '../compute/gpu-capacity';
 import { SHARED_GPU_RESOURCE } from '../k8s/device-plugin';
 import { capacityMatches, checkGpuRequirements, describeGpuRequirements, GpuRequirements } from '../compute/gpu-requirements';
 import { HYBRID_COMPUTE_TYPE, HYBRID_COMPUTE_TYPE_LABEL } from '../compute/hybrid-nodes';
@@ -268,6 +268,10 @@ export class InferenceService extends Construct {
         values: [HYBRID_COMPUTE_TYPE],
       }],
     };
+    // Each track's pods: the Deployment's selector, and the Service a Gateway sends the track's share to.
+    const trackSelector = (track: 'stable' | 'canary') => ({ ...appLabels, 'cdk-scalable-ai.io/track': track });
+    // Claims of mounted models: the canary's own when it has a model of its own (see mountModels).
+    const claims = { stable: `${this.name}-model`, canary: props.canary?.model ? `${this.name}-canary-model` : `${this.name}-model` };
     const stableLabels = { ...appLabels, 'app.kubernetes.io/version': props.modelVersion, 'cdk-scalable-ai.io/track': 'stable' };
     new k8s.KubeDeployment(this.chart, 'Deployment', {
       metadata: { ...meta(this.name), labels: stableLabels },
@@ -275,11 +279,11 @@ export class InferenceService extends Construct {
         // KEDA owns the replica count when scaling is on; re-applying the manifest must not reset it.
         replicas: props.scaling ? undefined : this.minReplicas,
         revisionHistoryLimit: 5,
-        selector: { matchLabels: { ...appLabels, 'cdk-scalable-ai.io/track': 'stable' } },
+        selector: { matchLabels: trackSelector('stable') },
         // A new replica must be ready before an old one goes: serving capacity never drops.
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
         progressDeadlineSeconds: podOptions.maxStartupTime.toSeconds() + 600,
-        template: modelServerPodTemplate({ ...podOptions, labels: stableLabels, image: props.image, args: props.args, model: props.model, modelClaimName: `${this.name}-model` }),
+        template: modelServerPodTemplate({ ...podOptions, labels: stableLabels, image: props.image, args: props.args, model: props.model, modelClaimName: claims.stable }),
       },
     });
 
@@ -289,7 +293,7 @@ export class InferenceService extends Construct {
         metadata: { ...meta(`${this.name}-canary`), labels: canaryLabels },
         spec: {
           replicas: this.canaryReplicas,
-          selector: { matchLabels: { ...appLabels, 'cdk-scalable-ai.io/track': 'canary' } },
+          selector: { matchLabels: trackSelector('canary') },
           strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
           template: modelServerPodTemplate({
             ...podOptions,
@@ -297,21 +301,21 @@ export class InferenceService extends Construct {
             image: props.canary.image ?? props.image,
             args: props.canary.args ?? props.args,
             model: props.canary.model ?? props.model,
-            modelClaimName: props.canary.model ? `${this.name}-canary-model` : `${this.name}-model`,
+            modelClaimName: claims.canary,
           }),
         },
       });
     }
 
-    this.mountModels(props);
+    this.mountModels(props, claims);
     const wakeOnRequest = props.scaleToZero?.signal === WakeUpSignal.REQUEST;
     addExposureObjects(this.chart, {
       name: this.name, namespace: this.namespace, site, exposure: props.exposure ?? ServiceExposure.clusterIp(), selector: appLabels, port, healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH,
       // The interceptor forwards the requests it held to the model server's pods.
       extraClientPeers: wakeOnRequest ? [interceptorPeer()] : [],
       canary: props.canary ? {
-        stableSelector: { ...appLabels, 'cdk-scalable-ai.io/track': 'stable' },
-        canarySelector: { ...appLabels, 'cdk-scalable-ai.io/track': 'canary' },
+        stableSelector: trackSelector('stable'),
+        canarySelector: trackSelector('canary'),
         trafficPercent: props.canary.trafficPercent ?? DEFAULT_CANARY_TRAFFIC_PERCENT,
         matchHeader: props.canary.matchHeader,
       } : undefined,
@@ -528,10 +532,10 @@ export class InferenceService extends Construct {
   }
 
   /** PersistentVolumes and claims of mounted models (stable, and the canary's own), readable by the driver. */
-  private mountModels(props: InferenceServiceProps): void {
+  private mountModels(props: InferenceServiceProps, claims: { stable: string; canary: string }): void {
     const tracks: Array<[string, string, ModelSource | undefined]> = [
-      ['Model', `${this.name}-model`, props.model],
-      ['CanaryModel', `${this.name}-canary-model`, props.canary?.model],
+      ['Model', claims.stable, props.model],
+      ['CanaryModel', claims.canary, props.canary?.model],
     ];
     for (const [id, claimName, model] of tracks) {
       if (!model?.mounted) continue;
@@ -632,16 +636,12 @@ export class InferenceService extends Construct {
     const usable = capacities.reduce((sum, c) => {
       const podsPerNode = Math.min(...c.nodeAllocatable!.map((n) => Math.floor(Math.min(n.vcpus / cpu, n.memoryGiB / gib))));
       const nodes = Math.floor(c.maxGpus / Math.max(1, c.gpusPerNode));
-      return sum + nodes * Math.min(c.gpusPerNode * (c.timeSlicingReplicas ?? 1), podsPerNode);
+      return sum + nodes * Math.min(c.gpusPerNode * unitsPerGpu(c), podsPerNode);
     }, 0);
     const needed = this.gpuDemand.guaranteedReplicas;
     if (!known([needed, usable]) || needed <= usable) return [];
     return [`sharedGpu: ${needed} replicas must run (minReplicas + canary + 1 rollout surge), but with cpu = "${this.cpu}" and memory = "${this.memory}" the time-sliced nodes of site "${this.site.siteName}" hold only ${usable} of its pods (CPU and memory run out before the GPU shares). Lower cpu or memory, or add shared capacity.`];
   }
-}
-
-function known(values: number[]): boolean {
-  return values.every((v) => !Token.isUnresolved(v) && Number.isFinite(v));
 }
 
 /** Services per site, so the site's whole demand is checked once (see site-gpu-demand.ts). */

@@ -12,7 +12,7 @@
  *   warning naming the services: autoscaling would stop short of maxReplicas.
  */
 import { Token } from 'aws-cdk-lib';
-import { IGpuCapacity, offersShares } from '../compute/gpu-capacity';
+import { IGpuCapacity, offersShares, summarizeGpuCapacity, unitsPerGpu } from '../compute/gpu-capacity';
 
 /** Where on a site with EKS Hybrid Nodes the model server's pods may run. */
 export enum GpuPlacement {
@@ -51,7 +51,8 @@ export interface GpuDemandFindings {
 /** Services (or capacities) named in a message, largest first. */
 const NAMED_IN_MESSAGE = 5;
 
-function known(values: number[]): boolean {
+/** Whether every value is a finite number known at synth (no token). */
+export function known(values: number[]): boolean {
   return values.every((v) => !Token.isUnresolved(v) && Number.isFinite(v));
 }
 
@@ -74,10 +75,6 @@ export function checkSiteGpuDemand(siteName: string, capacities: readonly IGpuCa
   return { errors: findings.flatMap((f) => f.errors), warnings: findings.flatMap((f) => f.warnings) };
 }
 
-/** What a capacity offers in what its pods request: GPUs, or shares of time-sliced GPUs. */
-function units(capacity: IGpuCapacity): number {
-  return capacity.maxGpus * (capacity.timeSlicingReplicas ?? 1);
-}
 
 function checkDemand(siteName: string, capacities: readonly IGpuCapacity[], demands: readonly GpuDemand[], noun: string): GpuDemandFindings {
   const errors: string[] = [];
@@ -91,8 +88,8 @@ function checkDemand(siteName: string, capacities: readonly IGpuCapacity[], dema
     const confined = counted.filter((d) => d.eligible.every((c) => set.includes(c)));
     if (confined.length === 0 || set.length === 0) continue;
     const whole = set.length === capacities.length;
-    const label = whole ? 'GPU capacity' : `GPU capacity ${describe(set.map((c) => ({ name: c.capacityName, gpus: units(c) })))}`;
-    const offered = set.reduce((sum, c) => sum + units(c), 0);
+    const label = whole ? 'GPU capacity' : `GPU capacity ${describe(set.map((c) => ({ name: c.capacityName, gpus: c.maxGpus * unitsPerGpu(c) })))}`;
+    const offered = summarizeGpuCapacity(set).totalGpus;
     const guaranteed = confined.map((d) => ({ name: d.name, gpus: d.guaranteedReplicas * d.gpusPerReplica }));
     const needed = guaranteed.reduce((sum, d) => sum + d.gpus, 0);
     if (needed > offered) {

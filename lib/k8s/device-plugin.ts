@@ -101,6 +101,8 @@ export function addDevicePlugin(scope: Construct, id: string, site: IKubernetesS
           containers: [{
             name: 'nvidia-device-plugin',
             image: options.image,
+            // The config file sets failOnInitError too: either way a node without a working
+            // driver fails loudly instead of the plugin idling there.
             env: sliced
               ? [{ name: 'CONFIG_FILE', value: `${CONFIG_DIRECTORY}/config.yaml` }]
               : [{ name: 'FAIL_ON_INIT_ERROR', value: 'true' }, { name: 'MIG_STRATEGY', value: 'none' }],

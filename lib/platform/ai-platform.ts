@@ -243,14 +243,14 @@ export class AiPlatform extends Stage {
       throw new PropValidationError(this, `inferenceServices[${config.id}].site`, config.site, 'names no site of the platform',
         `Use one of ${this.sites.map((s) => `"${s.siteName}"`).join(', ')}, or leave it unset for the EKS cluster.`);
     }
-    const zone = this.lake.zone(config.modelZone ?? DEFAULT_MODEL_ZONE);
     if (config.mountModel && config.modelPrefix === undefined) {
       throw new PropValidationError(this, `inferenceServices[${config.id}].mountModel`, true, 'mounts no model: modelPrefix is not set', 'Set modelPrefix, or drop mountModel.');
     }
     // The driver comes with the first EKS service that mounts its model.
     if (config.mountModel && site === this.cluster.site) this.cluster.addMountpointS3();
-    const model = config.modelPrefix === undefined ? undefined
-      : config.mountModel ? ModelSource.mountFromDataLake(zone, config.modelPrefix) : ModelSource.fromDataLake(zone, config.modelPrefix);
+    // The zone is looked up only for a model: a lake without a "models" zone serves self-loading servers.
+    const source = config.mountModel ? ModelSource.mountFromDataLake : ModelSource.fromDataLake;
+    const model = config.modelPrefix === undefined ? undefined : source(this.lake.zone(config.modelZone ?? DEFAULT_MODEL_ZONE), config.modelPrefix);
     const group = config.group ?? config.service.namespace ?? DEFAULT_INFERENCE_NAMESPACE;
     const gpuRequirements = this.gpuRequirementsOf(config);
     const service = new InferenceService(this.serviceGroupStack(group), config.id, { ...config.service, site, model: config.service.model ?? model, gpuRequirements });

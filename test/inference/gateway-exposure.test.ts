@@ -107,6 +107,16 @@ describe('Gateway exposure on other sites, and its errors', () => {
     expect(objects.filter((o) => o.apiVersion.startsWith('gateway.k8s.aws'))).toEqual([]);
   });
 
+  test('a canary without trafficPercent gets 10 % of requests behind a Gateway', () => {
+    const { stack, cluster } = gatewayCluster();
+    new InferenceService(stack, 'Llm', {
+      site: cluster.site, name: 'llm', image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1',
+      exposure: ServiceExposure.gatewayWithCertificate('llm.example.com', CERTIFICATE), canary: { modelVersion: 'v2' },
+    });
+    const route = spec(findObject(siteObjects(cluster.site), 'HTTPRoute', 'llm', 'inference'));
+    expect(route.rules).toEqual([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'llm-stable', port: 8000, weight: 90 }, { name: 'llm-canary', port: 8000, weight: 10 }] }]);
+  });
+
   test('no gateway class, a weight without a Gateway, an ACM certificate off AWS, a bad header name: each fails with its fix', () => {
     const { stack, cluster } = gatewayCluster();
     const plain = new GpuCluster(new Stack(testApp(), 'Plain'), 'Gpu', { awsLoadBalancerController: {} });

@@ -6,20 +6,25 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { AiPlatform } from '../../lib';
+import { AiPlatform, AiPlatformProps } from '../../lib';
 import { findObject, siteObjects } from '../harness/manifests';
 import { synthesizeClean, testApp } from '../harness/synth';
 
+/** A small platform: one L40S node group, no streams, no monitoring. */
+const SMALL: AiPlatformProps = {
+  streams: [],
+  monitoring: false,
+  gpuNodeGroups: [{ id: 'L40s', options: { instanceTypes: [new ec2.InstanceType('g6e.2xlarge')], maxSize: 4 } }],
+};
+const SERVER = { image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1' };
 
 describe('AiPlatform with teams', () => {
   test('a team with quotas brings Kueue; its service runs in its namespace after it; the evidence comes last', () => {
     const app = testApp();
     const platform = new AiPlatform(app, 'Ai', {
-      streams: [],
-      monitoring: false,
-      gpuNodeGroups: [{ id: 'L40s', options: { instanceTypes: [new ec2.InstanceType('g6e.2xlarge')], maxSize: 4 } }],
+      ...SMALL,
       teams: [{ id: 'Fraud', namespace: 'fraud', maxGpus: 4, gpuQuotas: [{ gpuCapacityId: 'L40s', gpus: 2 }], dataAccess: [{ zone: 'features', prefix: 'fraud/' }] }],
-      inferenceServices: [{ id: 'Scorer', service: { name: 'scorer', namespace: 'fraud', image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1' } }],
+      inferenceServices: [{ id: 'Scorer', service: { ...SERVER, name: 'scorer', namespace: 'fraud' } }],
       conformanceEvidence: true,
     });
     synthesizeClean(app);
@@ -39,17 +44,25 @@ describe('AiPlatform with teams', () => {
   test('mountModel installs the Mountpoint driver and mounts the model instead of copying it', () => {
     const app = testApp();
     const platform = new AiPlatform(app, 'Ai', {
-      streams: [],
-      monitoring: false,
-      gpuNodeGroups: [{ id: 'L40s', options: { instanceTypes: [new ec2.InstanceType('g6e.2xlarge')], maxSize: 4 } }],
-      inferenceServices: [{ id: 'Llm', modelPrefix: 'llama/v1', mountModel: true, service: { name: 'llama', image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1' } }],
+      ...SMALL,
+      inferenceServices: [{ id: 'Llm', modelPrefix: 'llama/v1', mountModel: true, service: { ...SERVER, name: 'llama' } }],
     });
     synthesizeClean(app);
     expect(platform.cluster.site.mountpointS3).toBeDefined();
     const objects = siteObjects(platform.cluster.site);
     expect(findObject(objects, 'PersistentVolumeClaim', 'llama-model', 'inference')).toBeDefined();
-    expect(() => new AiPlatform(testApp(), 'Bad', { inferenceServices: [{ id: 'Llm', mountModel: true, service: { name: 'llama', image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1' } }] }))
+    expect(() => new AiPlatform(testApp(), 'Bad', { inferenceServices: [{ id: 'Llm', mountModel: true, service: { ...SERVER, name: 'llama' } }] }))
       .toThrow(/inferenceServices\[Llm\]\.mountModel = true mounts no model: modelPrefix is not set/);
+  });
+
+  test('a lake without a "models" zone serves services that load their model themselves', () => {
+    const app = testApp();
+    new AiPlatform(app, 'Ai', {
+      ...SMALL,
+      dataLake: { zones: [{ name: 'raw' }] },
+      inferenceServices: [{ id: 'Llm', service: { ...SERVER, name: 'llama' } }],
+    });
+    synthesizeClean(app);
   });
 
   test('a quota on an unknown capacity id fails with the ids to use', () => {
