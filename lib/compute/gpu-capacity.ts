@@ -42,6 +42,12 @@ export interface IGpuCapacity {
    * @default - whole GPUs
    */
   readonly timeSlicingReplicas?: number;
+  /**
+   * Elastic Fabric Adapter devices each node advertises (`vpc.amazonaws.com/efa`), for the
+   * collective traffic of replicas that span nodes.
+   * @default - none
+   */
+  readonly efaDevicesPerNode?: number;
 }
 
 /** Most shares per GPU the library configures (its bound, not the device plugin's). */

@@ -19,6 +19,7 @@ import { GpuEnablement } from '../k8s/gpu-enablement';
 import { addAutoModeNetworkPolicyChart, VPC_CNI_CONFIGURATION, POD_IDENTITY_AGENT_HYBRID_CONFIGURATION } from './cluster-networking';
 import { KubectlHandlerNetwork } from './kubectl-handler-network';
 import { Kueue, KueueOptions } from './kueue';
+import { LeaderWorkerSetController, LeaderWorkerSetControllerOptions } from './leader-worker-set';
 import { MountpointS3 } from './mountpoint-s3';
 import { addAlbGatewayClass, INTERNAL_ALB_GATEWAY_CLASS } from './gateway-api';
 import { AWS_LOAD_BALANCER_CONTROLLER_CLASS, AwsLoadBalancerController, AwsLoadBalancerControllerOptions } from './aws-load-balancer-controller';
@@ -174,6 +175,7 @@ export class GpuCluster extends Construct {
   private _logsKey?: kms.IKey;
   private _inferenceAutoscaling?: InferenceAutoscaling;
   private _kueue?: Kueue;
+  private _leaderWorkerSet?: LeaderWorkerSetController;
 
   constructor(scope: Construct, id: string, props: GpuClusterProps = {}) {
     super(scope, id);
@@ -389,6 +391,26 @@ export class GpuCluster extends Construct {
     driver.addon.node.addDependency(this.cluster.eksPodIdentityAgent!);
     if (this.systemNodegroup) driver.addon.node.addDependency(this.systemNodegroup);
     return driver;
+  }
+
+  /**
+   * Installs LeaderWorkerSet, so inference services can span several nodes per replica
+   * (`InferenceService` `multiNode`): a leader and its workers start, fail and roll out as one.
+   * Call before adding those services.
+   */
+  public addLeaderWorkerSet(options: LeaderWorkerSetControllerOptions = {}): LeaderWorkerSetController {
+    if (this._leaderWorkerSet) {
+      throw new PropValidationError(this, 'addLeaderWorkerSet()', 'a second call', 'would install LeaderWorkerSet twice (its options could not both apply)',
+        'Call addLeaderWorkerSet() once and use gpuCluster.leaderWorkerSet afterwards.');
+    }
+    this._leaderWorkerSet = new LeaderWorkerSetController(this, 'LeaderWorkerSet', { ...options, site: this.site });
+    if (this.systemNodegroup) this._leaderWorkerSet.release.node.addDependency(this.systemNodegroup);
+    return this._leaderWorkerSet;
+  }
+
+  /** LeaderWorkerSet, once `addLeaderWorkerSet()` installed it. */
+  public get leaderWorkerSet(): LeaderWorkerSetController | undefined {
+    return this._leaderWorkerSet;
   }
 
   /** Kueue, once `addKueue()` installed it. */

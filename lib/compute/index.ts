@@ -16,3 +16,5 @@ export { Kueue } from './kueue';
 export type { KueueOptions, KueueProps } from './kueue';
 export { MountpointS3 } from './mountpoint-s3';
 export type { MountpointS3Props } from './mountpoint-s3';
+export { LeaderWorkerSetController } from './leader-worker-set';
+export type { LeaderWorkerSetControllerOptions, LeaderWorkerSetControllerProps } from './leader-worker-set';

@@ -3,6 +3,8 @@ export type { PrometheusScalingOptions, ScalingBehavior, ScalingQueryContext } f
 export * from './model-source';
 export * from './service-exposure';
 export { InferenceService } from './inference-service';
+export { MultiNodeLaunch, MultiNodeServing } from './multi-node-serving';
+export type { CustomMultiNodeOptions, VllmMultiNodeOptions } from './multi-node-serving';
 export type { CanaryHeaderMatch, CanaryRelease, InferenceServiceOptions, InferenceServiceProps } from './inference-service';
 export { InferenceAutoscaling } from './inference-autoscaling';
 export type { InferenceAutoscalingOptions, InferenceAutoscalingProps } from './inference-autoscaling';

@@ -9,9 +9,11 @@ import { Construct } from 'constructs';
 import { InferenceScaling, ScaleToZero, ScalingBehavior, WakeUpSignal } from './inference-scaling';
 import { InferenceServiceMetricFactory } from './inference-service-metrics';
 import { addScaledObject } from './keda-scaled-object';
-import { MODEL_MOUNT_PATH, modelServerPodTemplate } from './model-server-pod';
+import { MODEL_MOUNT_PATH, ModelServerPodOptions, modelServerPodTemplate } from './model-server-pod';
 import { addModelMount } from './model-mount';
 import { ModelSource } from './model-source';
+import { addGroupNetworkPolicy, addLeaderWorkerSetObject, GROUP_ROLE_LABEL, LEADER_WORKER_SET_API_VERSION } from './leader-worker-set-objects';
+import { conflictingVllmFlags, MultiNodeLaunch, MultiNodeServing, VLLM_MASTER_PORT, vllmGroupArgs, vllmParallelism } from './multi-node-serving';
 import { IDataLakeZone } from '../data/zone';
 import { addWakeOnRequestObjects, interceptorPeer, KEDA_HTTP_INTERCEPTOR_PORT, NODE_PROVISIONING_ALLOWANCE, WAKE_SERVICE_SUFFIX } from './keda-http-add-on';
 import { ExposureType, ServiceExposure } from './service-exposure';
@@ -19,6 +21,7 @@ import { addExposureObjects, checkExposure, checkHeaderMatch } from './service-e
 import { checkSiteGpuDemand, GpuDemand, GpuPlacement, known, placementAllows } from './site-gpu-demand';
 import { IGpuCapacity, offersShares, summarizeGpuCapacity, unitsPerGpu } from '../compute/gpu-capacity';
 import { SHARED_GPU_RESOURCE } from '../k8s/device-plugin';
+import { EFA_RESOURCE } from '../k8s/efa-device-plugin';
 import { capacityMatches, checkGpuRequirements, describeGpuRequirements, GpuRequirements } from '../compute/gpu-requirements';
 import { HYBRID_COMPUTE_TYPE, HYBRID_COMPUTE_TYPE_LABEL } from '../compute/hybrid-nodes';
 import { checkQuantity, parseQuantity } from '../k8s/quantity';
@@ -109,8 +112,19 @@ export interface InferenceServiceOptions {
   readonly env?: Record<string, string>;
   /** @default 8000 */
   readonly port?: number;
-  /** Whole GPUs per replica (0 for a CPU-only server). @default 1 */
+  /**
+   * Whole GPUs per replica (0 for a CPU-only server); with `multiNode`, per pod (per node), so a
+   * replica holds gpusPerReplica x nodes GPUs. @default 1
+   */
   readonly gpusPerReplica?: number;
+  /**
+   * Each replica spans several nodes, for models larger than one node: a LeaderWorkerSet whose
+   * groups (a leader that serves HTTP and its workers) start, fail and roll out as one, e.g.
+   * `MultiNodeServing.vllm({ nodes: 2 })` for tensor parallel within and pipeline parallel
+   * across nodes. Needs LeaderWorkerSet on the site (`GpuCluster.addLeaderWorkerSet()`).
+   * @default - one pod per replica (a Deployment)
+   */
+  readonly multiNode?: MultiNodeServing;
   /**
    * Each replica gets one share of a time-sliced GPU (`nvidia.com/gpu.shared`) instead of a
    * whole GPU: for small models on node groups with `timeSlicing` (or a site's declared
@@ -205,6 +219,8 @@ export class InferenceService extends Construct {
   public readonly gpuRequirements?: GpuRequirements;
   /** The capacities the pods are pinned to (with gpuRequirements); undefined: any GPU node. */
   public readonly pinnedCapacities?: IGpuCapacity[];
+  /** How each replica spans nodes (LeaderWorkerSet); undefined: one pod per replica. */
+  public readonly multiNode?: MultiNodeServing;
   private readonly canaryReplicas: number;
   private readonly autoscaled: boolean;
   private readonly cpu: string;
@@ -218,6 +234,7 @@ export class InferenceService extends Construct {
     this.namespace = props.namespace ?? DEFAULT_INFERENCE_NAMESPACE;
     this.gpusPerReplica = props.gpusPerReplica ?? DEFAULT_GPUS_PER_REPLICA;
     this.sharedGpu = props.sharedGpu ?? false;
+    this.multiNode = props.multiNode;
     if (this.sharedGpu && this.gpusPerReplica !== 1) {
       throw new PropValidationError(this, 'gpusPerReplica', this.gpusPerReplica, 'cannot go with sharedGpu, which gives each replica one share of a GPU (the device plugin fails pods that ask for more)',
         'Drop gpusPerReplica, or drop sharedGpu for whole GPUs.');
@@ -268,49 +285,47 @@ export class InferenceService extends Construct {
         values: [HYBRID_COMPUTE_TYPE],
       }],
     };
-    // Each track's pods: the Deployment's selector, and the Service a Gateway sends the track's share to.
-    const trackSelector = (track: 'stable' | 'canary') => ({ ...appLabels, 'cdk-scalable-ai.io/track': track });
+    // Each track's pods: the Deployment's selector, and the Service a Gateway sends the track's
+    // share to (of a multi-node replica, only the leader serves).
+    const servingLabels: Record<string, string> = this.multiNode ? { [GROUP_ROLE_LABEL]: 'leader' } : {};
+    const trackSelector = (track: 'stable' | 'canary') => ({ ...appLabels, 'cdk-scalable-ai.io/track': track, ...servingLabels });
     // Claims of mounted models: the canary's own when it has a model of its own (see mountModels).
     const claims = { stable: `${this.name}-model`, canary: props.canary?.model ? `${this.name}-canary-model` : `${this.name}-model` };
     const stableLabels = { ...appLabels, 'app.kubernetes.io/version': props.modelVersion, 'cdk-scalable-ai.io/track': 'stable' };
-    new k8s.KubeDeployment(this.chart, 'Deployment', {
-      metadata: { ...meta(this.name), labels: stableLabels },
-      spec: {
-        // KEDA owns the replica count when scaling is on; re-applying the manifest must not reset it.
-        replicas: props.scaling ? undefined : this.minReplicas,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: trackSelector('stable') },
-        // A new replica must be ready before an old one goes: serving capacity never drops.
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
-        progressDeadlineSeconds: podOptions.maxStartupTime.toSeconds() + 600,
-        template: modelServerPodTemplate({ ...podOptions, labels: stableLabels, image: props.image, args: props.args, model: props.model, modelClaimName: claims.stable }),
-      },
+    this.addWorkload('stable', {
+      name: this.name,
+      labels: stableLabels,
+      selector: trackSelector('stable'),
+      // KEDA owns the replica count when scaling is on; re-applying the manifest must not reset it.
+      replicas: props.scaling ? undefined : this.minReplicas,
+      pod: { ...podOptions, labels: stableLabels, image: props.image, args: props.args, model: props.model, modelClaimName: claims.stable },
     });
 
     if (props.canary) {
       const canaryLabels = { ...appLabels, 'app.kubernetes.io/version': props.canary.modelVersion, 'cdk-scalable-ai.io/track': 'canary' };
-      new k8s.KubeDeployment(this.chart, 'CanaryDeployment', {
-        metadata: { ...meta(`${this.name}-canary`), labels: canaryLabels },
-        spec: {
-          replicas: this.canaryReplicas,
-          selector: { matchLabels: trackSelector('canary') },
-          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
-          template: modelServerPodTemplate({
-            ...podOptions,
-            labels: canaryLabels,
-            image: props.canary.image ?? props.image,
-            args: props.canary.args ?? props.args,
-            model: props.canary.model ?? props.model,
-            modelClaimName: claims.canary,
-          }),
+      this.addWorkload('canary', {
+        name: `${this.name}-canary`,
+        labels: canaryLabels,
+        selector: trackSelector('canary'),
+        replicas: this.canaryReplicas,
+        pod: {
+          ...podOptions,
+          labels: canaryLabels,
+          image: props.canary.image ?? props.image,
+          args: props.canary.args ?? props.args,
+          model: props.canary.model ?? props.model,
+          modelClaimName: claims.canary,
         },
       });
+    }
+    if (this.multiNode) {
+      addGroupNetworkPolicy(this.chart, { name: this.name, namespace: this.namespace, selector: appLabels, ports: this.multiNode.groupPorts });
     }
 
     this.mountModels(props, claims);
     const wakeOnRequest = props.scaleToZero?.signal === WakeUpSignal.REQUEST;
     addExposureObjects(this.chart, {
-      name: this.name, namespace: this.namespace, site, exposure: props.exposure ?? ServiceExposure.clusterIp(), selector: appLabels, port, healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH,
+      name: this.name, namespace: this.namespace, site, exposure: props.exposure ?? ServiceExposure.clusterIp(), selector: { ...appLabels, ...servingLabels }, port, healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH,
       // The interceptor forwards the requests it held to the model server's pods.
       extraClientPeers: wakeOnRequest ? [interceptorPeer()] : [],
       canary: props.canary ? {
@@ -333,13 +348,15 @@ export class InferenceService extends Construct {
       const scaledObject = addScaledObject(this.chart, {
         name: this.name,
         namespace: this.namespace,
-        deploymentName: this.name,
+        scaleTarget: this.multiNode
+          ? { apiVersion: LEADER_WORKER_SET_API_VERSION, kind: 'LeaderWorkerSet', name: this.name }
+          : { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name },
         minReplicas: this.minReplicas,
         maxReplicas: this.maxReplicas,
         scaling: props.scaling,
         scaleToZero: props.scaleToZero,
         behavior: props.scalingBehavior ?? {},
-        queryContext: { namespace: this.namespace, app: this.name, podRegex: `${this.name}-[a-z0-9]+-[a-z0-9]+`, gpusPerReplica: Math.max(1, this.gpusPerReplica) },
+        queryContext: { namespace: this.namespace, app: this.name, podRegex: this.podNamePattern, gpusPerReplica: Math.max(1, this.gpusPerReplica) },
         prometheusQueryUrl: site.prometheusQueryUrl,
         awsPrometheusRegion: site.prometheusAwsRegion,
       });
@@ -367,10 +384,25 @@ export class InferenceService extends Construct {
     return {
       name: `${this.namespace}/${this.name}`,
       eligible: this.eligibleCapacities(),
-      gpusPerReplica: this.gpusPerReplica,
+      // A multi-node replica holds the GPUs of all its pods.
+      gpusPerReplica: this.gpusPerReplica * this.podsPerReplica,
       guaranteedReplicas: this.minReplicas + this.canaryReplicas + 1,
       peakReplicas: fixed + this.canaryReplicas + 1,
     };
+  }
+
+  /** Pods per replica: `multiNode.nodes`, or 1. */
+  public get podsPerReplica(): number {
+    return this.multiNode?.nodes ?? 1;
+  }
+
+  /**
+   * Regular expression of the stable track's pod names (PromQL `pod=~`): a Deployment's
+   * `<name>-<hash>-<hash>`, or a LeaderWorkerSet's leaders `<name>-<group>` and workers
+   * `<name>-<group>-<index>`.
+   */
+  public get podNamePattern(): string {
+    return this.multiNode ? `${this.name}-[0-9]+(-[0-9]+)?` : `${this.name}-[a-z0-9]+-[a-z0-9]+`;
   }
 
   /** Replicas of the canary Deployment (0 without a canary). */
@@ -401,6 +433,74 @@ export class InferenceService extends Construct {
   /** Stable pods bound to a node but not running yet: image pull, model download (pod_status_pending, [ClusterName, Namespace, PodName]; EKS sites only). */
   public metricPendingReplicas(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new InferenceServiceMetricFactory(this).pendingReplicas(props);
+  }
+
+  /**
+   * A track's pods: a Deployment, or with `multiNode` a LeaderWorkerSet whose leader runs the
+   * server and whose workers join it.
+   */
+  private addWorkload(track: 'stable' | 'canary', options: { name: string; labels: Record<string, string>; selector: Record<string, string>; replicas?: number; pod: ModelServerPodOptions }): void {
+    const ids = track === 'stable' ? { deployment: 'Deployment', group: 'LeaderWorkerSet' } : { deployment: 'CanaryDeployment', group: 'CanaryLeaderWorkerSet' };
+    const metadata = { name: options.name, namespace: this.namespace, labels: options.labels };
+    const multiNode = this.multiNode;
+    if (!multiNode) {
+      new k8s.KubeDeployment(this.chart, ids.deployment, {
+        metadata,
+        spec: {
+          replicas: options.replicas,
+          revisionHistoryLimit: track === 'stable' ? 5 : undefined,
+          selector: { matchLabels: options.selector },
+          // A new replica must be ready before an old one goes: serving capacity never drops.
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
+          progressDeadlineSeconds: track === 'stable' ? options.pod.maxStartupTime.toSeconds() + 600 : undefined,
+          template: modelServerPodTemplate(options.pod),
+        },
+      });
+      return;
+    }
+    const args = this.groupArgs(options.pod.args ?? []);
+    const efa = multiNode.efa ? this.efaDevicesPerPod() : undefined;
+    const groupPod = (role: 'leader' | 'worker', podArgs: string[], command?: string[]): ModelServerPodOptions => ({
+      ...options.pod,
+      labels: { ...options.pod.labels, [GROUP_ROLE_LABEL]: role },
+      command,
+      args: podArgs,
+      serving: role === 'leader',
+      extraResources: efa ? { [EFA_RESOURCE]: efa } : undefined,
+      extraPorts: multiNode.launch === MultiNodeLaunch.VLLM && role === 'leader' ? [{ name: 'rendezvous', containerPort: VLLM_MASTER_PORT, protocol: 'TCP' }] : undefined,
+    });
+    addLeaderWorkerSetObject(this.chart, ids.group, {
+      ...metadata,
+      replicas: options.replicas,
+      size: multiNode.nodes,
+      leaderTemplate: modelServerPodTemplate(groupPod('leader', args.leader, options.pod.command)),
+      workerTemplate: modelServerPodTemplate(groupPod('worker', args.worker, multiNode.workerCommand ?? options.pod.command)),
+    });
+  }
+
+  /**
+   * EFA devices each pod of a group requests: all of its node's (every pod has a node of its
+   * own), the same count on every capacity the service may use.
+   */
+  private efaDevicesPerPod(): number {
+    const eligible = this.eligibleCapacities();
+    const counts = [...new Set(eligible.map((c) => c.efaDevicesPerNode!))];
+    if (counts.length === 0) {
+      throw new PropValidationError(this, 'multiNode', 'efa: true', `finds no EFA-enabled GPU capacity on site "${this.site.siteName}"${this.gpuRequirements ? ` matching ${describeGpuRequirements(this.gpuRequirements)}` : ''}`,
+        'Add a node group with efa: true (an instance type with EFA, e.g. p5.48xlarge) before the service, or drop efa.');
+    }
+    if (counts.length > 1) {
+      throw new PropValidationError(this, 'multiNode', 'efa: true', `may run on EFA capacities with different device counts (${eligible.map((c) => `${c.capacityName}: ${c.efaDevicesPerNode}`).join(', ')}), but its pods request one count`,
+        'Pin the service to capacities of one instance type with gpuRequirements (e.g. nodeGroups).');
+    }
+    return counts[0];
+  }
+
+  /** Leader and worker arguments of a multi-node replica. */
+  private groupArgs(args: string[]): { leader: string[]; worker: string[] } {
+    const multiNode = this.multiNode!;
+    if (multiNode.launch === MultiNodeLaunch.CUSTOM) return { leader: args, worker: multiNode.workerArgs ?? [] };
+    return vllmGroupArgs(args, vllmParallelism(multiNode, this.gpusPerReplica), multiNode.nodes);
   }
 
   private validate(props: InferenceServiceProps, port: number): void {
@@ -441,7 +541,41 @@ export class InferenceService extends Construct {
       }
     }
     this.validateScaling(props);
+    if (props.multiNode) this.validateMultiNode(props, props.multiNode);
     checkExposure(this, props.site, props.exposure ?? ServiceExposure.clusterIp());
+  }
+
+  private validateMultiNode(props: InferenceServiceProps, multiNode: MultiNodeServing): void {
+    const site = props.site;
+    if (!site.leaderWorkerSetAvailable) {
+      throw new PropValidationError(this, 'multiNode', `${multiNode.nodes} nodes`, `needs LeaderWorkerSet, which site "${site.siteName}" does not have`,
+        site instanceof EksSite ? 'Call gpuCluster.addLeaderWorkerSet() before adding multi-node services.' : 'Install LeaderWorkerSet (>= 0.7) on the cluster and declare leaderWorkerSetAvailable: true on the site.');
+    }
+    checkInteger(this, 'multiNode.nodes', multiNode.nodes, 2, 32);
+    if (this.sharedGpu || this.gpusPerReplica === 0) {
+      throw new PropValidationError(this, this.sharedGpu ? 'sharedGpu' : 'gpusPerReplica', this.sharedGpu ? true : 0,
+        'cannot go with multiNode, which spreads one model over the whole GPUs of several nodes',
+        'Give gpusPerReplica the GPUs each node holds (e.g. 8), or serve the model from one node without multiNode.');
+    }
+    for (const port of multiNode.groupPorts ?? []) checkInteger(this, 'multiNode.groupPorts', port, 1, 65535);
+    if (multiNode.launch === MultiNodeLaunch.CUSTOM) return;
+    checkInteger(this, 'multiNode.tensorParallelSize', multiNode.tensorParallelSize, 1, 1024);
+    checkInteger(this, 'multiNode.pipelineParallelSize', multiNode.pipelineParallelSize, 1, 1024);
+    for (const [prop, args] of [['args', props.args], ['canary.args', props.canary?.args]] as const) {
+      const conflicting = conflictingVllmFlags(args ?? []);
+      if (conflicting.length > 0) {
+        throw new PropValidationError(this, prop, conflicting.join(' '), 'sets flags that MultiNodeServing.vllm writes itself (parallel sizes and the multi-node launch)',
+          'Drop them from args and give tensorParallelSize / pipelineParallelSize to MultiNodeServing.vllm instead.');
+      }
+    }
+    if (!known([this.gpusPerReplica, multiNode.nodes, multiNode.tensorParallelSize ?? 1, multiNode.pipelineParallelSize ?? 1])) return;
+    const gpus = this.gpusPerReplica * multiNode.nodes;
+    const { tensor, pipeline } = vllmParallelism(multiNode, this.gpusPerReplica);
+    if (tensor * pipeline !== gpus) {
+      throw new PropValidationError(this, 'multiNode', `tensorParallelSize ${tensor} x pipelineParallelSize ${pipeline}`,
+        `does not use the replica's ${gpus} GPUs (gpusPerReplica ${this.gpusPerReplica} x nodes ${multiNode.nodes}); vLLM needs one worker per GPU`,
+        `Choose sizes whose product is ${gpus}, e.g. tensorParallelSize ${this.gpusPerReplica} and pipelineParallelSize ${multiNode.nodes}.`);
+    }
   }
 
   private validateScaling(props: InferenceServiceProps): void {
@@ -557,7 +691,9 @@ export class InferenceService extends Construct {
   /** The site's capacities this service may use: its placement allows them and they meet its GPU requirements. */
   private eligibleCapacities(): IGpuCapacity[] {
     // Shares and whole GPUs are different resources: a pod can use only capacity of its kind.
-    return this.site.gpuCapacities.filter((c) => placementAllows(this.placement, c) && capacityMatches(c, this.gpuRequirements) && offersShares(c) === this.sharedGpu);
+    return this.site.gpuCapacities.filter((c) => placementAllows(this.placement, c) && capacityMatches(c, this.gpuRequirements) && offersShares(c) === this.sharedGpu
+      // Pods that request EFA devices run only where nodes advertise them.
+      && (this.multiNode?.efa !== true || (c.efaDevicesPerNode ?? 0) > 0));
   }
 
   /**

@@ -10,7 +10,8 @@ export const AWS_PROMETHEUS_TRIGGER_AUTHENTICATION = 'aws-managed-prometheus';
 export interface ScaledObjectOptions {
   readonly name: string;
   readonly namespace: string;
-  readonly deploymentName: string;
+  /** The workload KEDA scales (through its scale subresource): a Deployment or a LeaderWorkerSet. */
+  readonly scaleTarget: { readonly apiVersion: string; readonly kind: string; readonly name: string };
   readonly minReplicas: number;
   readonly maxReplicas: number;
   readonly scaling: InferenceScaling;
@@ -38,7 +39,7 @@ function prometheusTrigger(options: ScaledObjectOptions, query: string, threshol
   };
 }
 
-/** Adds the ScaledObject (KEDA manages the Deployment's replicas through an HPA). */
+/** Adds the ScaledObject (KEDA manages the workload's replicas through an HPA). */
 export function addScaledObject(scope: Construct, options: ScaledObjectOptions): ApiObject {
   const { scaling, scaleToZero } = options;
   const triggers: Record<string, unknown>[] = [];
@@ -61,7 +62,7 @@ export function addScaledObject(scope: Construct, options: ScaledObjectOptions):
     kind: 'ScaledObject',
     metadata: { name: options.name, namespace: options.namespace },
     spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: options.deploymentName },
+      scaleTargetRef: options.scaleTarget,
       minReplicaCount: scaleToZero ? 0 : options.minReplicas,
       maxReplicaCount: options.maxReplicas,
       pollingInterval,

@@ -52,6 +52,15 @@ export interface ModelServerPodOptions {
   readonly nodeRequirements: k8s.NodeSelectorRequirement[];
   /** Node selectors of the GPU capacities the pods are pinned to (one must match). @default - any GPU node of the site */
   readonly capacitySelectors?: Array<Record<string, string>>;
+  /**
+   * Whether the pod serves HTTP (its port, probes and scrape annotations). A multi-node
+   * replica's workers do not: only the leader serves. @default true
+   */
+  readonly serving?: boolean;
+  /** Extended resources besides the GPUs, e.g. EFA devices. @default - none */
+  readonly extraResources?: Record<string, number>;
+  /** TCP ports the pod listens on besides the HTTP port (declared for readers). @default - none */
+  readonly extraPorts?: k8s.ContainerPort[];
 }
 
 function quantity(value: string): k8s.Quantity {
@@ -128,13 +137,22 @@ export function modelServerPodTemplate(options: ModelServerPodOptions): k8s.PodT
   const env: k8s.EnvVar[] = Object.entries(envMap).map(([name, value]) => ({ name, value }));
 
   const startupFailures = Math.max(1, Math.ceil(options.maxStartupTime.toSeconds() / STARTUP_PROBE_PERIOD.toSeconds()));
+  const serving = options.serving ?? true;
+  const ports: k8s.ContainerPort[] = [...(serving ? [{ name: 'http', containerPort: options.port, protocol: 'TCP' }] : []), ...(options.extraPorts ?? [])];
+  const deviceRequests: Record<string, k8s.Quantity> = {
+    ...(options.gpus > 0 ? { [options.gpuResource]: k8s.Quantity.fromNumber(options.gpus) } : {}),
+    ...Object.fromEntries(Object.entries(options.extraResources ?? {}).map(([name, count]) => [name, k8s.Quantity.fromNumber(count)])),
+  };
   return {
     metadata: {
       labels: options.labels,
-      annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(options.port), 'prometheus.io/path': '/metrics' },
+      annotations: serving ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(options.port), 'prometheus.io/path': '/metrics' } : undefined,
     },
     spec: {
       serviceAccountName: options.serviceAccountName,
+      // Service links would put e.g. VLLM_PORT=tcp://... into the pod for a Service named
+      // "vllm", which vLLM rejects at start; the server finds nothing through them.
+      enableServiceLinks: false,
       automountServiceAccountToken: site.workloadCredentials === WorkloadCredentials.EKS_POD_IDENTITY && copied,
       securityContext: restrictedPodSecurityContext(),
       terminationGracePeriodSeconds: options.terminationGracePeriod.toSeconds(),
@@ -152,14 +170,16 @@ export function modelServerPodTemplate(options: ModelServerPodOptions): k8s.PodT
         command: options.command,
         args: options.args,
         env,
-        ports: [{ name: 'http', containerPort: options.port, protocol: 'TCP' }],
+        ports: ports.length > 0 ? ports : undefined,
         resources: {
-          requests: { cpu: quantity(options.cpu), memory: quantity(options.memory), ...(options.gpus > 0 ? { [options.gpuResource]: k8s.Quantity.fromNumber(options.gpus) } : {}) },
-          limits: { memory: quantity(options.memory), ...(options.gpus > 0 ? { [options.gpuResource]: k8s.Quantity.fromNumber(options.gpus) } : {}) },
+          requests: { cpu: quantity(options.cpu), memory: quantity(options.memory), ...deviceRequests },
+          limits: { memory: quantity(options.memory), ...deviceRequests },
         },
-        startupProbe: httpProbe(options.healthPath, options.port, STARTUP_PROBE_PERIOD.toSeconds(), startupFailures, 5),
-        readinessProbe: httpProbe(options.healthPath, options.port, 5, 3, 5),
-        livenessProbe: httpProbe(options.healthPath, options.port, 15, 4, 10),
+        // Workers of a multi-node replica serve nothing to probe: the leader's probes cover the
+        // group, and LeaderWorkerSet recreates the whole group when any pod fails.
+        startupProbe: serving ? httpProbe(options.healthPath, options.port, STARTUP_PROBE_PERIOD.toSeconds(), startupFailures, 5) : undefined,
+        readinessProbe: serving ? httpProbe(options.healthPath, options.port, 5, 3, 5) : undefined,
+        livenessProbe: serving ? httpProbe(options.healthPath, options.port, 15, 4, 10) : undefined,
         securityContext: restrictedContainerSecurityContext(),
         volumeMounts: [scratch, { name: 'shm', mountPath: '/dev/shm' }, ...(options.model
           ? [mounted ? { name: 'models', mountPath: options.modelDirectory, readOnly: true } : { ...models, readOnly: true }] : [])],

@@ -111,6 +111,16 @@ export class EksSite extends KubernetesSiteBase {
   }
 
   /**
+   * Records that LeaderWorkerSet runs on the cluster, installed by `installation`; charts
+   * delivered from now on (which may hold LeaderWorkerSets, whose webhooks fail closed) are
+   * applied after it.
+   */
+  public markLeaderWorkerSetInstalled(installation: Construct): void {
+    this._leaderWorkerSetAvailable = true;
+    this.markPrerequisite(installation);
+  }
+
+  /**
    * Records a cluster component every chart delivered from now on waits for, e.g. a controller
    * whose admission webhooks must answer before the objects it validates are created.
    */

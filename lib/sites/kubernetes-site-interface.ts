@@ -114,6 +114,11 @@ export interface IKubernetesSite extends IConstruct {
    * `resources.quotaCheckStrategy: IgnoreUndeclared`: Teams then get GPU queues.
    */
   readonly kueueAvailable: boolean;
+  /**
+   * Whether LeaderWorkerSet (>= 0.7, API `leaderworkerset.x-k8s.io/v1`) runs on the cluster:
+   * services may then span several nodes per replica.
+   */
+  readonly leaderWorkerSetAvailable: boolean;
   /** HTTP(S) URL of a Prometheus-compatible query API. @default - none: Prometheus-based scaling is unavailable */
   readonly prometheusQueryUrl?: string;
   /**

@@ -96,6 +96,13 @@ export interface KubernetesSiteOptions {
    * @default false
    */
   readonly kueueAvailable?: boolean;
+  /**
+   * LeaderWorkerSet (>= 0.7, API `leaderworkerset.x-k8s.io/v1`) runs on the cluster, as
+   * `GpuCluster.addLeaderWorkerSet()` installs it: services may then span several nodes per
+   * replica (`InferenceService` `multiNode`).
+   * @default false
+   */
+  readonly leaderWorkerSetAvailable?: boolean;
   /** @default - no Prometheus query API */
   readonly prometheusQueryUrl?: string;
   /** Region of an Amazon Managed Prometheus query API, whose queries KEDA signs. @default - unsigned queries */
@@ -140,6 +147,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
   protected _kedaHttpAddOnAvailable: boolean;
   /** @internal */
   protected _kueueAvailable: boolean;
+  protected _leaderWorkerSetAvailable: boolean;
   /** @internal */
   protected _prometheusQueryUrl?: string;
   /** @internal */
@@ -174,6 +182,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     this._kedaAvailable = options.kedaAvailable ?? false;
     this._kedaHttpAddOnAvailable = options.kedaHttpAddOnAvailable ?? false;
     this._kueueAvailable = options.kueueAvailable ?? false;
+    this._leaderWorkerSetAvailable = options.leaderWorkerSetAvailable ?? false;
     this._prometheusQueryUrl = options.prometheusQueryUrl;
     this._prometheusAwsRegion = options.prometheusAwsRegion;
     this.prometheusOperatorAvailable = options.prometheusOperatorAvailable ?? false;
@@ -201,6 +210,10 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
 
   public get kueueAvailable(): boolean {
     return this._kueueAvailable;
+  }
+
+  public get leaderWorkerSetAvailable(): boolean {
+    return this._leaderWorkerSetAvailable;
   }
 
   public get prometheusQueryUrl(): string | undefined {

@@ -36,7 +36,35 @@ const CRD_SCHEMA_FILES: Record<string, string> = {
   'kueue.x-k8s.io/v1beta2/ResourceFlavor': 'kueue.x-k8s.io_v1beta2_resourceflavor.json',
   'kueue.x-k8s.io/v1beta2/ClusterQueue': 'kueue.x-k8s.io_v1beta2_clusterqueue.json',
   'kueue.x-k8s.io/v1beta2/LocalQueue': 'kueue.x-k8s.io_v1beta2_localqueue.json',
+  'leaderworkerset.x-k8s.io/v1/LeaderWorkerSet': 'leaderworkerset.x-k8s.io_v1_leaderworkerset.json',
 };
+
+/**
+ * Pod templates inside custom resources whose schema file leaves them out (the CRD repeats the
+ * whole PodTemplateSpec schema per template): each is validated as a Pod of the Kubernetes
+ * schemas instead, so the pods are held to the same (strict) schema as a Deployment's.
+ */
+const EMBEDDED_POD_TEMPLATES: Record<string, (spec: any) => Array<[string, any]>> = {
+  'leaderworkerset.x-k8s.io/v1/LeaderWorkerSet': (spec) => [
+    ['spec.leaderWorkerTemplate.leaderTemplate', spec?.leaderWorkerTemplate?.leaderTemplate],
+    ['spec.leaderWorkerTemplate.workerTemplate', spec?.leaderWorkerTemplate?.workerTemplate],
+  ],
+};
+
+function embeddedPodErrors(obj: KubernetesObject): string[] {
+  const templates = EMBEDDED_POD_TEMPLATES[`${obj.apiVersion}/${obj.kind}`]?.(obj.spec) ?? [];
+  const Pod = modelFor('v1', 'Pod')!;
+  const errors: string[] = [];
+  for (const [path, template] of templates) {
+    if (template === undefined) continue;
+    try {
+      new Pod({ apiVersion: 'v1', kind: 'Pod', metadata: template.metadata ?? {}, spec: template.spec }).validate();
+    } catch (error) {
+      errors.push(`${describeObject(obj)}: ${path}: ${(error as Error).message}`);
+    }
+  }
+  return errors;
+}
 
 /**
  * Unknown fields are errors, as with `kubectl apply`'s strict field validation (the API server
@@ -104,6 +132,7 @@ export function schemaErrors(objects: readonly KubernetesObject[]): string[] {
     } catch (error) {
       errors.push(`${describeObject(obj)}: ${(error as Error).message}`);
     }
+    errors.push(...embeddedPodErrors(obj));
   }
   return errors;
 }

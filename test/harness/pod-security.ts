@@ -3,6 +3,7 @@
  * (https://kubernetes.io/docs/concepts/security/pod-security-standards/) on every workload
  * outside namespaces labelled privileged. Only GPU system daemons may live in those.
  */
+import { podTemplatesOf } from './invariants/kubernetes-objects';
 import { describeObject, KubernetesObject } from './kubernetes-schemas';
 
 const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
@@ -13,16 +14,6 @@ const RESTRICTED_VOLUME_TYPES = new Set([
 ]);
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-function podSpecOf(obj: KubernetesObject): any | undefined {
-  const spec = obj.spec as any;
-  switch (obj.kind) {
-    case 'Pod': return spec;
-    case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': case 'Job':
-      return spec?.template?.spec;
-    case 'CronJob': return spec?.jobTemplate?.spec?.template?.spec;
-    default: return undefined;
-  }
-}
 
 /** Namespaces declared privileged by Namespace objects among the manifests. */
 export function privilegedNamespaces(objects: readonly KubernetesObject[]): Set<string> {
@@ -77,9 +68,11 @@ export function expectRestrictedPods(objects: readonly KubernetesObject[], extra
   const privileged = new Set([...privilegedNamespaces(objects), ...extraPrivileged]);
   const problems: string[] = [];
   for (const obj of objects) {
-    const pod = podSpecOf(obj);
-    if (!pod || privileged.has(obj.metadata?.namespace ?? 'default')) continue;
-    for (const violation of restrictedViolations(pod)) problems.push(`${describeObject(obj)}: ${violation}`);
+    if (privileged.has(obj.metadata?.namespace ?? 'default')) continue;
+    for (const template of podTemplatesOf(obj)) {
+      if (!template?.spec) continue;
+      for (const violation of restrictedViolations(template.spec)) problems.push(`${describeObject(obj)}: ${violation}`);
+    }
   }
   if (problems.length > 0) {
     throw new Error(`Workloads break the Pod Security "restricted" profile:\n- ${problems.join('\n- ')}`);

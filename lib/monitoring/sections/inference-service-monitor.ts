@@ -108,11 +108,11 @@ export class InferenceServiceMonitor implements IMonitorable {
     const rules = modelServerAlertRules({
       namespace: service.namespace,
       app: service.name,
-      podRegex: `${service.name}-[a-z0-9]+-[a-z0-9]+`,
+      podRegex: service.podNamePattern,
       usesGpus: service.gpusPerReplica > 0,
       modelServer: o.modelServer ?? ModelServerMetrics.VLLM,
       wakeUp: service.scaleToZero ? {
-        query: service.scaleToZero.queryFor({ namespace: service.namespace, app: service.name, podRegex: `${service.name}-[a-z0-9]+-[a-z0-9]+`, gpusPerReplica: service.gpusPerReplica }),
+        query: service.scaleToZero.queryFor({ namespace: service.namespace, app: service.name, podRegex: service.podNamePattern, gpusPerReplica: service.gpusPerReplica }),
         threshold: service.scaleToZero.activationThreshold,
         coldStart: service.maxStartupTime,
       } : undefined,

@@ -28,7 +28,7 @@ function checkGroup(objects: KubernetesObject[], classesInApp: boolean): string[
   const ns = (o: KubernetesObject) => o.metadata?.namespace ?? 'default';
   const find = (kind: string, name: string, namespace?: string) => objects.find((o) => o.kind === kind && o.metadata?.name === name && (namespace === undefined || ns(o) === namespace));
   const gatewayKind = (kind: string) => objects.filter((o) => o.kind === kind && String(o.apiVersion).startsWith(GATEWAY_GROUP));
-  const pods = objects.map(podsOf).filter((p) => p !== undefined);
+  const pods = objects.flatMap(podsOf);
 
   const albGateways = new Set<string>();
   for (const gateway of gatewayKind('Gateway')) {

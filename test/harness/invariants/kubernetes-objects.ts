@@ -13,29 +13,29 @@ export interface PodUse {
   readonly spec: any;
 }
 
-/** Where each workload kind keeps its pod template. */
-function podTemplateOf(object: KubernetesObject): { metadata?: any; spec?: any } | undefined {
+/** Where each workload kind keeps its pod templates. */
+export function podTemplatesOf(object: KubernetesObject): Array<{ metadata?: any; spec?: any }> {
   const spec = object.spec as any;
   switch (object.kind) {
-    case 'Pod': return { metadata: object.metadata, spec };
-    case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': case 'Job': return spec?.template;
-    case 'CronJob': return spec?.jobTemplate?.spec?.template;
-    case 'LeaderWorkerSet': return spec?.leaderWorkerTemplate?.workerTemplate;
-    default: return undefined;
+    case 'Pod': return [{ metadata: object.metadata, spec }];
+    case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': case 'Job': return [spec?.template];
+    case 'CronJob': return [spec?.jobTemplate?.spec?.template];
+    // Without a leaderTemplate the leader is created from the workerTemplate.
+    case 'LeaderWorkerSet': return [spec?.leaderWorkerTemplate?.leaderTemplate, spec?.leaderWorkerTemplate?.workerTemplate].filter((t) => t !== undefined);
+    default: return [];
   }
 }
 
-export function podsOf(object: KubernetesObject): PodUse | undefined {
-  const template = podTemplateOf(object);
-  if (!template?.spec) return undefined;
-  return {
+/** The pods a workload object creates, one use per pod template (a LeaderWorkerSet has two). */
+export function podsOf(object: KubernetesObject): PodUse[] {
+  return podTemplatesOf(object).filter((template) => template?.spec).map((template) => ({
     owner: object,
     namespace: object.metadata?.namespace ?? 'default',
     serviceAccountName: template.spec.serviceAccountName ?? 'default',
     labels: template.metadata?.labels ?? {},
     annotations: template.metadata?.annotations ?? {},
     spec: template.spec,
-  };
+  }));
 }
 
 export function allContainers(pod: PodUse): any[] {

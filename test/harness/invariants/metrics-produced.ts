@@ -30,7 +30,7 @@ function alarmMetrics(alarm: ModelResource): AlarmMetric[] {
 
 /** Text of every container command and argument in the app's manifests (publishers call PutMetricData from there). */
 function containerTexts(model: AssemblyModel): string[] {
-  return model.manifests.flatMap((u) => u.objects).map(podsOf).filter((p): p is PodUse => p !== undefined)
+  return model.manifests.flatMap((u) => u.objects).flatMap(podsOf)
     .flatMap((pod) => allContainers(pod).map((c) => [...(c.command ?? []), ...(c.args ?? []), ...(c.env ?? []).map((e: any) => `${e.name}=${e.value}`)].join(' ')));
 }
 
@@ -93,7 +93,7 @@ function exposedSeries(pod: PodUse): string[] {
 /** Series scraped from one cluster or site: what annotated pods expose, and exporters behind a scraped Service. */
 function scrapedSeries(objects: readonly KubernetesObject[], scrapeConfig: string | undefined): Set<string> {
   const series = new Set<string>();
-  for (const pod of objects.map(podsOf).filter((p): p is PodUse => p !== undefined)) {
+  for (const pod of objects.flatMap(podsOf)) {
     const annotated = pod.annotations['prometheus.io/scrape'] === 'true';
     const exporter = allContainers(pod).some((c) => /dcgm-exporter/.test(String(c.image ?? '')));
     // The managed collector keeps annotated pods and the DCGM exporter's endpoints; a site's own Prometheus is assumed to do the same.

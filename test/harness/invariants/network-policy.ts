@@ -155,7 +155,7 @@ function trafficViolations(where: string, units: readonly ManifestUnit[], associ
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
   const violations: string[] = [];
   // Pods on the host network are not subject to NetworkPolicies.
-  for (const pod of objects.map(podsOf).filter((p): p is PodUse => p !== undefined && p.spec.hostNetwork !== true)) {
+  for (const pod of objects.flatMap(podsOf).filter((p) => p.spec.hostNetwork !== true)) {
     const associated = associations.has(`${pod.namespace}/${pod.serviceAccountName}`);
     for (const need of requiredEgress(pod, associated, dns)) {
       if (!isAllowed(policies, pod, 'Egress', need)) violations.push(`${where}: NetworkPolicies deny ${describeObject(pod.owner)} egress to ${need.reason} (${need.protocol} ${need.peer.ip ?? need.peer.namespace}:${need.port}).`);

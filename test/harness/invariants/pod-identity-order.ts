@@ -24,7 +24,7 @@ export const podIdentityBeforePods: Invariant = {
       const cluster = model.references(association.stack, clusterName)[0];
       if (!cluster || typeof namespace !== 'string' || typeof serviceAccount !== 'string') continue;
       for (const manifest of model.manifestsOf(cluster)) {
-        const users = manifest.objects.map(podsOf).filter((p) => p && p.namespace === namespace && p.serviceAccountName === serviceAccount);
+        const users = manifest.objects.flatMap(podsOf).filter((p) => p.namespace === namespace && p.serviceAccountName === serviceAccount);
         if (users.length === 0 || model.isOrderedAfter(manifest.resource!, association)) continue;
         violations.push(`${users.map((p) => describeObject(p!.owner)).join(', ')} (applied by ${model.describe(manifest.resource!)}) run as ${namespace}/${serviceAccount} `
           + `but may be created before its Pod Identity association ${model.describe(association)}: the pods would start without AWS credentials.`);

@@ -47,7 +47,7 @@ function checkGroup(objects: KubernetesObject[]): string[] {
     if (handles.has(key)) violations.push(`PersistentVolumes ${handles.get(key)} and ${volume.metadata?.name} share the ${csi.driver} volume handle ${csi.volumeHandle}: pods mounting them get stuck.`);
     handles.set(key, String(volume.metadata?.name));
   }
-  for (const pod of objects.map(podsOf).filter((p) => p !== undefined)) {
+  for (const pod of objects.flatMap(podsOf)) {
     for (const volume of pod.spec.volumes ?? []) {
       const claimName = volume.persistentVolumeClaim?.claimName;
       if (claimName && !claims.some((c) => c.metadata?.name === claimName && ns(c) === pod.namespace)) {

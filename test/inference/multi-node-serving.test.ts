@@ -1,0 +1,213 @@
+/**
+ * Multi-node serving with LeaderWorkerSet. What must hold at deploy time: the LeaderWorkerSet
+ * CRD and its webhooks exist before any LeaderWorkerSet is applied (the `crds-before-objects`
+ * invariant checks the order on every synthesized app); only the leader of a group serves, so
+ * the Service, the Gateway backends and the probes see the leader only; the workers reach the
+ * leader at `$(LWS_LEADER_ADDRESS)` with the same parallel sizes and their own node rank, and
+ * the namespace's default-deny lets the group's pods talk to each other; KEDA scales groups
+ * (LeaderWorkerSet's scale subresource); the site's GPUs hold every pod of every group.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { GpuCluster, InferenceScaling, InferenceService, KubernetesSite, MultiNodeServing } from '../../lib';
+import { KubernetesObject } from '../harness/kubernetes-schemas';
+import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
+import { cleanTemplate, testApp } from '../harness/synth';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- synthesized CloudFormation and manifests are untyped */
+
+const IMAGE = 'vllm/vllm-openai:v0.12.0';
+
+function cluster(options: { lws?: boolean; maxSize?: number; autoscaling?: boolean } = {}): { app: App; stack: Stack; gpu: GpuCluster } {
+  const app = testApp();
+  const stack = new Stack(app, 'Platform');
+  const gpu = new GpuCluster(stack, 'Gpu', {});
+  gpu.addGpuNodeGroup('H100', { instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: options.maxSize ?? 6 });
+  if (options.lws ?? true) gpu.addLeaderWorkerSet();
+  if (options.autoscaling) gpu.addInferenceAutoscaling();
+  return { app, stack, gpu };
+}
+
+function lws(objects: KubernetesObject[], name: string): any {
+  return findObject(objects, 'LeaderWorkerSet', name, 'inference');
+}
+
+describe('a vLLM model across two 8-GPU nodes', () => {
+  let built: ReturnType<typeof cluster>;
+  let service: InferenceService;
+  let template: Template;
+  let objects: KubernetesObject[];
+  beforeAll(() => {
+    built = cluster({ autoscaling: true });
+    service = new InferenceService(built.stack, 'Llama405b', {
+      site: built.gpu.site,
+      name: 'llama-405b',
+      image: IMAGE,
+      modelVersion: 'v1',
+      args: ['meta-llama/Llama-3.1-405B-Instruct', '--max-model-len', '32768'],
+      gpusPerReplica: 8,
+      cpu: '96',
+      memory: '1000Gi',
+      multiNode: MultiNodeServing.vllm({ nodes: 2 }),
+      scaling: InferenceScaling.onQueueDepth(8),
+      maxReplicas: 2,
+    });
+    template = cleanTemplate(built.stack);
+    objects = siteObjects(built.gpu.site);
+  });
+
+  test('the LeaderWorkerSet release is pinned and waits for its controller', () => {
+    const release = Object.values<any>(template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: 'lws' } }))[0];
+    expect(release.Properties).toEqual(expect.objectContaining({
+      Repository: 'oci://registry.k8s.io/lws/charts/lws', Version: '0.10.0', Namespace: 'lws-system', Release: 'lws', Wait: true, CreateNamespace: true,
+    }));
+    expect(JSON.parse(release.Properties.Values).image.manager).toEqual({ repository: 'registry.k8s.io/lws/lws', tag: 'v0.10.0', pullPolicy: 'IfNotPresent' });
+    expect(built.gpu.leaderWorkerSet?.version).toBe('0.10.0');
+    expect(built.gpu.site.leaderWorkerSetAvailable).toBe(true);
+  });
+
+  test('the service\'s manifest is applied after the release (its webhooks fail closed)', () => {
+    const releaseId = Object.keys(template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: 'lws' } }))[0];
+    const manifest = Object.values<any>(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+      .find((m) => JSON.stringify(m.Properties.Manifest).includes('LeaderWorkerSet'));
+    expect(manifest.DependsOn).toEqual(expect.arrayContaining([releaseId]));
+  });
+
+  test('one group per replica: a leader and a worker, restarted and rolled out together, scaled by KEDA', () => {
+    expectSafeManifests(objects);
+    expect(objects.filter((o) => o.kind === 'Deployment' && o.metadata?.namespace === 'inference')).toEqual([]);
+    const spec = lws(objects, 'llama-405b').spec;
+    expect(spec.replicas).toBeUndefined();
+    expect(spec.leaderWorkerTemplate.size).toBe(2);
+    expect(spec.leaderWorkerTemplate.restartPolicy).toBe('RecreateGroupOnPodRestart');
+    expect(spec.rolloutStrategy).toEqual({ type: 'RollingUpdate', rollingUpdateConfiguration: { maxUnavailable: 0, maxSurge: 1 } });
+    expect(spec.startupPolicy).toBe('LeaderCreated');
+    expect((findObject(objects, 'ScaledObject', 'llama-405b', 'inference').spec as any).scaleTargetRef)
+      .toEqual({ apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', name: 'llama-405b' });
+  });
+
+  test('tensor parallel within a node, pipeline parallel across nodes; workers join the leader headless', () => {
+    const { leaderTemplate, workerTemplate } = lws(objects, 'llama-405b').spec.leaderWorkerTemplate;
+    const parallel = ['--tensor-parallel-size', '8', '--pipeline-parallel-size', '2', '--nnodes', '2', '--master-addr', '$(LWS_LEADER_ADDRESS)', '--master-port', '29501', '--distributed-executor-backend', 'mp'];
+    const model = ['meta-llama/Llama-3.1-405B-Instruct', '--max-model-len', '32768'];
+    expect(leaderTemplate.spec.containers[0].args).toEqual([...model, ...parallel, '--node-rank', '0']);
+    expect(workerTemplate.spec.containers[0].args).toEqual([...model, ...parallel, '--node-rank', '$(LWS_WORKER_INDEX)', '--headless']);
+    for (const pod of [leaderTemplate, workerTemplate]) {
+      expect(pod.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe(8);
+      expect(pod.spec.enableServiceLinks).toBe(false);
+    }
+  });
+
+  test('only the leader serves: probes, HTTP port, scraping, Service endpoints', () => {
+    const { leaderTemplate, workerTemplate } = lws(objects, 'llama-405b').spec.leaderWorkerTemplate;
+    expect(leaderTemplate.metadata.labels['cdk-scalable-ai.io/role']).toBe('leader');
+    expect(workerTemplate.metadata.labels['cdk-scalable-ai.io/role']).toBe('worker');
+    const leader = leaderTemplate.spec.containers[0];
+    const worker = workerTemplate.spec.containers[0];
+    expect(leader.startupProbe.httpGet.path).toBe('/health');
+    expect(leader.ports).toEqual([{ name: 'http', containerPort: 8000, protocol: 'TCP' }, { name: 'rendezvous', containerPort: 29501, protocol: 'TCP' }]);
+    expect([worker.startupProbe, worker.readinessProbe, worker.livenessProbe, worker.ports]).toEqual([undefined, undefined, undefined, undefined]);
+    expect(workerTemplate.metadata.annotations).toBeUndefined();
+    expect((findObject(objects, 'Service', 'llama-405b', 'inference').spec as any).selector).toEqual(expect.objectContaining({ 'cdk-scalable-ai.io/role': 'leader' }));
+    expect(service.podNamePattern).toBe('llama-405b-[0-9]+(-[0-9]+)?');
+    expect(service.podsPerReplica).toBe(2);
+  });
+
+  test('the group\'s pods may reach each other on every port; clients reach only the leader\'s port', () => {
+    const group = findObject(objects, 'NetworkPolicy', 'allow-llama-405b-group', 'inference').spec as any;
+    const app = { 'app.kubernetes.io/name': 'llama-405b', 'app.kubernetes.io/part-of': 'cdk-scalable-ai' };
+    expect(group).toEqual({ podSelector: { matchLabels: app }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: app } }] }] });
+    const clients = findObject(objects, 'NetworkPolicy', 'allow-llama-405b-clients', 'inference').spec as any;
+    expect(clients.podSelector.matchLabels['cdk-scalable-ai.io/role']).toBe('leader');
+    expect(clients.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8000 }]);
+  });
+
+  test('the site\'s demand counts every GPU of a group', () => {
+    expect(service.gpuDemand.gpusPerReplica).toBe(16);
+  });
+});
+
+describe('multi-node validation', () => {
+  const base = { name: 'big', image: IMAGE, modelVersion: 'v1', gpusPerReplica: 8, cpu: '96', memory: '1000Gi' };
+
+  test('without LeaderWorkerSet on the site the error names the call', () => {
+    const { stack, gpu } = cluster({ lws: false });
+    expect(() => new InferenceService(stack, 'S', { ...base, site: gpu.site, multiNode: MultiNodeServing.vllm({ nodes: 2 }) }))
+      .toThrow(/multiNode = "2 nodes" needs LeaderWorkerSet, which site "gpu" does not have\. Call gpuCluster\.addLeaderWorkerSet\(\)/);
+  });
+
+  test('a declared site needs leaderWorkerSetAvailable', () => {
+    const stack = new Stack(testApp(), 'OnPrem');
+    const site = new KubernetesSite(stack, 'Site', { siteName: 'dc1', gpuCapacity: { gpusPerNode: 8, totalGpus: 32 } });
+    expect(() => new InferenceService(stack, 'S', { ...base, site, cpu: '8', memory: '64Gi', multiNode: MultiNodeServing.vllm({ nodes: 2 }) }))
+      .toThrow(/declare leaderWorkerSetAvailable: true on the site/);
+    const declared = new KubernetesSite(stack, 'Declared', { siteName: 'dc2', gpuCapacity: { gpusPerNode: 8, totalGpus: 32 }, leaderWorkerSetAvailable: true });
+    const service = new InferenceService(stack, 'T', { ...base, site: declared, cpu: '8', memory: '64Gi', multiNode: MultiNodeServing.vllm({ nodes: 2 }) });
+    expectSafeManifests(siteObjects(declared));
+    expect(lws(siteObjects(declared), 'big').spec.leaderWorkerTemplate.size).toBe(2);
+    expect(service.multiNode?.nodes).toBe(2);
+  });
+
+  test('nodes out of range, shared GPUs and CPU-only servers fail', () => {
+    const { stack, gpu } = cluster();
+    expect(() => new InferenceService(stack, 'A', { ...base, site: gpu.site, multiNode: MultiNodeServing.vllm({ nodes: 1 }) }))
+      .toThrow(/multiNode\.nodes = 1 .*between 2 and 32/);
+    expect(() => new InferenceService(stack, 'B', { ...base, site: gpu.site, gpusPerReplica: 0, multiNode: MultiNodeServing.vllm({ nodes: 2 }) }))
+      .toThrow(/gpusPerReplica = 0 cannot go with multiNode/);
+    expect(() => new InferenceService(stack, 'C', { ...base, site: gpu.site, gpusPerReplica: 1, sharedGpu: true, multiNode: MultiNodeServing.vllm({ nodes: 2 }) }))
+      .toThrow(/sharedGpu = true cannot go with multiNode/);
+  });
+
+  test('parallel sizes must use exactly the replica\'s GPUs', () => {
+    const { stack, gpu } = cluster();
+    expect(() => new InferenceService(stack, 'A', { ...base, site: gpu.site, multiNode: MultiNodeServing.vllm({ nodes: 2, tensorParallelSize: 8, pipelineParallelSize: 4 }) }))
+      .toThrow(/tensorParallelSize 8 x pipelineParallelSize 4" does not use the replica's 16 GPUs \(gpusPerReplica 8 x nodes 2\).*e\.g\. tensorParallelSize 8 and pipelineParallelSize 2/);
+    // Tensor parallel across both nodes is fine: 16 x 1.
+    const wide = new InferenceService(stack, 'B', { ...base, name: 'wide', site: gpu.site, multiNode: MultiNodeServing.vllm({ nodes: 2, tensorParallelSize: 16 }) });
+    expect(wide.multiNode?.tensorParallelSize).toBe(16);
+    const args = lws(siteObjects(gpu.site), 'wide').spec.leaderWorkerTemplate.leaderTemplate.spec.containers[0].args;
+    expect(args.slice(0, 4)).toEqual(['--tensor-parallel-size', '16', '--pipeline-parallel-size', '1']);
+  });
+
+  test('flags the launch writes itself are refused in args', () => {
+    const { stack, gpu } = cluster();
+    expect(() => new InferenceService(stack, 'A', { ...base, site: gpu.site, args: ['m', '--tensor-parallel-size=8'], multiNode: MultiNodeServing.vllm({ nodes: 2 }) }))
+      .toThrow(/args = "--tensor-parallel-size=8" sets flags that MultiNodeServing\.vllm writes itself/);
+  });
+
+  test('a group larger than the GPUs of the site fails at synth', () => {
+    const { app, stack, gpu } = cluster({ maxSize: 3 });
+    // 1 replica + 1 surge = 2 groups x 2 nodes x 8 GPUs = 32 > 3 nodes x 8 GPUs.
+    new InferenceService(stack, 'A', { ...base, site: gpu.site, multiNode: MultiNodeServing.vllm({ nodes: 2 }) });
+    expect(() => app.synth()).toThrow(/need 32 GPUs to run their minimum replicas .* offers 24/);
+  });
+});
+
+describe('a custom multi-node server', () => {
+  test('workers run their own command and arguments; the group talks on the ports given', () => {
+    const { stack, gpu } = cluster();
+    new InferenceService(stack, 'Trt', {
+      site: gpu.site, name: 'trt', image: 'nvcr.io/nvidia/tritonserver:25.01-trtllm-python-py3', modelVersion: 'v1', gpusPerReplica: 8, cpu: '96', memory: '1000Gi',
+      command: ['leader.sh'], args: ['--world-size', '16'],
+      healthPath: '/v2/health/ready',
+      multiNode: MultiNodeServing.custom({ nodes: 2, workerCommand: ['worker.sh'], workerArgs: ['--leader', '$(LWS_LEADER_ADDRESS)'], groupPorts: [29500, 5000] }),
+    });
+    cleanTemplate(stack);
+    const objects = siteObjects(gpu.site);
+    expectSafeManifests(objects);
+    const { leaderTemplate, workerTemplate } = lws(objects, 'trt').spec.leaderWorkerTemplate;
+    expect([leaderTemplate.spec.containers[0].command, leaderTemplate.spec.containers[0].args]).toEqual([['leader.sh'], ['--world-size', '16']]);
+    expect([workerTemplate.spec.containers[0].command, workerTemplate.spec.containers[0].args]).toEqual([['worker.sh'], ['--leader', '$(LWS_LEADER_ADDRESS)']]);
+    expect((findObject(objects, 'NetworkPolicy', 'allow-trt-group', 'inference').spec as any).ingress[0].ports)
+      .toEqual([{ protocol: 'TCP', port: 29500 }, { protocol: 'TCP', port: 5000 }]);
+  });
+
+  test('group ports must be ports', () => {
+    const { stack, gpu } = cluster();
+    expect(() => new InferenceService(stack, 'A', {
+      site: gpu.site, name: 'x', image: IMAGE, modelVersion: 'v1', gpusPerReplica: 8, cpu: '96', memory: '1000Gi',
+      multiNode: MultiNodeServing.custom({ nodes: 2, workerArgs: [], groupPorts: [70000] }),
+    })).toThrow(/multiNode\.groupPorts = 70000/);
+  });
+});
