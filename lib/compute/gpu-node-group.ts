@@ -6,11 +6,13 @@ import { Construct } from 'constructs';
 import { GPU_CAPACITY_LABEL, IGpuCapacity, MAX_TIME_SLICING_REPLICAS } from './gpu-capacity';
 import { allocatableOf, NodeAllocatable } from './node-allocatable';
 import { DEVICE_PLUGIN_REQUIRED_LABEL, ensureTimeSlicingPlugin, timeSlicingPluginLabel } from '../k8s/device-plugin';
+import { EFA_PRESENT_LABEL, ensureEfaDevicePlugin } from '../k8s/efa-device-plugin';
+import { EksSite } from '../sites/eks-site';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
 import { DEFAULT_GPU_TAINT, GPU_PRESENT_LABEL } from '../sites/site-base';
 import { PropValidationError } from '../private/errors';
 import {
-  acceleratorLabelValue, CpuArchitecture, GpuInstanceSpec, isBottlerocket, knownGpuFamilies, lookupGpuInstance,
+  acceleratorLabelValue, CpuArchitecture, efaInterfaces, GpuInstanceSpec, isBottlerocket, knownGpuFamilies, lookupGpuInstance,
 } from '../private/gpu-catalog';
 import { acknowledgeManagedPolicies } from '../private/nag-acknowledgements';
 import { checkEksName, checkInteger, checkLabels, checkOrdered, checkPattern, warn } from '../private/validation';
@@ -85,6 +87,18 @@ export interface GpuNodeGroupOptions {
    * @default - whole GPUs
    */
   readonly timeSlicing?: number;
+  /**
+   * Elastic Fabric Adapter on every network card, for models served across nodes
+   * (`MultiNodeServing` with `efa`): one instance type with EFA (p4d, p5, p5e, p5en, p6-b200,
+   * p6-b300, and g5/g6/g6e from 8xlarge), in one subnet (one Availability Zone) and a cluster
+   * placement group. The launch template gets an `efa` interface on card 0 and an `efa-only`
+   * interface on every other card, each with the cluster security group (which admits all
+   * traffic from itself, as EFA requires); the EFA device plugin advertises the devices as
+   * `vpc.amazonaws.com/efa`. Model server images must bring libfabric and the AWS OFI NCCL
+   * plugin for NCCL to use EFA.
+   * @default false
+   */
+  readonly efa?: boolean;
 }
 
 export interface GpuNodeGroupProps extends GpuNodeGroupOptions {
@@ -119,6 +133,10 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
   public readonly launchTemplate: ec2.LaunchTemplate;
   /** Shares per GPU, with `timeSlicing`. */
   public readonly timeSlicingReplicas?: number;
+  /** EFA devices per node, with `efa`. */
+  public readonly efaDevicesPerNode?: number;
+  /** The cluster placement group the nodes launch into, with `efa`. */
+  public readonly placementGroup?: ec2.CfnPlacementGroup;
 
   constructor(scope: Construct, id: string, props: GpuNodeGroupProps) {
     super(scope, id);
@@ -153,12 +171,14 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
 
     const bottlerocket = isBottlerocket(this.amiType);
     this.timeSlicingReplicas = this.checkTimeSlicing(props, bottlerocket);
+    this.efaDevicesPerNode = this.checkEfa(props);
     this.nodeLabels = {
       [GPU_PRESENT_LABEL]: 'true',
       ...this.nodeSelector,
       ...(specs.length > 0 ? { [ACCELERATOR_LABEL]: acceleratorLabelValue(specs[0].family) } : {}),
       // Which device plugin DaemonSet runs on the nodes: the plain one, or the time-slicing one.
       ...(bottlerocket ? {} : { [DEVICE_PLUGIN_REQUIRED_LABEL]: this.timeSlicingReplicas ? timeSlicingPluginLabel(this.timeSlicingReplicas) : 'daemonset' }),
+      ...(this.efaDevicesPerNode ? { [EFA_PRESENT_LABEL]: 'true' } : {}),
       ...props.labels,
     };
 
@@ -185,6 +205,8 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
       });
     }
 
+    if (this.efaDevicesPerNode) this.placementGroup = this.addEfaInterfaces(props.cluster, this.efaDevicesPerNode);
+
     this.nodegroup = new eks.Nodegroup(this, 'Resource', {
       cluster: props.cluster,
       nodegroupName: props.nodegroupName,
@@ -197,7 +219,7 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
       maxSize,
       labels: { ...this.nodeLabels },
       taints: [{ key: DEFAULT_GPU_TAINT.key, value: DEFAULT_GPU_TAINT.value, effect: eks.TaintEffect.NO_SCHEDULE }],
-      subnets: props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      subnets: this.efaDevicesPerNode ? this.efaSubnet(props) : props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       nodeRole: props.nodeRole,
       launchTemplateSpec: { id: this.launchTemplate.launchTemplateId!, version: this.launchTemplate.latestVersionNumber },
       enableNodeAutoRepair: true,
@@ -209,7 +231,59 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
     }
 
     if (this.timeSlicingReplicas !== undefined) ensureTimeSlicingPlugin(this, props.site!, this.timeSlicingReplicas);
+    if (this.efaDevicesPerNode) ensureEfaDevicePlugin(props.site as EksSite);
     props.site?.addGpuCapacity(this);
+  }
+
+  /** EFA devices per node with `efa`: one known EFA instance type, on an EKS site. */
+  private checkEfa(props: GpuNodeGroupProps): number | undefined {
+    if (!props.efa) return undefined;
+    const types = props.instanceTypes.map(String);
+    if (types.length !== 1 || Token.isUnresolved(types[0])) {
+      throw new PropValidationError(this, 'instanceTypes', types, 'must be one known instance type with efa: the launch template gives every network card an EFA interface, and their number depends on the type',
+        'List exactly one instance type, e.g. [new ec2.InstanceType("p5.48xlarge")]; add another node group for another type.');
+    }
+    const interfaces = efaInterfaces(types[0]);
+    if (interfaces === undefined) {
+      throw new PropValidationError(this, 'efa', true, `is not available on ${types[0]} (no EFA interface the library knows of)`,
+        'Use an EFA instance type (p4d.24xlarge, p5.48xlarge, p5en.48xlarge, p6-b200.48xlarge, g6e.8xlarge and larger, ...), or drop efa.');
+    }
+    if (!(props.site instanceof EksSite)) {
+      throw new PropValidationError(this, 'efa', true, 'needs the cluster\'s site to run the EFA device plugin on', 'Add the group with gpuCluster.addGpuNodeGroup().');
+    }
+    return interfaces;
+  }
+
+  /**
+   * EFA on every network card: card 0 carries the primary interface as `efa` (IP and EFA),
+   * the others an `efa-only` interface at device index 1 (no IP address used; device index 1
+   * is what P5 accepts). Security groups go on each interface, where EKS then does not add the
+   * cluster security group itself. The nodes launch into a cluster placement group.
+   */
+  private addEfaInterfaces(cluster: eks.ICluster, interfaces: number): ec2.CfnPlacementGroup {
+    const placementGroup = new ec2.CfnPlacementGroup(this, 'PlacementGroup', { strategy: 'cluster' });
+    const cfn = this.launchTemplate.node.defaultChild as ec2.CfnLaunchTemplate;
+    cfn.addPropertyOverride('LaunchTemplateData.Placement', { GroupName: placementGroup.ref });
+    cfn.addPropertyOverride('LaunchTemplateData.NetworkInterfaces', Array.from({ length: interfaces }, (_, card) => ({
+      NetworkCardIndex: card,
+      DeviceIndex: card === 0 ? 0 : 1,
+      InterfaceType: card === 0 ? 'efa' : 'efa-only',
+      Groups: [cluster.clusterSecurityGroupId],
+      DeleteOnTermination: true,
+    })));
+    return placementGroup;
+  }
+
+  /** EFA traffic stays within one subnet: the given selection must pick one, else the first private subnet. */
+  private efaSubnet(props: GpuNodeGroupProps): ec2.SubnetSelection {
+    const vpc = props.cluster.vpc;
+    if (!props.subnets) return { subnets: [vpc.privateSubnets[0]] };
+    const selected = vpc.selectSubnets(props.subnets).subnets;
+    if (selected.length !== 1) {
+      throw new PropValidationError(this, 'subnets', `${selected.length} subnets`, 'must select exactly one subnet with efa: EFA traffic and a cluster placement group stay in one Availability Zone',
+        'Select one subnet, e.g. { subnets: [vpc.privateSubnets[0]] }.');
+    }
+    return props.subnets;
   }
 
   private checkTimeSlicing(props: GpuNodeGroupProps, bottlerocket: boolean): number | undefined {

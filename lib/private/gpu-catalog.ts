@@ -101,6 +101,28 @@ const NODE_RESOURCES: Readonly<Record<string, readonly [number, number]>> = {
   'p6-b200.48xlarge': [192, 2048], 'p6-b300.48xlarge': [192, 4096], 'p6e-gb200.36xlarge': [144, 960],
 };
 
+/**
+ * Elastic Fabric Adapter interfaces per GPU instance type (EC2 `EfaInfo.MaximumEfaInterfaces`,
+ * one per network card), as Karpenter v1.14.1's generated instance-type table lists them
+ * (`vpc.amazonaws.com/efa`); the types agree with the EFA device plugin chart's list
+ * (aws/eks-charts `aws-efa-k8s-device-plugin` v0.5.30). Smaller sizes have no EFA. P6e-GB200
+ * is left out: no source here gives its count.
+ */
+const EFA_INTERFACES: Readonly<Record<string, number>> = {
+  'g5.8xlarge': 1, 'g5.12xlarge': 1, 'g5.16xlarge': 1, 'g5.24xlarge': 1, 'g5.48xlarge': 1,
+  'g6.8xlarge': 1, 'g6.12xlarge': 1, 'g6.16xlarge': 1, 'g6.24xlarge': 1, 'g6.48xlarge': 1,
+  'g6e.8xlarge': 1, 'g6e.12xlarge': 1, 'g6e.16xlarge': 1, 'g6e.24xlarge': 2, 'g6e.48xlarge': 4,
+  'g7e.48xlarge': 4,
+  'p4d.24xlarge': 4, 'p4de.24xlarge': 4,
+  'p5.4xlarge': 1, 'p5.48xlarge': 32, 'p5e.48xlarge': 32, 'p5en.48xlarge': 16,
+  'p6-b200.48xlarge': 8, 'p6-b300.48xlarge': 16,
+};
+
+/** EFA interfaces of an instance type (one per network card); undefined when it has none the catalog knows. */
+export function efaInterfaces(instanceType: string): number | undefined {
+  return EFA_INTERFACES[instanceType];
+}
+
 /** vCPUs and memory of an instance type; undefined when the catalog does not list them. */
 export function instanceResources(instanceType: string): { readonly vcpus: number; readonly memoryGiB: number } | undefined {
   const entry = NODE_RESOURCES[instanceType];

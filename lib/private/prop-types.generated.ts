@@ -125,6 +125,7 @@ export const STRUCT_SHAPES: StructShapes = {
     name: { type: 'string', required: true },
   },
   DeclaredGpuCapacity: {
+    efaDevicesPerNode: { type: 'number' },
     gpuMemory: { type: 'size' },
     gpuModel: { type: 'string' },
     gpusPerNode: { type: 'number', required: true },
@@ -240,6 +241,7 @@ export const STRUCT_SHAPES: StructShapes = {
     capacityType: { type: { enum: 'CapacityType', values: ['SPOT', 'ON_DEMAND', 'CAPACITY_BLOCK'], names: ['SPOT', 'ON_DEMAND', 'CAPACITY_BLOCK'] } },
     desiredSize: { type: 'number' },
     detailedMonitoring: { type: 'boolean' },
+    efa: { type: 'boolean' },
     instanceTypes: { type: { array: { instance: 'ec2.InstanceType' } }, required: true },
     labels: { type: { map: 'string' } },
     maxSize: { type: 'number' },
@@ -257,6 +259,7 @@ export const STRUCT_SHAPES: StructShapes = {
     cluster: { type: { instance: 'eksv2.Cluster' }, required: true },
     desiredSize: { type: 'number' },
     detailedMonitoring: { type: 'boolean' },
+    efa: { type: 'boolean' },
     instanceTypes: { type: { array: { instance: 'ec2.InstanceType' } }, required: true },
     labels: { type: { map: 'string' } },
     maxSize: { type: 'number' },

@@ -46,6 +46,11 @@ export interface DeclaredGpuCapacity {
    * `renameByDefault: true` (pods request `nvidia.com/gpu.shared`). @default - whole GPUs
    */
   readonly timeSlicing?: number;
+  /**
+   * Elastic Fabric Adapter devices each GPU node advertises as `vpc.amazonaws.com/efa` (the
+   * EFA device plugin runs there), for models served across nodes with `efa`. @default - none
+   */
+  readonly efaDevicesPerNode?: number;
 }
 
 /** What every site declares about itself. */
@@ -241,6 +246,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     checkLabels(this, 'gpuCapacity.nodeLabels', capacity.nodeLabels);
     checkInteger(this, 'gpuCapacity.totalGpus', capacity.totalGpus, capacity.gpusPerNode);
     checkInteger(this, 'gpuCapacity.timeSlicing', capacity.timeSlicing, 2, MAX_TIME_SLICING_REPLICAS);
+    checkInteger(this, 'gpuCapacity.efaDevicesPerNode', capacity.efaDevicesPerNode, 1, 64);
     this.addGpuCapacity({
       capacityName: `${this.node.path} (declared)`,
       gpusPerNode: capacity.gpusPerNode,
@@ -249,6 +255,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
       gpuMemoryGiB: capacity.gpuMemory?.toGibibytes({ rounding: SizeRoundingBehavior.NONE }),
       nodeSelector: capacity.nodeLabels,
       timeSlicingReplicas: capacity.timeSlicing,
+      efaDevicesPerNode: capacity.efaDevicesPerNode,
     });
   }
 

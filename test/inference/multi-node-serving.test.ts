@@ -211,3 +211,104 @@ describe('a custom multi-node server', () => {
     })).toThrow(/multiNode\.groupPorts = 70000/);
   });
 });
+
+describe('EFA: node groups with an adapter on every network card, pods that request them', () => {
+  let built: { app: App; stack: Stack; gpu: GpuCluster };
+  let template: Template;
+  let objects: KubernetesObject[];
+  beforeAll(() => {
+    const app = testApp();
+    const stack = new Stack(app, 'Platform');
+    const gpu = new GpuCluster(stack, 'Gpu', {});
+    gpu.addGpuNodeGroup('H100', { instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 4, efa: true });
+    gpu.addLeaderWorkerSet();
+    new InferenceService(stack, 'Big', {
+      site: gpu.site, name: 'big', image: IMAGE, modelVersion: 'v1', args: ['m'], gpusPerReplica: 8, cpu: '96', memory: '1000Gi',
+      multiNode: MultiNodeServing.vllm({ nodes: 2, efa: true }),
+    });
+    built = { app, stack, gpu };
+    template = cleanTemplate(stack);
+    objects = siteObjects(gpu.site);
+  });
+
+  test('the launch template puts efa on card 0 and efa-only on the other 31 cards, with the cluster security group, in a cluster placement group', () => {
+    const templates = Object.values<any>(template.findResources('AWS::EC2::LaunchTemplate'))
+      .filter((t) => t.Properties.LaunchTemplateData.NetworkInterfaces !== undefined);
+    expect(templates).toHaveLength(1);
+    const data = templates[0].Properties.LaunchTemplateData;
+    const interfaces = data.NetworkInterfaces;
+    expect(interfaces).toHaveLength(32);
+    const clusterSg = { 'Fn::GetAtt': [expect.stringMatching(/^Gpu/), 'ClusterSecurityGroupId'] };
+    expect(interfaces[0]).toEqual({ NetworkCardIndex: 0, DeviceIndex: 0, InterfaceType: 'efa', Groups: [clusterSg], DeleteOnTermination: true });
+    expect(interfaces[31]).toEqual({ NetworkCardIndex: 31, DeviceIndex: 1, InterfaceType: 'efa-only', Groups: [clusterSg], DeleteOnTermination: true });
+    expect(data.SecurityGroupIds).toBeUndefined();
+    const groups = template.findResources('AWS::EC2::PlacementGroup');
+    expect(Object.values<any>(groups).map((g) => g.Properties)).toEqual([{ Strategy: 'cluster' }]);
+    expect(data.Placement).toEqual({ GroupName: { Ref: Object.keys(groups)[0] } });
+  });
+
+  test('the node group launches in one subnet, labelled for the EFA device plugin, which tolerates the GPU taint', () => {
+    const nodegroup = Object.values<any>(template.findResources('AWS::EKS::Nodegroup')).find((n) => n.Properties.InstanceTypes?.[0] === 'p5.48xlarge');
+    expect(nodegroup.Properties.Subnets).toHaveLength(1);
+    expect(nodegroup.Properties.Labels).toEqual(expect.objectContaining({ 'vpc.amazonaws.com/efa.present': 'true' }));
+    const release = Object.values<any>(template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: 'aws-efa-k8s-device-plugin' } }))[0];
+    expect(release.Properties).toEqual(expect.objectContaining({ Repository: 'https://aws.github.io/eks-charts', Version: 'v0.5.30', Namespace: 'kube-system' }));
+    expect(JSON.parse(release.Properties.Values)).toEqual({
+      tolerations: [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
+      nodeSelector: { 'vpc.amazonaws.com/efa.present': 'true' },
+    });
+    expect(built.gpu.gpuNodeGroups[0].efaDevicesPerNode).toBe(32);
+  });
+
+  test('each pod of a group requests all 32 adapters of its node and stays within the restricted profile', () => {
+    expectSafeManifests(objects);
+    const { leaderTemplate, workerTemplate } = lws(objects, 'big').spec.leaderWorkerTemplate;
+    for (const pod of [leaderTemplate, workerTemplate]) {
+      const container = pod.spec.containers[0];
+      expect(container.resources.requests['vpc.amazonaws.com/efa']).toBe(32);
+      expect(container.resources.limits['vpc.amazonaws.com/efa']).toBe(32);
+      expect(container.env).toEqual(expect.arrayContaining([{ name: 'FI_EFA_USE_HUGE_PAGE', value: '0' }]));
+      expect(container.securityContext.privileged).toBe(false);
+    }
+  });
+});
+
+describe('EFA validation', () => {
+  function stackWithCluster(): { stack: Stack; gpu: GpuCluster } {
+    const stack = new Stack(testApp(), 'Platform');
+    return { stack, gpu: new GpuCluster(stack, 'Gpu', {}) };
+  }
+
+  test('instance types without EFA, several types, or several subnets fail', () => {
+    const { gpu } = stackWithCluster();
+    expect(() => gpu.addGpuNodeGroup('Small', { instanceTypes: [new ec2.InstanceType('g6e.xlarge')], efa: true }))
+      .toThrow(/efa = true is not available on g6e\.xlarge/);
+    expect(() => gpu.addGpuNodeGroup('Two', { instanceTypes: [new ec2.InstanceType('p5.48xlarge'), new ec2.InstanceType('p5e.48xlarge')], efa: true }))
+      .toThrow(/instanceTypes = .* must be one known instance type with efa/);
+    expect(() => gpu.addGpuNodeGroup('Wide', { instanceTypes: [new ec2.InstanceType('p5.48xlarge')], efa: true, subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } }))
+      .toThrow(/subnets = "2 subnets" must select exactly one subnet with efa/);
+  });
+
+  test('a service asking for EFA needs EFA capacity of one device count', () => {
+    const { stack, gpu } = stackWithCluster();
+    gpu.addGpuNodeGroup('Plain', { instanceTypes: [new ec2.InstanceType('p5.48xlarge')] });
+    gpu.addLeaderWorkerSet();
+    const props = { site: gpu.site, image: IMAGE, modelVersion: 'v1', gpusPerReplica: 8, cpu: '96', memory: '1000Gi', multiNode: MultiNodeServing.vllm({ nodes: 2, efa: true }) };
+    expect(() => new InferenceService(stack, 'A', { ...props, name: 'a' })).toThrow(/multiNode = "efa: true" finds no EFA-enabled GPU capacity on site "gpu"/);
+    gpu.addGpuNodeGroup('P5', { instanceTypes: [new ec2.InstanceType('p5.48xlarge')], efa: true });
+    gpu.addGpuNodeGroup('P5en', { instanceTypes: [new ec2.InstanceType('p5en.48xlarge')], efa: true });
+    expect(() => new InferenceService(stack, 'B', { ...props, name: 'b' })).toThrow(/different device counts \(.*P5: 32, .*P5en: 16\)/);
+    const pinned = new InferenceService(stack, 'C', { ...props, name: 'c', gpuRequirements: { models: ["H200"] } });
+    expect(pinned.pinnedCapacities?.map((c) => c.efaDevicesPerNode)).toEqual([16]);
+  });
+
+  test('declared capacity on another cluster may offer EFA devices', () => {
+    const stack = new Stack(testApp(), 'OnPrem');
+    const site = new KubernetesSite(stack, 'Site', { siteName: 'dc1', gpuCapacity: { gpusPerNode: 8, totalGpus: 32, efaDevicesPerNode: 4 }, leaderWorkerSetAvailable: true });
+    new InferenceService(stack, 'S', { site, name: 's', image: IMAGE, modelVersion: 'v1', gpusPerReplica: 8, cpu: '8', memory: '64Gi', multiNode: MultiNodeServing.vllm({ nodes: 2, efa: true }) });
+    const pod = lws(siteObjects(site), 's').spec.leaderWorkerTemplate.workerTemplate;
+    expect(pod.spec.containers[0].resources.limits['vpc.amazonaws.com/efa']).toBe(4);
+    expect(() => new KubernetesSite(stack, 'Bad', { siteName: 'dc2', gpuCapacity: { gpusPerNode: 8, totalGpus: 32, efaDevicesPerNode: 0 } }))
+      .toThrow(/gpuCapacity\.efaDevicesPerNode = 0/);
+  });
+});
