@@ -1,28 +1,32 @@
 /**
  * Example 6: a shared GPU platform for two teams, built for the Kubernetes AI Conformance
- * checklist's routing, gang scheduling and GPU sharing items. One EKS cluster (managed node
- * groups) with the AWS Load Balancer Controller serving Gateway API and Kueue:
+ * checklist. One EKS cluster (managed node groups) with the AWS Load Balancer Controller
+ * serving Gateway API, Kueue, KEDA, LeaderWorkerSet and the Mountpoint for Amazon S3 driver:
  *
  * - an L40S node group with whole GPUs that both teams queue on (each guaranteed 4 GPUs,
- *   borrowing what the other leaves idle), and an L4 node group time-sliced into 4 shares per
- *   GPU for small models;
+ *   borrowing what the other leaves idle), an L4 node group time-sliced into 4 shares per GPU
+ *   for small models, and an EFA-enabled H100 node group for a model larger than one node;
  * - team `fraud` serves a small scoring model on GPU shares;
- * - team `assistant` serves a chat model behind an internal ALB Gateway, with a canary that gets
- *   10 % of requests and every request carrying `x-canary: true`;
- * - evidence Jobs check the Gateway, the queues and the GPU metrics on the live cluster.
+ * - team `assistant` serves a chat model behind an internal ALB Gateway, autoscaled on its
+ *   queue, with a canary that gets 10 % of requests and every request carrying `x-canary: true`;
+ *   its weights are mounted from the lake (no copy at start);
+ * - the platform serves a 405B model across two 8-GPU nodes (tensor parallel within a node,
+ *   pipeline parallel across them, over EFA);
+ * - evidence Jobs check the Gateway, the queues, the autoscalers, the LeaderWorkerSet groups
+ *   and the GPU metrics on the live cluster.
  *
  * Context: `-c chatCertificateArn=arn:aws:acm:...` (an ACM certificate for chat.<domain>) and
  * `-c chatHost=chat.example.com`.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { ConformanceEvidence, DataLake, GpuCluster, InferenceService, ModelSource, ServiceExposure, Team } from 'cdk-scalable-ai';
+import { ConformanceEvidence, DataLake, GpuCluster, InferenceScaling, InferenceService, ModelSource, MultiNodeServing, ServiceExposure, Team } from 'cdk-scalable-ai';
 
 /** Context keys of the example. */
 export const CONFORMANT_CONTEXT = { certificateArn: 'chatCertificateArn', host: 'chatHost' } as const;
 /** Names of the example's teams and services, for tests and readers. */
-export const CONFORMANT_NAMES = { fraud: 'fraud', assistant: 'assistant', scorer: 'scorer', chat: 'chat' } as const;
+export const CONFORMANT_NAMES = { fraud: 'fraud', assistant: 'assistant', scorer: 'scorer', chat: 'chat', large: 'llama-405b' } as const;
 
 function requiredContext(scope: Construct, key: string, example: string): string {
   const value = scope.node.tryGetContext(key);
@@ -39,7 +43,12 @@ export function buildConformantPlatformExample(scope: Construct): Stack {
   const cluster = new GpuCluster(stack, 'Cluster', { awsLoadBalancerController: { gatewayApi: true } });
   const l40s = cluster.addGpuNodeGroup('L40s', { instanceTypes: [new ec2.InstanceType('g6e.12xlarge')], maxSize: 2 });
   cluster.addGpuNodeGroup('SharedL4', { instanceTypes: [new ec2.InstanceType('g6.4xlarge')], maxSize: 2, timeSlicing: 4 });
+  // One Availability Zone, a cluster placement group and an EFA device on each of 32 network cards.
+  cluster.addGpuNodeGroup('H100', { instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 4, efa: true });
   cluster.addKueue();
+  cluster.addInferenceAutoscaling();
+  cluster.addLeaderWorkerSet();
+  cluster.addMountpointS3();
 
   new Team(stack, 'Fraud', {
     site: cluster.site,
@@ -63,29 +72,50 @@ export function buildConformantPlatformExample(scope: Construct): Stack {
     image: 'vllm/vllm-openai:v0.11.0',
     modelVersion: 'v1',
     model: ModelSource.fromDataLake(models, 'fraud-scorer/v1'),
-    args: ['--model', '/models/fraud-scorer', '--gpu-memory-utilization', '0.22'],
+    // Model files are at /models/<service name>.
+    args: ['--model', '/models/scorer', '--gpu-memory-utilization', '0.22'],
     sharedGpu: true,
     cpu: '2',
     memory: '8Gi',
     minReplicas: 2,
   });
 
-  // Behind a Gateway: the canary's share is a weight, testers reach it by header.
+  // Behind a Gateway: the canary's share is a weight, testers reach it by header. Its weights
+  // are mounted read-only from the lake instead of copied into every pod at start.
   new InferenceService(stack, 'Chat', {
     site: cluster.site,
     name: CONFORMANT_NAMES.chat,
     namespace: CONFORMANT_NAMES.assistant,
     image: 'vllm/vllm-openai:v0.11.0',
     modelVersion: 'v1',
-    model: ModelSource.fromDataLake(models, 'llama-3.1-8b-instruct/v1'),
-    args: ['--model', '/models/llama', '--served-model-name', 'llama-3.1-8b-instruct'],
+    model: ModelSource.mountFromDataLake(models, 'llama-3.1-8b-instruct/v1'),
+    args: ['--model', '/models/chat', '--served-model-name', 'llama-3.1-8b-instruct'],
+    gpuRequirements: { models: ['L40S'] },
+    scaling: InferenceScaling.onQueueDepth(8),
+    maxReplicas: 3,
     exposure: ServiceExposure.gatewayWithCertificate(host, certificateArn),
     canary: {
       modelVersion: 'v2',
-      model: ModelSource.fromDataLake(models, 'llama-3.1-8b-instruct/v2'),
+      model: ModelSource.mountFromDataLake(models, 'llama-3.1-8b-instruct/v2'),
       trafficPercent: 10,
       matchHeader: { name: 'x-canary', value: 'true' },
     },
+  });
+
+  // Larger than one node: each replica is a leader and a worker with 8 H100s each, talking over EFA.
+  new InferenceService(stack, 'Llama405b', {
+    site: cluster.site,
+    name: CONFORMANT_NAMES.large,
+    image: 'vllm/vllm-openai:v0.12.0',
+    modelVersion: 'v1',
+    model: ModelSource.mountFromDataLake(models, 'llama-3.1-405b-instruct/v1'),
+    args: ['/models/llama-405b', '--served-model-name', 'llama-3.1-405b-instruct', '--max-model-len', '32768'],
+    gpusPerReplica: 8,
+    cpu: '96',
+    memory: '1000Gi',
+    sharedMemory: '64Gi',
+    maxStartupTime: Duration.minutes(45),
+    multiNode: MultiNodeServing.vllm({ nodes: 2, efa: true }),
   });
 
   // Post-deploy evidence, per checklist item: kubectl get jobs -n ai-conformance -L cdk-scalable-ai.io/checklist-id

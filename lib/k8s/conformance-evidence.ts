@@ -47,6 +47,11 @@ interface Check {
   readonly reads: Array<{ apiGroup: string; resource: string }>;
 }
 
+/** Whether the app delivers objects of a kind to the site (a `kubectl wait --all` on none fails). */
+function deliversKind(site: IKubernetesSite, kind: string): boolean {
+  return site.charts.some((c) => c.node.findAll().some((o) => o instanceof ApiObject && o.kind === kind));
+}
+
 /** Checks per checklist id, from what the site offers. */
 function checksFor(site: IKubernetesSite, timeout: string): Map<string, Check[]> {
   const checks = new Map<string, Check[]>();
@@ -58,7 +63,7 @@ function checksFor(site: IKubernetesSite, timeout: string): Map<string, Check[]>
     ]);
   }
   // NodePools (EKS Auto Mode or Karpenter) the app delivers to the site.
-  if (site.charts.some((c) => c.node.findAll().some((o) => o instanceof ApiObject && o.kind === 'NodePool'))) {
+  if (deliversKind(site, 'NodePool')) {
     checks.set('cluster_autoscaling', [
       { name: 'node-pools-ready', args: wait('--for=condition=Ready', 'nodepools.karpenter.sh', '--all'), reads: [{ apiGroup: 'karpenter.sh', resource: 'nodepools' }] },
     ]);
@@ -82,10 +87,20 @@ function checksFor(site: IKubernetesSite, timeout: string): Map<string, Check[]>
       },
     ]);
   }
-  const crds = [...site.kedaAvailable ? ['scaledobjects.keda.sh'] : [], ...site.kueueAvailable ? ['clusterqueues.kueue.x-k8s.io', 'localqueues.kueue.x-k8s.io'] : []];
+  const crds = [
+    ...site.kedaAvailable ? ['scaledobjects.keda.sh'] : [],
+    ...site.kueueAvailable ? ['clusterqueues.kueue.x-k8s.io', 'localqueues.kueue.x-k8s.io'] : [],
+    ...site.leaderWorkerSetAvailable ? ['leaderworkersets.leaderworkerset.x-k8s.io'] : [],
+  ];
   if (crds.length > 0) {
     checks.set('robust_controller', [
       { name: 'operator-crds-established', args: wait('--for=condition=Established', ...crds.map((c) => `customresourcedefinitions/${c}`)), reads: [{ apiGroup: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' }] },
+      // The operator works: every group of every multi-node model is up (the controller sets Available).
+      ...deliversKind(site, 'LeaderWorkerSet') ? [{
+        name: 'leader-worker-sets-available',
+        args: wait('--for=condition=Available', 'leaderworkersets.leaderworkerset.x-k8s.io', '--all', '--all-namespaces'),
+        reads: [{ apiGroup: 'leaderworkerset.x-k8s.io', resource: 'leaderworkersets' }],
+      }] : [],
     ]);
   }
   return checks;

@@ -90,6 +90,8 @@ export class AiPlatform extends Stage {
     // The KEDA HTTP add-on comes with the first EKS service that wakes on requests.
     const wakesOnRequest = onEks.some((s) => s.service.scaleToZero?.signal === WakeUpSignal.REQUEST);
     if (props.inferenceAutoscaling ?? scaledOnEks) this.cluster.addInferenceAutoscaling({ kedaHttpAddOn: wakesOnRequest });
+    // LeaderWorkerSet comes with the first EKS service whose replicas span nodes.
+    if (onEks.some((s) => s.service.multiNode !== undefined)) this.cluster.addLeaderWorkerSet();
     checkUnique(this, 'teams', (props.teams ?? []).map((t) => t.id));
     if (props.kueue ?? (props.teams ?? []).some((t) => (t.gpuQuotas ?? []).length > 0)) this.cluster.addKueue();
     // Teams come before the services of their namespaces, after the GPU capacity they queue on.

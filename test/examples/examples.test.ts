@@ -12,6 +12,8 @@ import { expectSafeManifests, findObject, pinnedCapacities, siteObjects } from '
 import { expectNagClean, RulePack } from '../harness/nag';
 import { cleanTemplates, testApp } from '../harness/synth';
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- synthesized manifests are untyped */
+
 const CA_FILE = path.join(__dirname, 'test-ca.pem');
 const CA = fs.readFileSync(CA_FILE, 'utf8');
 /** Context of every example: a CA file (hybrid burst) and the PEM itself (streaming features, not yet moved to a file). */
@@ -89,7 +91,7 @@ describe('examples synthesize cleanly, with valid manifests and no cdk-nag findi
     expect(pinnedCapacities(findObject(objects, 'Deployment', GPU_POOLS_SERVICES.small, 'inference'))).toEqual(['l40s']);
   });
 
-  test('6. a conformant platform: two teams queueing on a shared L40S pool, GPU shares, a Gateway with a canary', () => {
+  test('6. a conformant platform: two teams queueing on a shared L40S pool, GPU shares, a Gateway with a canary, a mounted model, a model across two EFA nodes', () => {
     const app = expectExampleSound(buildConformantPlatformExample);
     const objects = siteObjects(sitesOf(app)[0]);
     for (const team of [CONFORMANT_NAMES.fraud, CONFORMANT_NAMES.assistant]) {
@@ -100,8 +102,18 @@ describe('examples synthesize cleanly, with valid manifests and no cdk-nag findi
     expect(JSON.stringify(scorer.spec)).toContain('"nvidia.com/gpu.shared":1');
     const route = findObject(objects, 'HTTPRoute', CONFORMANT_NAMES.chat, CONFORMANT_NAMES.assistant).spec as { rules: Array<{ backendRefs: Array<{ weight?: number }> }> };
     expect(route.rules[1].backendRefs.map((b) => b.weight)).toEqual([90, 10]);
+    // The chat model is mounted from the lake, not copied: a claim and no download init container.
+    const chat = findObject(objects, 'Deployment', CONFORMANT_NAMES.chat, CONFORMANT_NAMES.assistant).spec as any;
+    expect(chat.template.spec.initContainers).toBeUndefined();
+    expect(chat.template.spec.volumes).toContainEqual({ name: 'models', persistentVolumeClaim: { claimName: 'chat-model', readOnly: true } });
+    // The large model: one leader and one worker per replica, 8 GPUs and 32 EFA devices each.
+    const large = findObject(objects, 'LeaderWorkerSet', CONFORMANT_NAMES.large, 'inference').spec as any;
+    expect(large.leaderWorkerTemplate.size).toBe(2);
+    for (const pod of [large.leaderWorkerTemplate.leaderTemplate, large.leaderWorkerTemplate.workerTemplate]) {
+      expect(pod.spec.containers[0].resources.limits).toEqual(expect.objectContaining({ 'nvidia.com/gpu': 8, 'vpc.amazonaws.com/efa': 32 }));
+    }
     const evidence = objects.filter((o) => o.kind === 'Job' && o.metadata?.namespace === 'ai-conformance').map((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id']);
-    expect(evidence.sort()).toEqual(['accelerator_metrics', 'ai_inference', 'gang_scheduling', 'robust_controller']);
+    expect(evidence.sort()).toEqual(['accelerator_metrics', 'ai_inference', 'gang_scheduling', 'pod_autoscaling', 'robust_controller']);
   });
 
   test('examples that need a CA bundle say so', () => {

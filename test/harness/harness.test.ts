@@ -85,6 +85,26 @@ describe('kubernetes schema validation', () => {
       .toMatch(/no schema known/);
   });
 
+  test('checks a LeaderWorkerSet against its CRD and each of its pod templates against the Pod schema', () => {
+    const template = (container: unknown) => ({ metadata: { labels: { app: 'web' } }, spec: { containers: [container] } });
+    const group = (leader: unknown, extra: Record<string, unknown> = {}) => ({
+      apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', metadata: { name: 'web', namespace: 'apps' },
+      spec: { leaderWorkerTemplate: { size: 2, leaderTemplate: template(leader), workerTemplate: template(restrictedContainer) }, ...extra },
+    });
+    expect(schemaErrors([group(restrictedContainer)])).toEqual([]);
+    expect(schemaErrors([group({ ...restrictedContainer, ports: [{ containerPort: 'eighty' }] })]).join())
+      .toMatch(/LeaderWorkerSet apps\/web: spec\.leaderWorkerTemplate\.leaderTemplate: .*containerPort/);
+    expect(schemaErrors([group(restrictedContainer, { startupPolicy: 'WhenReady' })]).join()).toMatch(/startupPolicy/);
+  });
+
+  test('rejects a LeaderWorkerSet pod outside the restricted profile', () => {
+    const group = {
+      apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', metadata: { name: 'web', namespace: 'apps' },
+      spec: { leaderWorkerTemplate: { size: 2, workerTemplate: { spec: { containers: [{ ...restrictedContainer, securityContext: { privileged: true } }] } } } },
+    };
+    expect(() => expectRestrictedPods([group as KubernetesObject])).toThrow(/LeaderWorkerSet apps\/web: container .*privileged/);
+  });
+
   test('rejects a ScaledObject without triggers', () => {
     const bad = { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'w' }, spec: { scaleTargetRef: { name: 'web' } } };
     expect(schemaErrors([bad])).toHaveLength(1);

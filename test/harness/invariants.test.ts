@@ -110,6 +110,15 @@ describe('pod-identity-before-pods', () => {
     helmChart(stack, 'Keda', c.ref, 'keda', 'inference');
     expect(violations(app, podIdentityBeforePods)).toEqual([expect.stringMatching(/Helm release keda .* not ordered after it/)]);
   });
+
+  test('a release known to run as another service account (the EFA device plugin: default) need not wait', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const c = cluster(stack);
+    association(stack, c.ref);
+    helmChart(stack, 'Efa', c.ref, 'aws-efa-k8s-device-plugin', 'inference');
+    expect(violations(app, podIdentityBeforePods)).toEqual([]);
+  });
 });
 
 describe('keys-admit-their-users', () => {
@@ -536,5 +545,21 @@ describe('volumes-bind', () => {
 
   test('passes a volume and claim that bind, mounted by a pod', () => {
     expect(check([volume('a', 'a'), claim('a', 'a'), mountingPod('a')])).toEqual([]);
+  });
+
+  test('reports a model path the server is given but does not mount, in a Deployment and in each template of a LeaderWorkerSet', () => {
+    const server = (modelPath: string) => ({
+      name: 'model-server', image: 'i', args: ['--model', modelPath], volumeMounts: [{ name: 'models', mountPath: '/models/chat', readOnly: true }],
+    });
+    const pod = (modelPath: string) => ({ metadata: { labels: { app: 'chat' } }, spec: { containers: [server(modelPath)], volumes: [{ name: 'models', emptyDir: {} }] } });
+    const group = (modelPath: string) => ({
+      apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', metadata: { name: 'chat', namespace: 'inference' },
+      spec: { leaderWorkerTemplate: { size: 2, leaderTemplate: pod('/models/chat'), workerTemplate: pod(modelPath) } },
+    });
+    expect(check([deployment('inference', 'server', { containers: [server('/models/llama')] }), group('--model=/models/llama')])).toEqual([
+      expect.stringMatching(/Deployment inference\/server: container model-server is given \/models\/llama, which none of its volumes mounts \(\/models\/chat\)/),
+      expect.stringMatching(/LeaderWorkerSet inference\/chat: container model-server is given \/models\/llama/),
+    ]);
+    expect(check([deployment('inference', 'server', { containers: [server('/models/chat/config.json')] }), group('/models/chat')])).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ClusterCapacityMode, ConformanceEvidence, GpuCluster, InferenceScaling, InferenceService, KubernetesSite, ServiceExposure, Team } from '../../lib';
+import { ClusterCapacityMode, ConformanceEvidence, GpuCluster, InferenceScaling, InferenceService, KubernetesSite, MultiNodeServing, ServiceExposure, Team } from '../../lib';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, siteObjects } from '../harness/manifests';
 import { cleanTemplate, testApp } from '../harness/synth';
@@ -26,6 +26,7 @@ const RESOURCE_OF: Record<string, { apiGroup: string; resource: string }> = {
   'daemonset': { apiGroup: 'apps', resource: 'daemonsets' },
   'customresourcedefinitions': { apiGroup: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
   'nodepools.karpenter.sh': { apiGroup: 'karpenter.sh', resource: 'nodepools' },
+  'leaderworkersets.leaderworkerset.x-k8s.io': { apiGroup: 'leaderworkerset.x-k8s.io', resource: 'leaderworkersets' },
 };
 
 function jobsOf(objects: KubernetesObject[]): KubernetesObject[] {
@@ -87,6 +88,30 @@ describe('evidence on an EKS cluster with Gateway API, Kueue and KEDA', () => {
     expect(egress.map((p) => p.metadata!.name).sort()).toEqual(['allow-api-server', 'allow-dns', 'allow-egress-within-namespace', 'default-deny']);
     const api = egress.find((p) => p.metadata!.name === 'allow-api-server')!;
     expect(spec(api).egress[0].ports.map((p: any) => p.port)).toEqual([443, 6443]);
+  });
+});
+
+describe('evidence with multi-node models', () => {
+  test('the LeaderWorkerSet operator shows its CRD established and every group available', () => {
+    const stack = new Stack(testApp(), 'Platform');
+    const cluster = new GpuCluster(stack, 'Gpu', {});
+    cluster.addGpuNodeGroup('H100', { instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 4 });
+    cluster.addLeaderWorkerSet();
+    new InferenceService(stack, 'Big', {
+      site: cluster.site, name: 'big', image: 'vllm/vllm-openai:v0.12.0', modelVersion: 'v1', gpusPerReplica: 8, cpu: '96', memory: '1000Gi',
+      multiNode: MultiNodeServing.vllm({ nodes: 2 }),
+    });
+    ConformanceEvidence.addToSite({ site: cluster.site });
+    cleanTemplate(stack);
+    const objects = siteObjects(cluster.site);
+    expectSafeManifests(objects);
+    const job = jobsOf(objects).find((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id'] === 'robust_controller')!;
+    expect(spec(job).template.spec.containers.map((c: any) => c.args)).toEqual([
+      ['wait', '--for=condition=Established', 'customresourcedefinitions/leaderworkersets.leaderworkerset.x-k8s.io', '--timeout=15m'],
+      ['wait', '--for=condition=Available', 'leaderworkersets.leaderworkerset.x-k8s.io', '--all', '--all-namespaces', '--timeout=15m'],
+    ]);
+    const role = objects.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === 'conformance-evidence') as any;
+    expect(role.rules).toContainEqual({ apiGroups: ['leaderworkerset.x-k8s.io'], resources: ['leaderworkersets'], verbs: ['get', 'list', 'watch'] });
   });
 });
 

@@ -9,10 +9,17 @@ import { Invariant } from './invariant';
 import { describeObject, podsOf } from './kubernetes-objects';
 
 /**
- * Releases that create no pods: the library's vendored chart of Gateway API CRDs and admission
- * policies (gateway-exposure.test.ts checks that its templates hold no workload).
+ * The service accounts the pods of some releases run as, where known; any other release into a
+ * namespace is assumed to use every service account there.
+ * - `gateway-api-crds`: the library's vendored chart of Gateway API CRDs and admission
+ *   policies creates no pods (gateway-exposure.test.ts checks that its templates hold no workload);
+ * - `aws-efa-k8s-device-plugin`: its DaemonSet names no service account (aws/eks-charts
+ *   v0.5.30 `templates/daemonset.yaml`), so it runs as `default`, without a token.
  */
-export const PODLESS_RELEASES = new Set(['gateway-api-crds']);
+export const RELEASE_SERVICE_ACCOUNTS: Record<string, string[]> = {
+  'gateway-api-crds': [],
+  'aws-efa-k8s-device-plugin': ['default'],
+};
 
 export const podIdentityBeforePods: Invariant = {
   id: 'pod-identity-before-pods',
@@ -32,7 +39,8 @@ export const podIdentityBeforePods: Invariant = {
       // A Helm release's service accounts are not visible here: any release into the namespace waits.
       for (const release of model.clusterResources(cluster, 'Custom::AWSCDK-EKS-HelmChart')) {
         if (release.resource.Properties?.Namespace !== namespace || model.isOrderedAfter(release, association)) continue;
-        if (PODLESS_RELEASES.has(String(release.resource.Properties?.Release))) continue;
+        const accounts = RELEASE_SERVICE_ACCOUNTS[String(release.resource.Properties?.Release)];
+        if (accounts && !accounts.includes(serviceAccount)) continue;
         violations.push(`Helm release ${release.resource.Properties?.Release} (${model.describe(release)}) installs into namespace ${namespace}, `
           + `where ${serviceAccount} has the Pod Identity association ${model.describe(association)}, but is not ordered after it.`);
       }

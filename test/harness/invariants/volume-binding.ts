@@ -5,7 +5,9 @@
  * same storage class (the empty class for static volumes, or a default class would provision
  * a new volume instead), the claim's access modes must be the volume's, and every pod's claim
  * must exist in its namespace. CSI volume handles must be unique per driver: two volumes with
- * one handle leave pods stuck mounting.
+ * one handle leave pods stuck mounting. A model server given a path under `/models` (where the
+ * library puts model files, `/models/<service name>`) must mount that path: a wrong name only
+ * shows when the server fails to find its model at start.
  */
 import { AssemblyModel } from './assembly-model';
 import { Invariant } from './invariant';
@@ -48,6 +50,15 @@ function checkGroup(objects: KubernetesObject[]): string[] {
     handles.set(key, String(volume.metadata?.name));
   }
   for (const pod of objects.flatMap(podsOf)) {
+    for (const container of pod.spec.containers ?? []) {
+      const mounts: string[] = (container.volumeMounts ?? []).map((m: any) => m.mountPath);
+      for (const arg of [...container.command ?? [], ...container.args ?? []]) {
+        const path = String(arg).split('=').pop()!;
+        if (path.startsWith('/models/') && !mounts.some((m) => path === m || path.startsWith(`${m.replace(/\/$/, '')}/`))) {
+          violations.push(`${pod.owner.kind} ${pod.namespace}/${pod.owner.metadata?.name}: container ${container.name} is given ${path}, which none of its volumes mounts (${mounts.join(', ') || 'none'}): the server finds no model there.`);
+        }
+      }
+    }
     for (const volume of pod.spec.volumes ?? []) {
       const claimName = volume.persistentVolumeClaim?.claimName;
       if (claimName && !claims.some((c) => c.metadata?.name === claimName && ns(c) === pod.namespace)) {
@@ -60,7 +71,7 @@ function checkGroup(objects: KubernetesObject[]): string[] {
 
 export const volumesBind: Invariant = {
   id: 'volumes-bind',
-  description: 'every statically provisioned volume and its claim bind, and every claim a pod mounts exists',
+  description: 'every statically provisioned volume and its claim bind, every claim a pod mounts exists, and model paths given to a server are mounted',
   check(model: AssemblyModel): string[] {
     return model.manifestTargets().flatMap((target) => checkGroup(target.units.flatMap((u) => u.objects)).map((v) => `${target.label}: ${v}`));
   },
