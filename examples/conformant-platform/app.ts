@@ -1,7 +1,8 @@
 /**
  * Example 6: a shared GPU platform for two teams, built for the Kubernetes AI Conformance
  * checklist. One EKS cluster (managed node groups) with the AWS Load Balancer Controller
- * serving Gateway API, Kueue, KEDA, LeaderWorkerSet and the Mountpoint for Amazon S3 driver:
+ * serving Gateway API, the Cluster Autoscaler, Kueue, KEDA, LeaderWorkerSet and the Mountpoint
+ * for Amazon S3 driver:
  *
  * - an L40S node group with whole GPUs that both teams queue on (each guaranteed 4 GPUs,
  *   borrowing what the other leaves idle), an L4 node group time-sliced into 4 shares per GPU
@@ -46,6 +47,8 @@ export function buildConformantPlatformExample(scope: Construct): Stack {
   // One Availability Zone, a cluster placement group and an EFA device on each of 32 network cards.
   cluster.addGpuNodeGroup('H100', { instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 4, efa: true });
   cluster.addKueue();
+  // GPU node groups scale with pending pods (from zero: minSize is 0 by default).
+  cluster.addClusterAutoscaler();
   cluster.addInferenceAutoscaling();
   cluster.addLeaderWorkerSet();
   cluster.addMountpointS3();

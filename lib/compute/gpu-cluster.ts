@@ -20,6 +20,7 @@ import { addAutoModeNetworkPolicyChart, VPC_CNI_CONFIGURATION, POD_IDENTITY_AGEN
 import { KubectlHandlerNetwork } from './kubectl-handler-network';
 import { Kueue, KueueOptions } from './kueue';
 import { LeaderWorkerSetController, LeaderWorkerSetControllerOptions } from './leader-worker-set';
+import { ClusterAutoscaler, ClusterAutoscalerOptions } from './cluster-autoscaler';
 import { MountpointS3 } from './mountpoint-s3';
 import { addAlbGatewayClass, INTERNAL_ALB_GATEWAY_CLASS } from './gateway-api';
 import { AWS_LOAD_BALANCER_CONTROLLER_CLASS, AwsLoadBalancerController, AwsLoadBalancerControllerOptions } from './aws-load-balancer-controller';
@@ -59,6 +60,8 @@ export const AUTO_MODE_LOAD_BALANCER_CLASS = 'eks.amazonaws.com/nlb';
 export const DEFAULT_SYSTEM_NODE_INSTANCE_TYPE = ec2.InstanceType.of(ec2.InstanceClass.M7I, ec2.InstanceSize.LARGE);
 /** Two system nodes, so CoreDNS and controllers survive the loss of one node or AZ. */
 export const DEFAULT_SYSTEM_NODE_COUNT = 2;
+/** Labels of the system node group: cluster controllers (the Cluster Autoscaler) select them. */
+const SYSTEM_NODE_LABELS = { 'cdk-scalable-ai.io/node-role': 'system' };
 /** Address range of a VPC the cluster creates. */
 export const DEFAULT_VPC_CIDR = '10.0.0.0/16';
 /** AZs of a VPC the cluster creates (an environment-agnostic stack gets 2). */
@@ -176,6 +179,8 @@ export class GpuCluster extends Construct {
   private _inferenceAutoscaling?: InferenceAutoscaling;
   private _kueue?: Kueue;
   private _leaderWorkerSet?: LeaderWorkerSetController;
+  private _clusterAutoscaler?: ClusterAutoscaler;
+  private readonly kubernetesVersion: eks.KubernetesVersion;
 
   constructor(scope: Construct, id: string, props: GpuClusterProps = {}) {
     super(scope, id);
@@ -187,6 +192,7 @@ export class GpuCluster extends Construct {
     checkEksName(this, 'clusterName', props.clusterName, 100);
     const quotas = resolveEksQuotas(this, props.eksQuotas);
     const version = props.version ?? DEFAULT_KUBERNETES_VERSION;
+    this.kubernetesVersion = version;
     const kubectlLayer = resolveKubectlLayer(this, version, props.kubectlLayer);
 
     this.vpc = props.vpc ?? this.createVpc(preset);
@@ -408,6 +414,31 @@ export class GpuCluster extends Construct {
     return this._leaderWorkerSet;
   }
 
+  /**
+   * Installs the Cluster Autoscaler (managed node groups): GPU node groups scale up from their
+   * `minSize` when GPU pods are pending and down when their nodes idle. EKS Auto Mode scales
+   * its node pools itself.
+   */
+  public addClusterAutoscaler(options: ClusterAutoscalerOptions = {}): ClusterAutoscaler {
+    if (this.capacityMode === ClusterCapacityMode.AUTO_MODE) {
+      throw new PropValidationError(this, 'capacityMode', this.capacityMode, 'scales its node pools itself; the Cluster Autoscaler would race it for the same pending pods',
+        'Use GPU node pools (addGpuNodePool) on EKS Auto Mode, or capacityMode MANAGED_NODE_GROUPS with the autoscaler.');
+    }
+    if (this._clusterAutoscaler) {
+      throw new PropValidationError(this, 'addClusterAutoscaler()', 'a second call', 'would install the Cluster Autoscaler twice', 'Call addClusterAutoscaler() once.');
+    }
+    this._clusterAutoscaler = new ClusterAutoscaler(this, 'ClusterAutoscaler', {
+      ...options, site: this.site, kubernetesVersion: this.kubernetesVersion, nodeSelector: { ...SYSTEM_NODE_LABELS },
+    });
+    if (this.systemNodegroup) this._clusterAutoscaler.release.node.addDependency(this.systemNodegroup);
+    return this._clusterAutoscaler;
+  }
+
+  /** The Cluster Autoscaler, once `addClusterAutoscaler()` installed it. */
+  public get clusterAutoscaler(): ClusterAutoscaler | undefined {
+    return this._clusterAutoscaler;
+  }
+
   /** LeaderWorkerSet, once `addLeaderWorkerSet()` installed it. */
   public get leaderWorkerSet(): LeaderWorkerSetController | undefined {
     return this._leaderWorkerSet;
@@ -532,7 +563,7 @@ export class GpuCluster extends Construct {
       nodeRole: this.nodeRole,
       subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       launchTemplateSpec: { id: launchTemplate.launchTemplateId!, version: launchTemplate.latestVersionNumber },
-      labels: { 'cdk-scalable-ai.io/node-role': 'system' },
+      labels: { ...SYSTEM_NODE_LABELS },
       enableNodeAutoRepair: true,
     });
     this.orderAfterPodNetwork(nodegroup);

@@ -18,3 +18,5 @@ export { MountpointS3 } from './mountpoint-s3';
 export type { MountpointS3Props } from './mountpoint-s3';
 export { LeaderWorkerSetController } from './leader-worker-set';
 export type { LeaderWorkerSetControllerOptions, LeaderWorkerSetControllerProps } from './leader-worker-set';
+export { ClusterAutoscaler } from './cluster-autoscaler';
+export type { ClusterAutoscalerOptions, ClusterAutoscalerProps } from './cluster-autoscaler';

@@ -14,7 +14,7 @@ export const MIN_KUBERNETES_MINOR = 33;
 /** Newest version accepted with the bundled kubectl layer. */
 export const BUNDLED_LAYER_KUBERNETES_MINOR = 36;
 
-function minorOf(version: eks.KubernetesVersion): number | undefined {
+export function minorOf(version: eks.KubernetesVersion): number | undefined {
   const match = /^1\.(\d+)$/.exec(version.version);
   return match ? Number(match[1]) : undefined;
 }

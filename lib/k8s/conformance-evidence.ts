@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { DCGM_EXPORTER_NAME } from './gpu-enablement';
 import { GPU_SYSTEM_NAMESPACE } from './device-plugin';
 import { siteNamespaceProps, WorkloadNamespace } from './workload-namespace';
+import { EksSite } from '../sites/eks-site';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
 import { checkImageReference, checkInteger } from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';
@@ -62,12 +63,17 @@ function checksFor(site: IKubernetesSite, timeout: string): Map<string, Check[]>
       { name: 'gateways-programmed', args: wait('--for=condition=Programmed', 'gateways.gateway.networking.k8s.io', '--all', '--all-namespaces'), reads: [{ apiGroup: 'gateway.networking.k8s.io', resource: 'gateways' }] },
     ]);
   }
-  // NodePools (EKS Auto Mode or Karpenter) the app delivers to the site.
-  if (deliversKind(site, 'NodePool')) {
-    checks.set('cluster_autoscaling', [
-      { name: 'node-pools-ready', args: wait('--for=condition=Ready', 'nodepools.karpenter.sh', '--all'), reads: [{ apiGroup: 'karpenter.sh', resource: 'nodepools' }] },
-    ]);
-  }
+  // NodePools (EKS Auto Mode or Karpenter) the app delivers to the site, and the Cluster
+  // Autoscaler that resizes managed node groups.
+  const autoscaling: Check[] = [
+    ...deliversKind(site, 'NodePool') ? [{ name: 'node-pools-ready', args: wait('--for=condition=Ready', 'nodepools.karpenter.sh', '--all'), reads: [{ apiGroup: 'karpenter.sh', resource: 'nodepools' }] }] : [],
+    ...site instanceof EksSite && site.clusterAutoscalerInstalled ? [{
+      name: 'cluster-autoscaler-rolled-out',
+      args: ['rollout', 'status', 'deployment/cluster-autoscaler', '--namespace=kube-system', `--timeout=${timeout}`],
+      reads: [{ apiGroup: 'apps', resource: 'deployments' }],
+    }] : [],
+  ];
+  if (autoscaling.length > 0) checks.set('cluster_autoscaling', autoscaling);
   if (site.kueueAvailable) {
     checks.set('gang_scheduling', [
       { name: 'cluster-queues-active', args: wait('--for=condition=Active', 'clusterqueues.kueue.x-k8s.io', '--all'), reads: [{ apiGroup: 'kueue.x-k8s.io', resource: 'clusterqueues' }] },

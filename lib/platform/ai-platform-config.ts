@@ -163,6 +163,12 @@ export interface AiPlatformProps extends StageProps {
    * @default - when a team has gpuQuotas
    */
   readonly kueue?: boolean;
+  /**
+   * Install the Cluster Autoscaler on the EKS cluster (managed node groups), so `gpuNodeGroups`
+   * scale between their minSize and maxSize with demand (`GpuCluster.addClusterAutoscaler()`).
+   * @default false
+   */
+  readonly clusterAutoscaler?: boolean;
   /** Teams on the EKS cluster, created before the inference services (which may run in their namespaces). @default - none */
   readonly teams?: PlatformTeam[];
   /**

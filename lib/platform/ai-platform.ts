@@ -85,6 +85,7 @@ export class AiPlatform extends Stage {
     this.cluster = new GpuCluster(this.computeStack, 'GpuCluster', { siteName: `${id.toLowerCase()}-eks`, ...props.cluster });
     for (const group of props.gpuNodeGroups ?? []) this.cluster.addGpuNodeGroup(group.id, group.options);
     for (const pool of props.gpuNodePools ?? []) this.cluster.addGpuNodePool(pool.id, pool.options);
+    if (props.clusterAutoscaler) this.cluster.addClusterAutoscaler();
     const onEks = (props.inferenceServices ?? []).filter((s) => s.site === undefined);
     const scaledOnEks = onEks.some((s) => s.service.scaling !== undefined);
     // The KEDA HTTP add-on comes with the first EKS service that wakes on requests.

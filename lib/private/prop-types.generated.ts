@@ -5,6 +5,7 @@ import type { StructShapes } from './prop-types';
 export const STRUCT_SHAPES: StructShapes = {
   AiPlatformProps: {
     cluster: { type: { struct: 'GpuClusterProps' } },
+    clusterAutoscaler: { type: 'boolean' },
     conformanceEvidence: { type: 'boolean' },
     dataLake: { type: { struct: 'DataLakeProps' } },
     env: { type: { instance: 'Environment' } },
@@ -88,6 +89,17 @@ export const STRUCT_SHAPES: StructShapes = {
     fix: { type: 'string' },
     headroom: { type: 'number' },
     managedPoliciesPerRole: { type: 'number' },
+  },
+  ClusterAutoscalerOptions: {
+    imageTag: { type: 'string' },
+    scaleDownUnneededTime: { type: 'duration' },
+  },
+  ClusterAutoscalerProps: {
+    imageTag: { type: 'string' },
+    kubernetesVersion: { type: { instance: 'eksv2.KubernetesVersion' }, required: true },
+    nodeSelector: { type: { map: 'string' }, required: true },
+    scaleDownUnneededTime: { type: 'duration' },
+    site: { type: { instance: 'EksSite' }, required: true },
   },
   ConformanceEvidenceProps: {
     kubectlImage: { type: 'string' },

@@ -52,6 +52,7 @@ export class EksSite extends KubernetesSiteBase {
   /** Cluster components (e.g. the KEDA Helm release) that every later chart waits for. */
   private readonly prerequisites: Construct[] = [];
   private _mountpointS3?: MountpointS3;
+  private _clusterAutoscalerInstalled = false;
 
   constructor(scope: Construct, id: string, props: EksSiteProps) {
     super(scope, id, props);
@@ -108,6 +109,16 @@ export class EksSite extends KubernetesSiteBase {
   public markKueueInstalled(installation: Construct): void {
     this._kueueAvailable = true;
     this.markPrerequisite(installation);
+  }
+
+  /** Whether the Cluster Autoscaler resizes the cluster's managed node groups (`GpuCluster.addClusterAutoscaler()`). */
+  public get clusterAutoscalerInstalled(): boolean {
+    return this._clusterAutoscalerInstalled;
+  }
+
+  /** Records that the Cluster Autoscaler resizes the cluster's managed node groups. */
+  public markClusterAutoscalerInstalled(): void {
+    this._clusterAutoscalerInstalled = true;
   }
 
   /**

@@ -152,6 +152,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
   protected _kedaHttpAddOnAvailable: boolean;
   /** @internal */
   protected _kueueAvailable: boolean;
+  /** @internal */
   protected _leaderWorkerSetAvailable: boolean;
   /** @internal */
   protected _prometheusQueryUrl?: string;

@@ -24,6 +24,7 @@ const RESOURCE_OF: Record<string, { apiGroup: string; resource: string }> = {
   'clusterqueues.kueue.x-k8s.io': { apiGroup: 'kueue.x-k8s.io', resource: 'clusterqueues' },
   'scaledobjects.keda.sh': { apiGroup: 'keda.sh', resource: 'scaledobjects' },
   'daemonset': { apiGroup: 'apps', resource: 'daemonsets' },
+  'deployment': { apiGroup: 'apps', resource: 'deployments' },
   'customresourcedefinitions': { apiGroup: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
   'nodepools.karpenter.sh': { apiGroup: 'karpenter.sh', resource: 'nodepools' },
   'leaderworkersets.leaderworkerset.x-k8s.io': { apiGroup: 'leaderworkerset.x-k8s.io', resource: 'leaderworkersets' },
@@ -42,6 +43,7 @@ describe('evidence on an EKS cluster with Gateway API, Kueue and KEDA', () => {
     const l40s = cluster.addGpuNodeGroup('L40s', { instanceTypes: [new ec2.InstanceType('g6e.2xlarge')], maxSize: 4 });
     cluster.addKueue();
     cluster.addInferenceAutoscaling();
+    cluster.addClusterAutoscaler();
     new Team(stack, 'Research', { site: cluster.site, namespace: 'research', gpuQuotas: [{ capacity: l40s, gpus: 2 }] });
     new InferenceService(stack, 'Llm', {
       site: cluster.site, name: 'llm', image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1', maxReplicas: 2,
@@ -56,7 +58,7 @@ describe('evidence on an EKS cluster with Gateway API, Kueue and KEDA', () => {
     expectSafeManifests(objects);
     const jobs = jobsOf(objects);
     expect(jobs.map((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id']).sort())
-      .toEqual(['accelerator_metrics', 'ai_inference', 'gang_scheduling', 'pod_autoscaling', 'robust_controller']);
+      .toEqual(['accelerator_metrics', 'ai_inference', 'cluster_autoscaling', 'gang_scheduling', 'pod_autoscaling', 'robust_controller']);
     const gateway = jobs.find((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id'] === 'ai_inference')!;
     expect(spec(gateway).template.spec.containers.map((c: any) => c.args)).toEqual([
       ['wait', '--for=condition=Accepted', 'gatewayclasses.gateway.networking.k8s.io/internal-alb', '--timeout=15m'],

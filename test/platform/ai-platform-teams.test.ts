@@ -6,7 +6,7 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { AiPlatform, AiPlatformProps } from '../../lib';
+import { AiPlatform, AiPlatformProps, MultiNodeServing } from '../../lib';
 import { findObject, siteObjects } from '../harness/manifests';
 import { synthesizeClean, testApp } from '../harness/synth';
 
@@ -53,6 +53,31 @@ describe('AiPlatform with teams', () => {
     expect(findObject(objects, 'PersistentVolumeClaim', 'llama-model', 'inference')).toBeDefined();
     expect(() => new AiPlatform(testApp(), 'Bad', { inferenceServices: [{ id: 'Llm', mountModel: true, service: { ...SERVER, name: 'llama' } }] }))
       .toThrow(/inferenceServices\[Llm\]\.mountModel = true mounts no model: modelPrefix is not set/);
+  });
+
+  test('a multi-node service brings LeaderWorkerSet; an EFA node group serves it', () => {
+    const app = testApp();
+    const platform = new AiPlatform(app, 'Ai', {
+      ...SMALL,
+      gpuNodeGroups: [{ id: 'H100', options: { instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 4, efa: true } }],
+      inferenceServices: [{
+        id: 'Large', gpuCapacityIds: ['H100'],
+        service: { ...SERVER, name: 'large', gpusPerReplica: 8, cpu: '96', memory: '1000Gi', multiNode: MultiNodeServing.vllm({ nodes: 2, efa: true }) },
+      }],
+    });
+    synthesizeClean(app);
+    expect(platform.cluster.leaderWorkerSet?.version).toBe('0.10.0');
+    const group = findObject(siteObjects(platform.cluster.site), 'LeaderWorkerSet', 'large', 'inference').spec as { leaderWorkerTemplate: { size: number } };
+    expect(group.leaderWorkerTemplate.size).toBe(2);
+    expect(new AiPlatform(testApp(), 'Plain', { ...SMALL, inferenceServices: [{ id: 'Llm', service: { ...SERVER, name: 'llama' } }] }).cluster.leaderWorkerSet).toBeUndefined();
+  });
+
+  test('clusterAutoscaler lets the GPU node groups scale with demand', () => {
+    const app = testApp();
+    const platform = new AiPlatform(app, 'Ai', { ...SMALL, clusterAutoscaler: true });
+    synthesizeClean(app);
+    expect(platform.cluster.clusterAutoscaler?.imageTag).toBe('v1.36.1');
+    expect(new AiPlatform(testApp(), 'Plain', SMALL).cluster.clusterAutoscaler).toBeUndefined();
   });
 
   test('a lake without a "models" zone serves services that load their model themselves', () => {

@@ -14,11 +14,15 @@ import { describeObject, podsOf } from './kubernetes-objects';
  * - `gateway-api-crds`: the library's vendored chart of Gateway API CRDs and admission
  *   policies creates no pods (gateway-exposure.test.ts checks that its templates hold no workload);
  * - `aws-efa-k8s-device-plugin`: its DaemonSet names no service account (aws/eks-charts
- *   v0.5.30 `templates/daemonset.yaml`), so it runs as `default`, without a token.
+ *   v0.5.30 `templates/daemonset.yaml`), so it runs as `default`, without a token;
+ * - `aws-load-balancer-controller` and `cluster-autoscaler`: the library names their service
+ *   accounts in the release values (the only workloads of those charts).
  */
 export const RELEASE_SERVICE_ACCOUNTS: Record<string, string[]> = {
   'gateway-api-crds': [],
   'aws-efa-k8s-device-plugin': ['default'],
+  'aws-load-balancer-controller': ['aws-load-balancer-controller'],
+  'cluster-autoscaler': ['cluster-autoscaler'],
 };
 
 export const podIdentityBeforePods: Invariant = {
