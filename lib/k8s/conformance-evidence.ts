@@ -12,6 +12,9 @@ import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { DCGM_EXPORTER_NAME } from './gpu-enablement';
 import { GPU_SYSTEM_NAMESPACE } from './device-plugin';
+import { gpuNodeAffinity, gpuTolerations } from './scheduling';
+import { offersShares } from '../compute/gpu-capacity';
+import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 import { siteNamespaceProps, WorkloadNamespace } from './workload-namespace';
 import { EksSite } from '../sites/eks-site';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
@@ -38,7 +41,30 @@ export interface ConformanceEvidenceProps {
    * @default 15
    */
   readonly timeoutMinutes?: number;
+  /**
+   * A CUDA base image (it sets `NVIDIA_VISIBLE_DEVICES=all` and carries no `nvidia-smi`: the
+   * container runtime adds it with the GPUs it hands out) for the GPU isolation probes of
+   * `secure_accelerator_access`.
+   * @default "nvcr.io/nvidia/cuda:12.8.1-base-ubi9"
+   */
+  readonly cudaProbeImage?: string;
 }
+
+/** Default CUDA base image of the GPU isolation probes. */
+const DEFAULT_CUDA_PROBE_IMAGE = 'nvcr.io/nvidia/cuda:12.8.1-base-ubi9';
+
+/** A pod that runs `nvidia-smi -L` on a GPU node, with or without a GPU of its own. */
+interface GpuProbe {
+  readonly name: string;
+  readonly gpus: number;
+}
+
+/**
+ * The GPU isolation probes: a pod without a GPU request must see no GPU even though its image
+ * asks for all of them (`NVIDIA_VISIBLE_DEVICES=all`), so its Job fails; one with a GPU must
+ * list it, so its Job completes (which shows the probe itself works).
+ */
+const GPU_PROBES: readonly GpuProbe[] = [{ name: 'gpu-isolation-probe', gpus: 0 }, { name: 'gpu-allocation-probe', gpus: 1 }];
 
 /** One check: a container's name, what it runs, and the kinds it reads. */
 interface Check {
@@ -54,7 +80,7 @@ function deliversKind(site: IKubernetesSite, kind: string): boolean {
 }
 
 /** Checks per checklist id, from what the site offers. */
-function checksFor(site: IKubernetesSite, timeout: string): Map<string, Check[]> {
+function checksFor(site: IKubernetesSite, timeout: string, probeJobs: Record<string, string>): Map<string, Check[]> {
   const checks = new Map<string, Check[]>();
   const wait = (...args: string[]) => ['wait', ...args, `--timeout=${timeout}`];
   if (site.gatewayClassName) {
@@ -91,6 +117,14 @@ function checksFor(site: IKubernetesSite, timeout: string): Map<string, Check[]>
         args: ['rollout', 'status', `daemonset/${DCGM_EXPORTER_NAME}`, `--namespace=${GPU_SYSTEM_NAMESPACE}`, `--timeout=${timeout}`],
         reads: [{ apiGroup: 'apps', resource: 'daemonsets' }],
       },
+    ]);
+  }
+  if (Object.keys(probeJobs).length > 0) {
+    const job = (name: string) => `jobs.batch/${probeJobs[name]}`;
+    const reads = [{ apiGroup: 'batch', resource: 'jobs' }];
+    checks.set('secure_accelerator_access', [
+      { name: 'no-gpu-without-request', args: wait('--for=condition=Failed', job('gpu-isolation-probe'), `--namespace=${CONFORMANCE_NAMESPACE}`), reads },
+      { name: 'requested-gpu-visible', args: wait('--for=condition=Complete', job('gpu-allocation-probe'), `--namespace=${CONFORMANCE_NAMESPACE}`), reads },
     ]);
   }
   const crds = [
@@ -132,14 +166,20 @@ export class ConformanceEvidence extends Construct {
 
   /** The checklist ids with a Job. */
   public readonly checklistIds: string[];
+  private readonly site: IKubernetesSite;
 
   constructor(scope: Construct, id: string, props: ConformanceEvidenceProps) {
     super(scope, id);
     checkPropTypes(this, 'ConformanceEvidenceProps', props);
     checkImageReference(this, 'kubectlImage', props.kubectlImage, 'registry.k8s.io/kubectl:v1.36.0');
     checkInteger(this, 'timeoutMinutes', props.timeoutMinutes, 1, 60);
+    checkImageReference(this, 'cudaProbeImage', props.cudaProbeImage, DEFAULT_CUDA_PROBE_IMAGE);
     const site = props.site;
-    const checks = checksFor(site, `${props.timeoutMinutes ?? 15}m`);
+    this.site = site;
+    // Probes need a GPU node with whole GPUs (shares are a different resource).
+    const probes = site.gpuCapacities.some((c) => !offersShares(c)) ? GPU_PROBES : [];
+    const probeJobs = Object.fromEntries(probes.map((probe) => [probe.name, this.addGpuProbe(probe, site.resolveImage(props.cudaProbeImage ?? DEFAULT_CUDA_PROBE_IMAGE))]));
+    const checks = checksFor(site, `${props.timeoutMinutes ?? 15}m`, probeJobs);
     this.checklistIds = [...checks.keys()];
     const image = site.resolveImage(props.kubectlImage ?? DEFAULT_KUBECTL_IMAGE);
 
@@ -169,6 +209,39 @@ export class ConformanceEvidence extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: SERVICE_ACCOUNT, namespace: CONFORMANCE_NAMESPACE }],
     });
     for (const [checklistId, itemChecks] of checks) this.addJob(checklistId, itemChecks, image);
+  }
+
+  /**
+   * A probe Job on a GPU node: `nvidia-smi -L` with `NVIDIA_VISIBLE_DEVICES=all`, no retries
+   * and no deadline (only the pod's own failure fails it: a probe that cannot start leaves the
+   * check timing out, never passing). Named by a hash of its spec (Jobs are immutable).
+   */
+  private addGpuProbe(probe: GpuProbe, image: string): string {
+    const site = this.site;
+    const labels = { 'app.kubernetes.io/name': probe.name };
+    const gpus: Record<string, k8s.Quantity> = probe.gpus > 0 ? { [NVIDIA_GPU_RESOURCE]: k8s.Quantity.fromNumber(probe.gpus) } : {};
+    const pod: k8s.PodSpec = {
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+      tolerations: gpuTolerations(site.gpuNodeTaints),
+      affinity: gpuNodeAffinity(site, {}),
+      containers: [{
+        name: 'nvidia-smi',
+        image,
+        command: ['nvidia-smi', '-L'],
+        // CUDA images set it already: written so the probe does not depend on the image.
+        env: [{ name: 'NVIDIA_VISIBLE_DEVICES', value: 'all' }],
+        resources: { requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi'), ...gpus }, limits: { memory: k8s.Quantity.fromString('128Mi'), ...gpus } },
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      }],
+    };
+    const name = `${probe.name}-${createHash('sha256').update(JSON.stringify(k8s.toJson_PodSpec(pod))).digest('hex').slice(0, 8)}`;
+    new k8s.KubeJob(this, `Probe-${probe.name}`, {
+      metadata: { name, namespace: CONFORMANCE_NAMESPACE, labels },
+      spec: { backoffLimit: 0, template: { metadata: { labels }, spec: pod } },
+    });
+    return name;
   }
 
   private addJob(checklistId: string, checks: Check[], image: string): void {

@@ -102,6 +102,7 @@ export const STRUCT_SHAPES: StructShapes = {
     site: { type: { instance: 'EksSite' }, required: true },
   },
   ConformanceEvidenceProps: {
+    cudaProbeImage: { type: 'string' },
     kubectlImage: { type: 'string' },
     site: { type: { instance: 'IKubernetesSite' }, required: true },
     timeoutMinutes: { type: 'number' },

@@ -112,8 +112,8 @@ describe('examples synthesize cleanly, with valid manifests and no cdk-nag findi
     for (const pod of [large.leaderWorkerTemplate.leaderTemplate, large.leaderWorkerTemplate.workerTemplate]) {
       expect(pod.spec.containers[0].resources.limits).toEqual(expect.objectContaining({ 'nvidia.com/gpu': 8, 'vpc.amazonaws.com/efa': 32 }));
     }
-    const evidence = objects.filter((o) => o.kind === 'Job' && o.metadata?.namespace === 'ai-conformance').map((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id']);
-    expect(evidence.sort()).toEqual(['accelerator_metrics', 'ai_inference', 'cluster_autoscaling', 'gang_scheduling', 'pod_autoscaling', 'robust_controller']);
+    const evidence = objects.filter((o) => o.kind === 'Job' && o.metadata?.namespace === 'ai-conformance' && o.metadata?.labels?.['cdk-scalable-ai.io/checklist-id']).map((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id']);
+    expect(evidence.sort()).toEqual(['accelerator_metrics', 'ai_inference', 'cluster_autoscaling', 'gang_scheduling', 'pod_autoscaling', 'robust_controller', 'secure_accelerator_access']);
   });
 
   test('examples that need a CA bundle say so', () => {

@@ -28,10 +28,11 @@ const RESOURCE_OF: Record<string, { apiGroup: string; resource: string }> = {
   'customresourcedefinitions': { apiGroup: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
   'nodepools.karpenter.sh': { apiGroup: 'karpenter.sh', resource: 'nodepools' },
   'leaderworkersets.leaderworkerset.x-k8s.io': { apiGroup: 'leaderworkerset.x-k8s.io', resource: 'leaderworkersets' },
+  'jobs.batch': { apiGroup: 'batch', resource: 'jobs' },
 };
 
 function jobsOf(objects: KubernetesObject[]): KubernetesObject[] {
-  return objects.filter((o) => o.kind === 'Job' && o.metadata?.namespace === 'ai-conformance');
+  return objects.filter((o) => o.kind === 'Job' && o.metadata?.namespace === 'ai-conformance' && o.metadata?.labels?.['cdk-scalable-ai.io/checklist-id'] !== undefined);
 }
 
 describe('evidence on an EKS cluster with Gateway API, Kueue and KEDA', () => {
@@ -58,7 +59,7 @@ describe('evidence on an EKS cluster with Gateway API, Kueue and KEDA', () => {
     expectSafeManifests(objects);
     const jobs = jobsOf(objects);
     expect(jobs.map((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id']).sort())
-      .toEqual(['accelerator_metrics', 'ai_inference', 'cluster_autoscaling', 'gang_scheduling', 'pod_autoscaling', 'robust_controller']);
+      .toEqual(['accelerator_metrics', 'ai_inference', 'cluster_autoscaling', 'gang_scheduling', 'pod_autoscaling', 'robust_controller', 'secure_accelerator_access']);
     const gateway = jobs.find((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id'] === 'ai_inference')!;
     expect(spec(gateway).template.spec.containers.map((c: any) => c.args)).toEqual([
       ['wait', '--for=condition=Accepted', 'gatewayclasses.gateway.networking.k8s.io/internal-alb', '--timeout=15m'],
@@ -90,6 +91,52 @@ describe('evidence on an EKS cluster with Gateway API, Kueue and KEDA', () => {
     expect(egress.map((p) => p.metadata!.name).sort()).toEqual(['allow-api-server', 'allow-dns', 'allow-egress-within-namespace', 'default-deny']);
     const api = egress.find((p) => p.metadata!.name === 'allow-api-server')!;
     expect(spec(api).egress[0].ports.map((p: any) => p.port)).toEqual([443, 6443]);
+  });
+});
+
+describe('GPU isolation probes (secure_accelerator_access)', () => {
+  let objects: KubernetesObject[];
+  beforeAll(() => {
+    const stack = new Stack(testApp(), 'Platform');
+    const cluster = new GpuCluster(stack, 'Gpu', {});
+    cluster.addGpuNodeGroup('L40s', { instanceTypes: [new ec2.InstanceType('g6e.2xlarge')], maxSize: 2 });
+    ConformanceEvidence.addToSite({ site: cluster.site });
+    cleanTemplate(stack);
+    objects = siteObjects(cluster.site);
+  });
+
+  const probe = (name: string) => objects.find((o) => o.kind === 'Job' && o.metadata?.name?.startsWith(`${name}-`)) as any;
+
+  test('a pod without a GPU request runs nvidia-smi on a GPU node asking for every GPU; one with a GPU runs the same', () => {
+    expectSafeManifests(objects);
+    const isolation = probe('gpu-isolation-probe');
+    const allocation = probe('gpu-allocation-probe');
+    for (const job of [isolation, allocation]) {
+      expect(job.spec.backoffLimit).toBe(0);
+      expect(job.spec.activeDeadlineSeconds).toBeUndefined();
+      const pod = job.spec.template.spec;
+      expect(pod.containers[0].command).toEqual(['nvidia-smi', '-L']);
+      expect(pod.containers[0].env).toEqual([{ name: 'NVIDIA_VISIBLE_DEVICES', value: 'all' }]);
+      expect(pod.containers[0].image).toBe('nvcr.io/nvidia/cuda:12.8.1-base-ubi9');
+      expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+      expect(JSON.stringify(pod.affinity)).toContain('nvidia.com/gpu.present');
+    }
+    expect(isolation.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
+    expect(allocation.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe(1);
+  });
+
+  test('the evidence passes when the GPU-less probe fails and the GPU probe completes', () => {
+    const job = jobsOf(objects).find((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id'] === 'secure_accelerator_access')!;
+    expect(spec(job).template.spec.containers.map((c: any) => c.args)).toEqual([
+      ['wait', '--for=condition=Failed', `jobs.batch/${probe('gpu-isolation-probe').metadata.name}`, '--namespace=ai-conformance', '--timeout=15m'],
+      ['wait', '--for=condition=Complete', `jobs.batch/${probe('gpu-allocation-probe').metadata.name}`, '--namespace=ai-conformance', '--timeout=15m'],
+    ]);
+  });
+
+  test('a site whose GPUs are all time-sliced gets no probes', () => {
+    const site = new KubernetesSite(testApp(), 'Shared', { gpuCapacity: { gpusPerNode: 1, totalGpus: 4, timeSlicing: 4 } });
+    const evidence = new ConformanceEvidence(site.newChart('evidence'), 'Evidence', { site });
+    expect(evidence.checklistIds).not.toContain('secure_accelerator_access');
   });
 });
 

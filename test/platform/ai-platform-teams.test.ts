@@ -33,8 +33,8 @@ describe('AiPlatform with teams', () => {
     const objects = siteObjects(platform.cluster.site);
     expect(findObject(objects, 'Deployment', 'scorer', 'fraud')).toBeDefined();
     expect(findObject(objects, 'ClusterQueue', 'fraud')).toBeDefined();
-    expect(objects.filter((o) => o.kind === 'Job' && o.metadata?.namespace === 'ai-conformance').map((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id']).sort())
-      .toEqual(['accelerator_metrics', 'gang_scheduling', 'robust_controller']);
+    expect(objects.filter((o) => o.kind === 'Job' && o.metadata?.namespace === 'ai-conformance' && o.metadata?.labels?.['cdk-scalable-ai.io/checklist-id']).map((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id']).sort())
+      .toEqual(['accelerator_metrics', 'gang_scheduling', 'robust_controller', 'secure_accelerator_access']);
     // The service's stack deploys after the compute stack that holds the team's namespace.
     const inference = Template.fromStack(platform.serviceGroupStack('fraud'));
     expect(Object.keys(inference.findResources('Custom::AWSCDK-EKS-KubernetesResource')).length).toBeGreaterThan(0);
