@@ -5,7 +5,8 @@
  * for Amazon S3 driver:
  *
  * - an L40S node group with whole GPUs that both teams queue on (each guaranteed 4 GPUs,
- *   borrowing what the other leaves idle), an L4 node group time-sliced into 4 shares per GPU
+ *   borrowing what the other leaves idle), on Bottlerocket, whose nodes give a pod only the
+ *   GPUs it requests, an L4 node group time-sliced into 4 shares per GPU
  *   for small models, and an EFA-enabled H100 node group for a model larger than one node;
  * - team `fraud` serves a small scoring model on GPU shares;
  * - team `assistant` serves a chat model behind an internal ALB Gateway, autoscaled on its
@@ -22,7 +23,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { ConformanceEvidence, DataLake, GpuCluster, InferenceScaling, InferenceService, ModelSource, MultiNodeServing, ServiceExposure, Team } from 'cdk-scalable-ai';
+import { ConformanceEvidence, DataLake, GpuCluster, GpuNodeOperatingSystem, InferenceScaling, InferenceService, ModelSource, MultiNodeServing, ServiceExposure, Team } from 'cdk-scalable-ai';
 
 /** Context keys of the example. */
 export const CONFORMANT_CONTEXT = { certificateArn: 'chatCertificateArn', host: 'chatHost' } as const;
@@ -42,10 +43,15 @@ export function buildConformantPlatformExample(scope: Construct): Stack {
   const lake = new DataLake(stack, 'Lake');
   const models = lake.zone('models');
   const cluster = new GpuCluster(stack, 'Cluster', { awsLoadBalancerController: { gatewayApi: true } });
-  const l40s = cluster.addGpuNodeGroup('L40s', { instanceTypes: [new ec2.InstanceType('g6e.12xlarge')], maxSize: 2 });
+  // Bottlerocket: a pod that requests no GPU sees none (the teams share these nodes).
+  const l40s = cluster.addGpuNodeGroup('L40s', {
+    instanceTypes: [new ec2.InstanceType('g6e.12xlarge')], maxSize: 2, operatingSystem: GpuNodeOperatingSystem.BOTTLEROCKET,
+  });
   cluster.addGpuNodeGroup('SharedL4', { instanceTypes: [new ec2.InstanceType('g6.4xlarge')], maxSize: 2, timeSlicing: 4 });
   // One Availability Zone, a cluster placement group and an EFA device on each of 32 network cards.
-  cluster.addGpuNodeGroup('H100', { instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 4, efa: true });
+  cluster.addGpuNodeGroup('H100', {
+    instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 4, efa: true, operatingSystem: GpuNodeOperatingSystem.BOTTLEROCKET,
+  });
   cluster.addKueue();
   // GPU node groups scale with pending pods (from zero: minSize is 0 by default).
   cluster.addClusterAutoscaler();

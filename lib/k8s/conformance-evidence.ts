@@ -74,6 +74,12 @@ interface Check {
   readonly reads: Array<{ apiGroup: string; resource: string }>;
 }
 
+/** Node selectors of the site's whole-GPU capacities; any GPU node when one has none. */
+function wholeGpuSelectors(site: IKubernetesSite): Array<Readonly<Record<string, string>>> {
+  const whole = site.gpuCapacities.filter((c) => !offersShares(c));
+  return whole.every((c) => c.nodeSelector && Object.keys(c.nodeSelector).length > 0) ? whole.map((c) => c.nodeSelector!) : [{}];
+}
+
 /** Whether the app delivers objects of a kind to the site (a `kubectl wait --all` on none fails). */
 function deliversKind(site: IKubernetesSite, kind: string): boolean {
   return site.charts.some((c) => c.node.findAll().some((o) => o instanceof ApiObject && o.kind === kind));
@@ -212,7 +218,7 @@ export class ConformanceEvidence extends Construct {
   }
 
   /**
-   * A probe Job on a GPU node: `nvidia-smi -L` with `NVIDIA_VISIBLE_DEVICES=all`, no retries
+   * A probe Job on a node of whole-GPU capacity: `nvidia-smi -L` with `NVIDIA_VISIBLE_DEVICES=all`, no retries
    * and no deadline (only the pod's own failure fails it: a probe that cannot start leaves the
    * check timing out, never passing). Named by a hash of its spec (Jobs are immutable).
    */
@@ -225,7 +231,8 @@ export class ConformanceEvidence extends Construct {
       automountServiceAccountToken: false,
       securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
       tolerations: gpuTolerations(site.gpuNodeTaints),
-      affinity: gpuNodeAffinity(site, {}),
+      // On the nodes of whole-GPU capacity (a time-sliced node shares its GPUs by design).
+      affinity: gpuNodeAffinity(site, {}, [], wholeGpuSelectors(site)),
       containers: [{
         name: 'nvidia-smi',
         image,

@@ -133,6 +133,18 @@ describe('GPU isolation probes (secure_accelerator_access)', () => {
     ]);
   });
 
+  test('the probes run on whole-GPU capacity only, never on time-sliced nodes', () => {
+    const stack = new Stack(testApp(), 'Mixed');
+    const cluster = new GpuCluster(stack, 'Gpu', {});
+    const l40s = cluster.addGpuNodeGroup('L40s', { instanceTypes: [new ec2.InstanceType('g6e.2xlarge')], maxSize: 2 });
+    cluster.addGpuNodeGroup('Shared', { instanceTypes: [new ec2.InstanceType('g6.4xlarge')], maxSize: 2, timeSlicing: 4 });
+    ConformanceEvidence.addToSite({ site: cluster.site });
+    const job = siteObjects(cluster.site).find((o) => o.kind === 'Job' && o.metadata?.name?.startsWith('gpu-isolation-probe-')) as any;
+    const terms = job.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    expect(terms).toHaveLength(1);
+    expect(terms[0].matchExpressions).toContainEqual({ key: 'cdk-scalable-ai.io/gpu-capacity', operator: 'In', values: [l40s.nodeSelector!['cdk-scalable-ai.io/gpu-capacity']] });
+  });
+
   test('a site whose GPUs are all time-sliced gets no probes', () => {
     const site = new KubernetesSite(testApp(), 'Shared', { gpuCapacity: { gpusPerNode: 1, totalGpus: 4, timeSlicing: 4 } });
     const evidence = new ConformanceEvidence(site.newChart('evidence'), 'Evidence', { site });
