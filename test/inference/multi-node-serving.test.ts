@@ -10,7 +10,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { GpuCluster, InferenceScaling, InferenceService, KubernetesSite, MultiNodeServing } from '../../lib';
+import { GpuCluster, InferenceScaling, InferenceService, KubernetesSite, MultiNodeServing, ServiceExposure } from '../../lib';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
 import { cleanTemplate, testApp } from '../harness/synth';
@@ -125,6 +125,32 @@ describe('a vLLM model across two 8-GPU nodes', () => {
 
   test('the site\'s demand counts every GPU of a group', () => {
     expect(service.gpuDemand.gpusPerReplica).toBe(16);
+  });
+});
+
+describe('a multi-node model behind a Gateway with a canary', () => {
+  test('each track\'s Service selects its leaders; the route and the groups resolve on the deployed cluster', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Platform');
+    const gpu = new GpuCluster(stack, 'Gpu', { awsLoadBalancerController: { gatewayApi: true } });
+    gpu.addGpuNodeGroup('H100', { instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 8 });
+    gpu.addLeaderWorkerSet();
+    new InferenceService(stack, 'Big', {
+      site: gpu.site, name: 'big', image: IMAGE, modelVersion: 'v1', args: ['m'], gpusPerReplica: 8, cpu: '96', memory: '1000Gi',
+      multiNode: MultiNodeServing.vllm({ nodes: 2 }),
+      exposure: ServiceExposure.gatewayWithCertificate('big.example.com', 'arn:aws:acm:eu-west-1:111122223333:certificate/1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901'),
+      canary: { modelVersion: 'v2', trafficPercent: 5 },
+    });
+    // The gateway-routes-resolve invariant runs here: backends select pods the groups create.
+    cleanTemplate(stack);
+    const objects = siteObjects(gpu.site);
+    expectSafeManifests(objects);
+    for (const track of ['stable', 'canary']) {
+      expect((findObject(objects, 'Service', `big-${track}`, 'inference').spec as any).selector)
+        .toEqual(expect.objectContaining({ 'cdk-scalable-ai.io/track': track, 'cdk-scalable-ai.io/role': 'leader' }));
+    }
+    expect(lws(objects, 'big-canary').spec.replicas).toBe(1);
+    expect(lws(objects, 'big-canary').spec.leaderWorkerTemplate.leaderTemplate.metadata.labels['app.kubernetes.io/version']).toBe('v2');
   });
 });
 
