@@ -5,7 +5,8 @@
  * by weight. On the AWS Load Balancer Controller's implementation the listener's certificate,
  * scheme and TLS policy come from a LoadBalancerConfiguration, and each backend Service gets a
  * TargetGroupConfiguration for pod-IP targets with the server's health check (the controller
- * defaults to instance targets, which a ClusterIP Service cannot have).
+ * defaults to instance targets, which a ClusterIP Service cannot have). With an endpoint picker
+ * the route's backend is the service's InferencePool instead of its Service.
  */
 import { ApiObject, Chart } from 'cdk8s';
 // The generated API objects only: the cdk8s-plus constructs would double the load time.
@@ -76,7 +77,10 @@ export function addGatewayObjects(chart: Chart, options: ExposureObjectsOptions)
     },
   });
 
-  const backendRef = (backend: Backend) => ({ name: backend.service, port, ...(backend.weight !== undefined ? { weight: backend.weight } : {}) });
+  const backendRef = (backend: Backend) => (options.inferencePool
+    // An InferencePool backend has no port: the pool's target port applies.
+    ? { group: 'inference.networking.k8s.io', kind: 'InferencePool', name: options.inferencePool }
+    : { name: backend.service, port, ...(backend.weight !== undefined ? { weight: backend.weight } : {}) });
   const everything = { path: { type: 'PathPrefix', value: '/' } };
   new ApiObject(chart, 'HTTPRoute', {
     apiVersion: GATEWAY_API,

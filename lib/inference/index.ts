@@ -6,6 +6,7 @@ export { InferenceService } from './inference-service';
 export { MultiNodeLaunch, MultiNodeServing } from './multi-node-serving';
 export type { CustomMultiNodeOptions, VllmMultiNodeOptions } from './multi-node-serving';
 export type { CanaryHeaderMatch, CanaryRelease, InferenceServiceOptions, InferenceServiceProps } from './inference-service';
+export type { EndpointPickerOptions } from './endpoint-picker';
 export { InferenceAutoscaling } from './inference-autoscaling';
 export type { InferenceAutoscalingOptions, InferenceAutoscalingProps } from './inference-autoscaling';
 export { SageMakerEndpoint } from './sagemaker-endpoint';

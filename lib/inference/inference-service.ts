@@ -12,6 +12,7 @@ import { addScaledObject } from './keda-scaled-object';
 import { MODEL_MOUNT_PATH, ModelServerPodOptions, modelServerPodTemplate } from './model-server-pod';
 import { addModelMount } from './model-mount';
 import { ModelSource } from './model-source';
+import { addEndpointPickerObjects, EndpointPickerOptions, inferencePoolName } from './endpoint-picker';
 import { addGroupNetworkPolicy, addLeaderWorkerSetObject, GROUP_ROLE_LABEL, LEADER_WORKER_SET_API_VERSION } from './leader-worker-set-objects';
 import { conflictingVllmFlags, MultiNodeLaunch, MultiNodeServing, VLLM_MASTER_PORT, vllmGroupArgs, vllmParallelism } from './multi-node-serving';
 import { IDataLakeZone } from '../data/zone';
@@ -125,6 +126,15 @@ export interface InferenceServiceOptions {
    * @default - one pod per replica (a Deployment)
    */
   readonly multiNode?: MultiNodeServing;
+  /**
+   * Prefix-cache-aware routing (Gateway API Inference Extension): an InferencePool of the
+   * serving pods and its endpoint picker (llm-d router EPP v0.10.0), which picks, per request,
+   * the pod with the best queue, KV-cache and likely prompt-prefix hit; the HTTPRoute sends to
+   * the pool. Needs a Gateway exposure (`ServiceExposure.gateway`) on a site that declares
+   * `inferencePoolAvailable`; the AWS Load Balancer Controller's ALB cannot route to pools.
+   * @default - the Gateway balances over the Service's pods
+   */
+  readonly endpointPicker?: EndpointPickerOptions;
   /**
    * Each replica gets one share of a time-sliced GPU (`nvidia.com/gpu.shared`) instead of a
    * whole GPU: for small models on node groups with `timeSlicing` (or a site's declared
@@ -324,10 +334,17 @@ export class InferenceService extends Construct {
 
     this.mountModels(props, claims);
     const wakeOnRequest = props.scaleToZero?.signal === WakeUpSignal.REQUEST;
+    const exposure = props.exposure ?? ServiceExposure.clusterIp();
+    if (props.endpointPicker) {
+      addEndpointPickerObjects(this.chart, {
+        name: this.name, namespace: this.namespace, site, poolSelector: trackSelector('stable'), port, clientCidrs: exposure.allowedClientCidrs, options: props.endpointPicker,
+      });
+    }
     addExposureObjects(this.chart, {
       name: this.name, namespace: this.namespace, site, exposure: props.exposure ?? ServiceExposure.clusterIp(), selector: { ...appLabels, ...servingLabels }, port, healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH,
       // The interceptor forwards the requests it held to the model server's pods.
       extraClientPeers: wakeOnRequest ? [interceptorPeer()] : [],
+      inferencePool: props.endpointPicker ? inferencePoolName(this.name) : undefined,
       canary: props.canary ? {
         stableSelector: trackSelector('stable'),
         canarySelector: trackSelector('canary'),
@@ -545,7 +562,30 @@ export class InferenceService extends Construct {
     }
     this.validateScaling(props);
     if (props.multiNode) this.validateMultiNode(props, props.multiNode);
+    if (props.endpointPicker) this.validateEndpointPicker(props, props.endpointPicker);
     checkExposure(this, props.site, props.exposure ?? ServiceExposure.clusterIp());
+  }
+
+  private validateEndpointPicker(props: InferenceServiceProps, picker: EndpointPickerOptions): void {
+    const site = props.site;
+    const exposure = props.exposure ?? ServiceExposure.clusterIp();
+    if (exposure.type !== ExposureType.GATEWAY || exposure.certificateArn !== undefined) {
+      throw new PropValidationError(this, 'endpointPicker', 'set', exposure.type !== ExposureType.GATEWAY
+        ? 'needs a Gateway exposure: the Gateway asks the picker which pod serves each request'
+        : 'needs a Gateway that routes to InferencePools, which the AWS Load Balancer Controller\'s ALB does not',
+      'Expose the service with ServiceExposure.gateway(host, tlsSecret) on a site whose gateway class supports the Inference Extension (Istio, agentgateway, kgateway, NGINX Gateway Fabric, GKE).');
+    }
+    if (!site.inferencePoolAvailable) {
+      throw new PropValidationError(this, 'endpointPicker', 'set', `needs InferencePool support, which site "${site.siteName}" does not declare`,
+        'Install the InferencePool CRD (GAIE v1.6.0 v1-manifests.yaml) and an implementation for the site\'s gateway class, then declare inferencePoolAvailable: true on the site.');
+    }
+    if (props.canary) {
+      throw new PropValidationError(this, 'canary', props.canary.modelVersion, 'cannot go with endpointPicker yet: the pool and its picker serve the stable track only',
+        'Release the new version as its own service (with its own pool), or drop endpointPicker while the canary runs.');
+    }
+    checkImageReference(this, 'endpointPicker.image', picker.image);
+    checkQuantity(this, 'endpointPicker.cpu', picker.cpu, '8');
+    checkQuantity(this, 'endpointPicker.memory', picker.memory, '8Gi');
   }
 
   private validateMultiNode(props: InferenceServiceProps, multiNode: MultiNodeServing): void {

@@ -35,6 +35,8 @@ export interface ExposureObjectsOptions {
   readonly extraClientPeers?: k8s.NetworkPolicyPeer[];
   /** With a canary: the pods of each track, and how a Gateway's route splits requests. */
   readonly canary?: CanaryRouting;
+  /** Behind a Gateway: route to this InferencePool (its endpoint picker chooses the pod) instead of the Service. */
+  readonly inferencePool?: string;
 }
 
 /** How requests reach a canary behind a Gateway. */

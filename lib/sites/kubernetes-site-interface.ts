@@ -119,6 +119,11 @@ export interface IKubernetesSite extends IConstruct {
    * services may then span several nodes per replica.
    */
   readonly leaderWorkerSetAvailable: boolean;
+  /**
+   * Whether the InferencePool CRD (`inference.networking.k8s.io/v1`) is installed and the
+   * site's gateway class routes to InferencePools: services may use an endpoint picker.
+   */
+  readonly inferencePoolAvailable: boolean;
   /** HTTP(S) URL of a Prometheus-compatible query API. @default - none: Prometheus-based scaling is unavailable */
   readonly prometheusQueryUrl?: string;
   /**

@@ -108,6 +108,15 @@ export interface KubernetesSiteOptions {
    * @default false
    */
   readonly leaderWorkerSetAvailable?: boolean;
+  /**
+   * The Gateway API Inference Extension's InferencePool (`inference.networking.k8s.io/v1`, GAIE
+   * >= 1.0) is installed and the site's `gatewayClassName` routes to InferencePools (Istio >= 1.28
+   * with `ENABLE_GATEWAY_API_INFERENCE_EXTENSION`, agentgateway or kgateway with
+   * `inferenceExtension.enabled`, NGINX Gateway Fabric, GKE): services may then use an endpoint
+   * picker for prefix-cache-aware routing (`InferenceService` `endpointPicker`).
+   * @default false
+   */
+  readonly inferencePoolAvailable?: boolean;
   /** @default - no Prometheus query API */
   readonly prometheusQueryUrl?: string;
   /** Region of an Amazon Managed Prometheus query API, whose queries KEDA signs. @default - unsigned queries */
@@ -154,6 +163,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
   protected _kueueAvailable: boolean;
   /** @internal */
   protected _leaderWorkerSetAvailable: boolean;
+  public readonly inferencePoolAvailable: boolean;
   /** @internal */
   protected _prometheusQueryUrl?: string;
   /** @internal */
@@ -189,6 +199,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     this._kedaHttpAddOnAvailable = options.kedaHttpAddOnAvailable ?? false;
     this._kueueAvailable = options.kueueAvailable ?? false;
     this._leaderWorkerSetAvailable = options.leaderWorkerSetAvailable ?? false;
+    this.inferencePoolAvailable = options.inferencePoolAvailable ?? false;
     this._prometheusQueryUrl = options.prometheusQueryUrl;
     this._prometheusAwsRegion = options.prometheusAwsRegion;
     this.prometheusOperatorAvailable = options.prometheusOperatorAvailable ?? false;

@@ -514,6 +514,28 @@ describe('gateway-routes-resolve', () => {
     expect(check([gatewayClass, gateway('alb'), route('llm', 8000), service, ipTargets, server])).toEqual([]);
   });
 
+  test('reports an InferencePool backend that is missing, selects no pods, targets a port they do not listen on, or names no picker Service; passes once it resolves', () => {
+    const istio = { ...gatewayClass, metadata: { name: 'istio' }, spec: { controllerName: 'istio.io/gateway-controller' } };
+    const poolRoute = {
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'llm', namespace: 'inference' },
+      spec: { parentRefs: [{ name: 'llm', sectionName: 'https' }], rules: [{ backendRefs: [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'llm' }] }] },
+    };
+    const pool = (app: string, port: number) => ({
+      apiVersion: 'inference.networking.k8s.io/v1', kind: 'InferencePool', metadata: { name: 'llm', namespace: 'inference' },
+      spec: { selector: { matchLabels: { app } }, targetPorts: [{ number: port }], endpointPickerRef: { name: 'llm-epp', port: { number: 9002 }, failureMode: 'FailOpen' } },
+    });
+    const picker = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'llm-epp', namespace: 'inference' }, spec: { selector: { app: 'epp' }, ports: [{ port: 9002 }] } };
+    const listening = deployment('inference', 'server', { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 8000 }] }] }) as any;
+    listening.spec.template.metadata.labels = { app: 'llm' };
+    expect(check([istio, gateway('istio'), poolRoute])).toEqual([expect.stringMatching(/sends to InferencePool llm, which does not exist/)]);
+    expect(check([istio, gateway('istio'), poolRoute, pool('other', 8000)])).toEqual([
+      expect.stringMatching(/InferencePool inference\/llm selects no pods of the app/),
+      expect.stringMatching(/asks endpoint picker Service llm-epp on port 9002, which does not exist: routing falls back to no picker/),
+    ]);
+    expect(check([istio, gateway('istio'), poolRoute, pool('llm', 9000), picker, listening])).toEqual([expect.stringMatching(/targets port 9000, on which its pods do not listen/)]);
+    expect(check([istio, gateway('istio'), poolRoute, pool('llm', 8000), picker, listening])).toEqual([]);
+  });
+
   test('the Gateway API schemas are enforced (weights above 1,000,000 are rejected)', () => {
     expect(schemaErrors([route('llm', 8000, 'https', 2_000_000) as KubernetesObject]).join('\n')).toMatch(/1000000/);
   });

@@ -37,6 +37,7 @@ const CRD_SCHEMA_FILES: Record<string, string> = {
   'kueue.x-k8s.io/v1beta2/ClusterQueue': 'kueue.x-k8s.io_v1beta2_clusterqueue.json',
   'kueue.x-k8s.io/v1beta2/LocalQueue': 'kueue.x-k8s.io_v1beta2_localqueue.json',
   'leaderworkerset.x-k8s.io/v1/LeaderWorkerSet': 'leaderworkerset.x-k8s.io_v1_leaderworkerset.json',
+  'inference.networking.k8s.io/v1/InferencePool': 'inference.networking.k8s.io_v1_inferencepool.json',
 };
 
 /**

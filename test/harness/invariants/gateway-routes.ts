@@ -8,7 +8,8 @@
  * defaults to instance targets, which need a NodePort). So, per cluster (or written site):
  *
  * - every HTTPRoute parent is a Gateway of the same namespace with the named listener;
- * - every backend is a Service of the namespace with the port, selecting a workload's pods;
+ * - every backend is a Service of the namespace with the port, selecting a workload's pods, or
+ *   an InferencePool that selects pods listening on its target ports, with its picker's Service;
  * - not every backend of a rule has weight 0;
  * - on EKS, every Gateway's class is a GatewayClass of the cluster and its parameters exist;
  * - behind a `gateway.k8s.aws/alb` class, every ClusterIP backend has pod-IP targets.
@@ -66,6 +67,10 @@ function checkGroup(objects: KubernetesObject[], classesInApp: boolean): string[
       const backends = rule.backendRefs ?? [];
       if (backends.length > 0 && backends.every((b: any) => b.weight === 0)) violations.push(`${name}: every backend of rules[${r}] has weight 0: the rule answers 500.`);
       for (const backend of backends) {
+        if (backend.kind === 'InferencePool' && backend.group === 'inference.networking.k8s.io') {
+          violations.push(...inferencePoolViolations(name, find('InferencePool', backend.name, backend.namespace ?? ns(route)), backend.name, objects, pods));
+          continue;
+        }
         if ((backend.kind ?? 'Service') !== 'Service' || (backend.group ?? '') !== '') continue;
         const serviceNamespace = backend.namespace ?? ns(route);
         const service = find('Service', backend.name, serviceNamespace);
@@ -87,6 +92,31 @@ function checkGroup(objects: KubernetesObject[], classesInApp: boolean): string[
           if (!ipTargets) violations.push(`${name} sends to ClusterIP Service ${serviceNamespace}/${backend.name} behind an ALB Gateway without a TargetGroupConfiguration for ip targets: the controller's instance targets need a NodePort.`);
         }
       }
+    }
+  }
+  return violations;
+}
+
+/**
+ * An InferencePool backend serves when the pool exists, selects pods of the app that listen on
+ * its target ports, and its endpoint picker's Service exists with the port the pool names.
+ */
+function inferencePoolViolations(route: string, pool: KubernetesObject | undefined, poolName: string, objects: KubernetesObject[], pods: ReturnType<typeof podsOf>): string[] {
+  if (!pool) return [`${route} sends to InferencePool ${poolName}, which does not exist: requests fail.`];
+  const spec = pool.spec as any;
+  const namespace = pool.metadata?.namespace ?? 'default';
+  const violations: string[] = [];
+  const selected = pods.filter((p) => p.namespace === namespace && Object.entries(spec.selector?.matchLabels ?? {}).every(([k, v]) => p.labels[k] === v));
+  if (selected.length === 0) violations.push(`InferencePool ${namespace}/${poolName} selects no pods of the app: its picker has no endpoint.`);
+  for (const target of spec.targetPorts ?? []) {
+    const listens = selected.some((p) => (p.spec.containers ?? []).some((c: any) => (c.ports ?? []).some((port: any) => port.containerPort === target.number)));
+    if (selected.length > 0 && !listens) violations.push(`InferencePool ${namespace}/${poolName} targets port ${target.number}, on which its pods do not listen.`);
+  }
+  const picker = spec.endpointPickerRef;
+  if (picker) {
+    const service = objects.find((o) => o.kind === 'Service' && o.metadata?.name === picker.name && (o.metadata?.namespace ?? 'default') === namespace);
+    if (!service || !((service.spec as any).ports ?? []).some((p: any) => p.port === picker.port?.number)) {
+      violations.push(`InferencePool ${namespace}/${poolName} asks endpoint picker Service ${picker.name} on port ${picker.port?.number}, which ${service ? 'does not expose it' : 'does not exist'}: ${picker.failureMode === 'FailOpen' ? 'routing falls back to no picker' : 'requests fail'}.`);
     }
   }
   return violations;

@@ -43,6 +43,7 @@ export function siteFacts(root: IConstruct): SiteFacts {
     if (site.prometheusOperatorAvailable) groups.add('monitoring.coreos.com');
     // Declared on the site rather than installed by the app's GpuCluster.addKueue().
     if (site.kueueAvailable && !(cluster.node.scope instanceof GpuCluster && cluster.node.scope.kueue)) groups.add('kueue.x-k8s.io');
+    if (site.inferencePoolAvailable) groups.add('inference.networking.k8s.io');
     facts.declaredCrdGroups.set(key, groups);
   }
   return facts;
