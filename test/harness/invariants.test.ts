@@ -525,8 +525,8 @@ describe('gateway-routes-resolve', () => {
       spec: { selector: { matchLabels: { app } }, targetPorts: [{ number: port }], endpointPickerRef: { name: 'llm-epp', port: { number: 9002 }, failureMode: 'FailOpen' } },
     });
     const picker = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'llm-epp', namespace: 'inference' }, spec: { selector: { app: 'epp' }, ports: [{ port: 9002 }] } };
-    const listening = deployment('inference', 'server', { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 8000 }] }] }) as any;
-    listening.spec.template.metadata.labels = { app: 'llm' };
+    const listening = deployment('inference', 'server', { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 8000 }] }] });
+    (listening as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels = { app: 'llm' };
     expect(check([istio, gateway('istio'), poolRoute])).toEqual([expect.stringMatching(/sends to InferencePool llm, which does not exist/)]);
     expect(check([istio, gateway('istio'), poolRoute, pool('other', 8000)])).toEqual([
       expect.stringMatching(/InferencePool inference\/llm selects no pods of the app/),
