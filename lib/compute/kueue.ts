@@ -55,6 +55,8 @@ export class Kueue extends Construct {
   public readonly release: eks.HelmChart;
   /** The Kueue version installed. */
   public readonly version: string;
+  /** How long an admitted workload may take until all its pods are ready. */
+  public readonly podsReadyTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: KueueProps) {
     super(scope, id);
@@ -63,6 +65,7 @@ export class Kueue extends Construct {
     checkDurationRange(this, 'podsReadyTimeout', props.podsReadyTimeout, Duration.minutes(1), Duration.hours(2));
     const site = props.site;
     this.version = props.version ?? KUEUE_VERSION;
+    this.podsReadyTimeout = props.podsReadyTimeout ?? Duration.minutes(15);
     this.release = site.cluster.addHelmChart('Kueue', {
       chart: 'kueue',
       repository: KUEUE_CHART_REPOSITORY,
@@ -79,10 +82,10 @@ export class Kueue extends Construct {
         },
         // The chart reads its webhooks' namespace selectors from this one YAML string, so the
         // whole configuration is written (JSON is YAML).
-        managerConfig: { controllerManagerConfigYaml: JSON.stringify(kueueConfiguration(props.podsReadyTimeout ?? Duration.minutes(15))) },
+        managerConfig: { controllerManagerConfigYaml: JSON.stringify(kueueConfiguration(this.podsReadyTimeout)) },
       },
     });
-    site.markKueueInstalled(this.release);
+    site.markKueueInstalled(this.release, this.podsReadyTimeout);
   }
 }
 

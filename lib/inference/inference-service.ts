@@ -22,6 +22,7 @@ import { addExposureObjects, checkExposure, checkHeaderMatch } from './service-e
 import { checkSiteGpuDemand, GpuDemand, GpuPlacement, known, placementAllows } from './site-gpu-demand';
 import { IGpuCapacity, offersShares, summarizeGpuCapacity, unitsPerGpu } from '../compute/gpu-capacity';
 import { SHARED_GPU_RESOURCE } from '../k8s/device-plugin';
+import { KUEUE_QUEUE_NAME_LABEL } from '../k8s/kueue-queues';
 import { EFA_RESOURCE } from '../k8s/efa-device-plugin';
 import { capacityMatches, checkGpuRequirements, describeGpuRequirements, GpuRequirements } from '../compute/gpu-requirements';
 import { HYBRID_COMPUTE_TYPE, HYBRID_COMPUTE_TYPE_LABEL } from '../compute/hybrid-nodes';
@@ -136,6 +137,17 @@ export interface InferenceServiceOptions {
    */
   readonly endpointPicker?: EndpointPickerOptions;
   /**
+   * Kueue LocalQueue the service's workload is admitted through (label
+   * `kueue.x-k8s.io/queue-name` on the Deployment or LeaderWorkerSet), e.g. a Team's
+   * `localQueueName` ("gpu") in the team's namespace: its GPUs count against the team's queue,
+   * and a multi-node replica is admitted whole or not at all. An admitted workload whose pods
+   * are not all ready within Kueue's `podsReadyTimeout` is evicted and requeued, so
+   * `maxStartupTime` must fit within it. Admitted workloads may be preempted when another team
+   * reclaims its guaranteed GPUs.
+   * @default - not queued: only the namespace's ResourceQuota applies
+   */
+  readonly queueName?: string;
+  /**
    * Each replica gets one share of a time-sliced GPU (`nvidia.com/gpu.shared`) instead of a
    * whole GPU: for small models on node groups with `timeSlicing` (or a site's declared
    * `gpuCapacity.timeSlicing`). The pods run only where shares exist, and the capacity check
@@ -231,6 +243,8 @@ export class InferenceService extends Construct {
   public readonly pinnedCapacities?: IGpuCapacity[];
   /** How each replica spans nodes (LeaderWorkerSet); undefined: one pod per replica. */
   public readonly multiNode?: MultiNodeServing;
+  /** The Kueue LocalQueue the service is admitted through. */
+  public readonly queueName?: string;
   private readonly canaryReplicas: number;
   private readonly autoscaled: boolean;
   private readonly cpu: string;
@@ -245,6 +259,7 @@ export class InferenceService extends Construct {
     this.gpusPerReplica = props.gpusPerReplica ?? DEFAULT_GPUS_PER_REPLICA;
     this.sharedGpu = props.sharedGpu ?? false;
     this.multiNode = props.multiNode;
+    this.queueName = props.queueName;
     if (this.sharedGpu && this.gpusPerReplica !== 1) {
       throw new PropValidationError(this, 'gpusPerReplica', this.gpusPerReplica, 'cannot go with sharedGpu, which gives each replica one share of a GPU (the device plugin fails pods that ask for more)',
         'Drop gpusPerReplica, or drop sharedGpu for whole GPUs.');
@@ -458,7 +473,9 @@ export class InferenceService extends Construct {
    */
   private addWorkload(track: 'stable' | 'canary', options: { name: string; labels: Record<string, string>; selector: Record<string, string>; replicas?: number; pod: ModelServerPodOptions }): void {
     const ids = track === 'stable' ? { deployment: 'Deployment', group: 'LeaderWorkerSet' } : { deployment: 'CanaryDeployment', group: 'CanaryLeaderWorkerSet' };
-    const metadata = { name: options.name, namespace: this.namespace, labels: options.labels };
+    // Kueue reads the queue from the workload object (it gates the pods it creates).
+    const queue: Record<string, string> = this.queueName ? { [KUEUE_QUEUE_NAME_LABEL]: this.queueName } : {};
+    const metadata = { name: options.name, namespace: this.namespace, labels: { ...options.labels, ...queue } };
     const multiNode = this.multiNode;
     if (!multiNode) {
       new k8s.KubeDeployment(this.chart, ids.deployment, {
@@ -563,7 +580,23 @@ export class InferenceService extends Construct {
     this.validateScaling(props);
     if (props.multiNode) this.validateMultiNode(props, props.multiNode);
     if (props.endpointPicker) this.validateEndpointPicker(props, props.endpointPicker);
+    if (props.queueName !== undefined) this.validateQueue(props, props.queueName);
     checkExposure(this, props.site, props.exposure ?? ServiceExposure.clusterIp());
+  }
+
+  private validateQueue(props: InferenceServiceProps, queueName: string): void {
+    const site = props.site;
+    checkDnsLabel(this, 'queueName', queueName, 63);
+    if (!site.kueueAvailable) {
+      throw new PropValidationError(this, 'queueName', queueName, `needs Kueue, which site "${site.siteName}" does not run`,
+        site instanceof EksSite ? 'Call gpuCluster.addKueue() and create the Team whose queue the service uses first.' : 'Install Kueue on the cluster and declare kueueAvailable: true on the site.');
+    }
+    const timeout = site instanceof EksSite ? site.kueuePodsReadyTimeout : undefined;
+    if (timeout && !Token.isUnresolved(this.maxStartupTime.toSeconds()) && this.maxStartupTime.toSeconds() > timeout.toSeconds()) {
+      throw new PropValidationError(this, 'maxStartupTime', this.maxStartupTime.toHumanString(),
+        `is longer than Kueue's podsReadyTimeout (${timeout.toHumanString()}): Kueue would evict the queued service before its pods may become ready, over and over`,
+        'Lower maxStartupTime, or raise podsReadyTimeout in gpuCluster.addKueue({ podsReadyTimeout }).');
+    }
   }
 
   private validateEndpointPicker(props: InferenceServiceProps, picker: EndpointPickerOptions): void {

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Chart } from 'cdk8s';
@@ -53,6 +53,7 @@ export class EksSite extends KubernetesSiteBase {
   private readonly prerequisites: Construct[] = [];
   private _mountpointS3?: MountpointS3;
   private _clusterAutoscalerInstalled = false;
+  private _kueuePodsReadyTimeout?: Duration;
 
   constructor(scope: Construct, id: string, props: EksSiteProps) {
     super(scope, id, props);
@@ -106,9 +107,15 @@ export class EksSite extends KubernetesSiteBase {
    * Records that Kueue runs on the cluster, installed by `installation`; charts delivered from
    * now on (which may hold queues, and whose objects pass Kueue's webhooks) are applied after it.
    */
-  public markKueueInstalled(installation: Construct): void {
+  public markKueueInstalled(installation: Construct, podsReadyTimeout?: Duration): void {
     this._kueueAvailable = true;
+    this._kueuePodsReadyTimeout = podsReadyTimeout;
     this.markPrerequisite(installation);
+  }
+
+  /** How long Kueue lets an admitted workload take to get all its pods ready, when the app installed Kueue. */
+  public get kueuePodsReadyTimeout(): Duration | undefined {
+    return this._kueuePodsReadyTimeout;
   }
 
   /** Whether the Cluster Autoscaler resizes the cluster's managed node groups (`GpuCluster.addClusterAutoscaler()`). */

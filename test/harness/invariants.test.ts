@@ -471,6 +471,31 @@ describe('kueue-queues-admit', () => {
     expect(violations(app, kueueQueuesAdmit)).toEqual([]);
   });
 
+  test('reports a workload sent to a LocalQueue its namespace lacks, or in a namespace Kueue does not manage; passes when both hold', () => {
+    const queued = (queueName: string) => {
+      const workload = deployment('team', 'server') as { metadata: { labels?: Record<string, string> } };
+      workload.metadata.labels = { 'kueue.x-k8s.io/queue-name': queueName };
+      return workload;
+    };
+    const build = (namespaceLabels: Record<string, string>, queueName: string) => {
+      const app = new App();
+      const stack = new Stack(app, 'S');
+      const c = cluster(stack);
+      kueueRelease(stack, c.ref, 'managed');
+      const flavors = manifest(stack, 'Flavors', c.ref, [flavor]);
+      manifest(stack, 'Queues', c.ref, [namespace(namespaceLabels), clusterQueue('l40s', ['nvidia.com/gpu']), localQueue('team'), queued(queueName)]).addDependency(flavors);
+      return app;
+    };
+    expect(violations(build({ managed: 'true' }, 'batch'), kueueQueuesAdmit)).toEqual([
+      expect.stringMatching(/Deployment team\/server is sent to LocalQueue batch, which namespace team does not hold: it is never admitted/),
+    ]);
+    expect(violations(build({}, 'gpu'), kueueQueuesAdmit)).toEqual([
+      expect.stringMatching(/LocalQueue team\/gpu: Kueue's managedJobsNamespaceSelector/),
+      expect.stringMatching(/Deployment team\/server is sent to a queue in namespace team, which Kueue does not manage/),
+    ]);
+    expect(violations(build({ managed: 'true' }, 'gpu'), kueueQueuesAdmit)).toEqual([]);
+  });
+
   test('label selectors: expressions, and a null selector matches nothing', () => {
     expect(selects({ matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['x'] }, { key: 'b', operator: 'Exists' }] }, { a: 'y', b: '' })).toBe(true);
     expect(selects({ matchExpressions: [{ key: 'a', operator: 'In', values: ['x'] }] }, { a: 'y' })).toBe(false);

@@ -7,10 +7,10 @@
  * the namespace's default-deny lets the group's pods talk to each other; KEDA scales groups
  * (LeaderWorkerSet's scale subresource); the site's GPUs hold every pod of every group.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { GpuCluster, InferenceScaling, InferenceService, KubernetesSite, MultiNodeServing, ServiceExposure } from '../../lib';
+import { GpuCluster, InferenceScaling, InferenceService, KubernetesSite, MultiNodeServing, ServiceExposure, Team } from '../../lib';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
 import { cleanTemplate, testApp } from '../harness/synth';
@@ -151,6 +151,33 @@ describe('a multi-node model behind a Gateway with a canary', () => {
     }
     expect(lws(objects, 'big-canary').spec.replicas).toBe(1);
     expect(lws(objects, 'big-canary').spec.leaderWorkerTemplate.leaderTemplate.metadata.labels['app.kubernetes.io/version']).toBe('v2');
+  });
+});
+
+describe('a multi-node model queued through its team\'s Kueue queue', () => {
+  test('the LeaderWorkerSet carries the queue label, so Kueue admits each group whole; the queue exists in the team namespace', () => {
+    const { stack, gpu } = cluster({ maxSize: 8, lws: false });
+    gpu.addKueue({ podsReadyTimeout: Duration.minutes(45) });
+    gpu.addLeaderWorkerSet();
+    const team = new Team(stack, 'Research', { site: gpu.site, namespace: 'research', gpuQuotas: [{ capacity: gpu.gpuNodeGroups[0], gpus: 32 }] });
+    const service = new InferenceService(stack, 'Big', {
+      site: gpu.site, name: 'big', namespace: 'research', image: IMAGE, modelVersion: 'v1', args: ['m'], gpusPerReplica: 8, cpu: '96', memory: '1000Gi',
+      multiNode: MultiNodeServing.vllm({ nodes: 2 }), queueName: team.localQueueName, maxStartupTime: Duration.minutes(40),
+    });
+    // kueue-queues-admit runs here: the queue exists and Kueue manages the namespace.
+    cleanTemplate(stack);
+    const group = findObject(siteObjects(gpu.site), 'LeaderWorkerSet', 'big', 'research');
+    expect(group.metadata!.labels!['kueue.x-k8s.io/queue-name']).toBe('gpu');
+    expect(service.queueName).toBe('gpu');
+  });
+
+  test('a queue without Kueue, or a startup longer than Kueue waits for ready pods, fails', () => {
+    const { stack, gpu } = cluster();
+    const base = { site: gpu.site, image: IMAGE, modelVersion: 'v1', gpusPerReplica: 8, cpu: '96', memory: '1000Gi', multiNode: MultiNodeServing.vllm({ nodes: 2 }) };
+    expect(() => new InferenceService(stack, 'A', { ...base, name: 'a', queueName: 'gpu' })).toThrow(/queueName = "gpu" needs Kueue, which site "gpu" does not run/);
+    gpu.addKueue();
+    expect(() => new InferenceService(stack, 'B', { ...base, name: 'b', queueName: 'gpu' }))
+      .toThrow(/maxStartupTime = "30 minutes" is longer than Kueue's podsReadyTimeout \(15 minutes\)/);
   });
 });
 

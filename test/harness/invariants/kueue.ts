@@ -12,7 +12,9 @@
  * - every LocalQueue names a ClusterQueue of the cluster whose namespaceSelector selects the
  *   LocalQueue's namespace (its labels as the app writes them);
  * - where the app installs Kueue, its configured managedJobsNamespaceSelector selects every
- *   namespace that holds a LocalQueue.
+ *   namespace that holds a LocalQueue;
+ * - every workload labelled with a queue name has that LocalQueue in its namespace, and (where
+ *   the app installs Kueue) its namespace is managed.
  */
 import { AssemblyModel, ManifestUnit } from './assembly-model';
 import { Invariant } from './invariant';
@@ -21,6 +23,7 @@ import { describeObject } from './kubernetes-objects';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
 const KUEUE_GROUP = 'kueue.x-k8s.io/';
+const QUEUE_NAME_LABEL = 'kueue.x-k8s.io/queue-name';
 
 interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -101,6 +104,19 @@ function checkGroup(units: ManifestUnit[], isOrderedAfter: (later: ManifestUnit,
     }
     if (managed !== undefined && !selects(managed, labels)) {
       violations.push(`${describeObject(object)}: Kueue's managedJobsNamespaceSelector ${JSON.stringify(managed)} does not select namespace ${namespace}: its Jobs bypass the queue and its quota.`);
+    }
+  }
+  // Workloads sent to a queue: the LocalQueue exists in their namespace, which Kueue manages
+  // (else the label is ignored and the quota bypassed, or the workload waits for a queue forever).
+  for (const { object } of all.filter((e) => e.object.metadata?.labels?.[QUEUE_NAME_LABEL] !== undefined && e.object.kind !== 'LocalQueue')) {
+    const namespace = object.metadata?.namespace ?? 'default';
+    const queueName = object.metadata!.labels![QUEUE_NAME_LABEL];
+    if (!ofKind('LocalQueue').some((q) => q.object.metadata?.name === queueName && (q.object.metadata?.namespace ?? 'default') === namespace)) {
+      violations.push(`${describeObject(object)} is sent to LocalQueue ${queueName}, which namespace ${namespace} does not hold: it is never admitted.`);
+    }
+    const labels = namespaceLabels(units, namespace) ?? { 'kubernetes.io/metadata.name': namespace };
+    if (managed !== undefined && !selects(managed, labels)) {
+      violations.push(`${describeObject(object)} is sent to a queue in namespace ${namespace}, which Kueue does not manage: the queue and its quota are bypassed.`);
     }
   }
   return violations;
