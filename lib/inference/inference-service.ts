@@ -356,7 +356,7 @@ export class InferenceService extends Construct {
       });
     }
     addExposureObjects(this.chart, {
-      name: this.name, namespace: this.namespace, site, exposure: props.exposure ?? ServiceExposure.clusterIp(), selector: { ...appLabels, ...servingLabels }, port, healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH,
+      name: this.name, namespace: this.namespace, site, exposure, selector: { ...appLabels, ...servingLabels }, port, healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH,
       // The interceptor forwards the requests it held to the model server's pods.
       extraClientPeers: wakeOnRequest ? [interceptorPeer()] : [],
       inferencePool: props.endpointPicker ? inferencePoolName(this.name) : undefined,

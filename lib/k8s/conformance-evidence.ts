@@ -13,7 +13,8 @@ import { Construct } from 'constructs';
 import { DCGM_EXPORTER_NAME } from './gpu-enablement';
 import { GPU_SYSTEM_NAMESPACE } from './device-plugin';
 import { gpuNodeAffinity, gpuTolerations } from './scheduling';
-import { offersShares } from '../compute/gpu-capacity';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
+import { IGpuCapacity, offersShares } from '../compute/gpu-capacity';
 import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 import { siteNamespaceProps, WorkloadNamespace } from './workload-namespace';
 import { EksSite } from '../sites/eks-site';
@@ -74,10 +75,9 @@ interface Check {
   readonly reads: Array<{ apiGroup: string; resource: string }>;
 }
 
-/** Node selectors of the site's whole-GPU capacities; any GPU node when one has none. */
-function wholeGpuSelectors(site: IKubernetesSite): Array<Readonly<Record<string, string>>> {
-  const whole = site.gpuCapacities.filter((c) => !offersShares(c));
-  return whole.every((c) => c.nodeSelector && Object.keys(c.nodeSelector).length > 0) ? whole.map((c) => c.nodeSelector!) : [{}];
+/** Node selectors of whole-GPU capacities; any GPU node when one has none. */
+function nodeSelectorsOf(capacities: readonly IGpuCapacity[]): Array<Readonly<Record<string, string>>> {
+  return capacities.every((c) => c.nodeSelector && Object.keys(c.nodeSelector).length > 0) ? capacities.map((c) => c.nodeSelector!) : [{}];
 }
 
 /** Whether the app delivers objects of a kind to the site (a `kubectl wait --all` on none fails). */
@@ -172,7 +172,6 @@ export class ConformanceEvidence extends Construct {
 
   /** The checklist ids with a Job. */
   public readonly checklistIds: string[];
-  private readonly site: IKubernetesSite;
 
   constructor(scope: Construct, id: string, props: ConformanceEvidenceProps) {
     super(scope, id);
@@ -181,10 +180,10 @@ export class ConformanceEvidence extends Construct {
     checkInteger(this, 'timeoutMinutes', props.timeoutMinutes, 1, 60);
     checkImageReference(this, 'cudaProbeImage', props.cudaProbeImage, DEFAULT_CUDA_PROBE_IMAGE);
     const site = props.site;
-    this.site = site;
-    // Probes need a GPU node with whole GPUs (shares are a different resource).
-    const probes = site.gpuCapacities.some((c) => !offersShares(c)) ? GPU_PROBES : [];
-    const probeJobs = Object.fromEntries(probes.map((probe) => [probe.name, this.addGpuProbe(probe, site.resolveImage(props.cudaProbeImage ?? DEFAULT_CUDA_PROBE_IMAGE))]));
+    // Probes run on whole-GPU capacity (a time-sliced node shares its GPUs by design).
+    const wholeGpus = site.gpuCapacities.filter((c) => !offersShares(c));
+    const probeImage = site.resolveImage(props.cudaProbeImage ?? DEFAULT_CUDA_PROBE_IMAGE);
+    const probeJobs = Object.fromEntries((wholeGpus.length > 0 ? GPU_PROBES : []).map((probe) => [probe.name, this.addGpuProbe(site, probe, probeImage, nodeSelectorsOf(wholeGpus))]));
     const checks = checksFor(site, `${props.timeoutMinutes ?? 15}m`, probeJobs);
     this.checklistIds = [...checks.keys()];
     const image = site.resolveImage(props.kubectlImage ?? DEFAULT_KUBECTL_IMAGE);
@@ -222,17 +221,15 @@ export class ConformanceEvidence extends Construct {
    * and no deadline (only the pod's own failure fails it: a probe that cannot start leaves the
    * check timing out, never passing). Named by a hash of its spec (Jobs are immutable).
    */
-  private addGpuProbe(probe: GpuProbe, image: string): string {
-    const site = this.site;
+  private addGpuProbe(site: IKubernetesSite, probe: GpuProbe, image: string, nodeSelectors: Array<Readonly<Record<string, string>>>): string {
     const labels = { 'app.kubernetes.io/name': probe.name };
     const gpus: Record<string, k8s.Quantity> = probe.gpus > 0 ? { [NVIDIA_GPU_RESOURCE]: k8s.Quantity.fromNumber(probe.gpus) } : {};
     const pod: k8s.PodSpec = {
       restartPolicy: 'Never',
       automountServiceAccountToken: false,
-      securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: restrictedPodSecurityContext(),
       tolerations: gpuTolerations(site.gpuNodeTaints),
-      // On the nodes of whole-GPU capacity (a time-sliced node shares its GPUs by design).
-      affinity: gpuNodeAffinity(site, {}, [], wholeGpuSelectors(site)),
+      affinity: gpuNodeAffinity(site, {}, [], nodeSelectors),
       containers: [{
         name: 'nvidia-smi',
         image,
@@ -240,7 +237,7 @@ export class ConformanceEvidence extends Construct {
         // CUDA images set it already: written so the probe does not depend on the image.
         env: [{ name: 'NVIDIA_VISIBLE_DEVICES', value: 'all' }],
         resources: { requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi'), ...gpus }, limits: { memory: k8s.Quantity.fromString('128Mi'), ...gpus } },
-        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        securityContext: restrictedContainerSecurityContext(),
       }],
     };
     const name = `${probe.name}-${createHash('sha256').update(JSON.stringify(k8s.toJson_PodSpec(pod))).digest('hex').slice(0, 8)}`;
