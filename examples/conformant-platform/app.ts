@@ -14,8 +14,8 @@
  *   its weights are mounted from the lake (no copy at start);
  * - the platform serves a 405B model across two 8-GPU nodes (tensor parallel within a node,
  *   pipeline parallel across them, over EFA);
- * - evidence Jobs check the Gateway, the queues, the autoscalers, the LeaderWorkerSet groups
- *   and the GPU metrics on the live cluster.
+ * - evidence Jobs check the Gateway, the queues, the autoscalers, the LeaderWorkerSet groups,
+ *   GPU isolation, the GPU metrics and the chat model's own metrics on the live cluster.
  *
  * Context: `-c chatCertificateArn=arn:aws:acm:...` (an ACM certificate for chat.<domain>) and
  * `-c chatHost=chat.example.com`.

@@ -22,6 +22,12 @@ export enum ModelServerMetrics {
   TRITON = 'triton',
 }
 
+/** Who exports the series a built-in scaling query reads. @internal */
+export enum ScalingMetricSource {
+  MODEL_SERVER = 'model-server',
+  ACCELERATOR = 'accelerator',
+}
+
 /** Labels a query can select the service's pods by; `{namespace}`, `{app}` and `{pod}` placeholders. */
 export interface ScalingQueryContext {
   readonly namespace: string;
@@ -117,6 +123,17 @@ export class InferenceScaling {
   /** Upper bound of the target, for validation. */
   public get maxTarget(): number {
     return this.signal === ScalingSignal.CPU || this.signal === ScalingSignal.GPU_UTILIZATION ? 100 : Number.MAX_SAFE_INTEGER;
+  }
+
+  /**
+   * What produces the series of the built-in query: the model servers (queue depth,
+   * concurrency) or the DCGM exporters (GPU utilization); undefined for a query of your own and CPU.
+   * @internal
+   */
+  public get _builtInMetricSource(): ScalingMetricSource | undefined {
+    if (this.options.query !== undefined) return undefined;
+    if (this.signal === ScalingSignal.GPU_UTILIZATION) return ScalingMetricSource.ACCELERATOR;
+    return this.signal === ScalingSignal.QUEUE_DEPTH || this.signal === ScalingSignal.CONCURRENCY ? ScalingMetricSource.MODEL_SERVER : undefined;
   }
 
   /** The PromQL for a service, placeholders filled in; undefined for CPU. */

@@ -39,6 +39,14 @@ function prometheusTrigger(options: ScaledObjectOptions, query: string, threshol
   };
 }
 
+/**
+ * Label of the ScaledObjects whose trigger reads a built-in query on series the service always
+ * has (it never scales to zero): `model-server` or `accelerator`. KEDA marks a trigger's health
+ * Happy only when its query returned a value, so these are the live evidence that the
+ * monitoring system discovers and collects those metrics.
+ */
+export const METRICS_EVIDENCE_LABEL = 'cdk-scalable-ai.io/metrics-evidence';
+
 /** Adds the ScaledObject (KEDA manages the workload's replicas through an HPA). */
 export function addScaledObject(scope: Construct, options: ScaledObjectOptions): ApiObject {
   const { scaling, scaleToZero } = options;
@@ -56,11 +64,17 @@ export function addScaledObject(scope: Construct, options: ScaledObjectOptions):
     // Wakes the service from zero; its huge per-replica target never asks for more than one replica.
     triggers.push(prometheusTrigger(options, scaleToZero.queryFor(options.queryContext), 1e9, scaleToZero.activationThreshold));
   }
+  // A service at zero replicas has no series: its query failing then is no evidence of anything.
+  const evidenceSource = scaleToZero ? undefined : scaling._builtInMetricSource;
   const pollingInterval = (options.behavior.pollingInterval ?? DEFAULT_POLLING_INTERVAL).toSeconds();
   return new ApiObject(scope, 'ScaledObject', {
     apiVersion: 'keda.sh/v1alpha1',
     kind: 'ScaledObject',
-    metadata: { name: options.name, namespace: options.namespace },
+    metadata: {
+      name: options.name,
+      namespace: options.namespace,
+      ...(evidenceSource ? { labels: { [METRICS_EVIDENCE_LABEL]: evidenceSource } } : {}),
+    },
     spec: {
       scaleTargetRef: options.scaleTarget,
       minReplicaCount: scaleToZero ? 0 : options.minReplicas,

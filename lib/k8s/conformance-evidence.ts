@@ -15,6 +15,8 @@ import { GPU_SYSTEM_NAMESPACE } from './device-plugin';
 import { gpuNodeAffinity, gpuTolerations } from './scheduling';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
 import { IGpuCapacity, offersShares } from '../compute/gpu-capacity';
+import { ScalingMetricSource } from '../inference/inference-scaling';
+import { METRICS_EVIDENCE_LABEL } from '../inference/keda-scaled-object';
 import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 import { siteNamespaceProps, WorkloadNamespace } from './workload-namespace';
 import { EksSite } from '../sites/eks-site';
@@ -80,9 +82,27 @@ function nodeSelectorsOf(capacities: readonly IGpuCapacity[]): Array<Readonly<Re
   return capacities.every((c) => c.nodeSelector && Object.keys(c.nodeSelector).length > 0) ? capacities.map((c) => c.nodeSelector!) : [{}];
 }
 
-/** Whether the app delivers objects of a kind to the site (a `kubectl wait --all` on none fails). */
-function deliversKind(site: IKubernetesSite, kind: string): boolean {
-  return site.charts.some((c) => c.node.findAll().some((o) => o instanceof ApiObject && o.kind === kind));
+/** Whether the app delivers objects of a kind to the site, with a label if given (a `kubectl wait` on none fails). */
+function deliversKind(site: IKubernetesSite, kind: string, label?: { key: string; value: string }): boolean {
+  return site.charts.some((c) => c.node.findAll().some((o) => o instanceof ApiObject && o.kind === kind
+    && (label === undefined || o.metadata.getLabel(label.key) === label.value)));
+}
+
+/**
+ * A check that the monitoring system collects the series of `source`: every ScaledObject whose
+ * built-in query reads them reports its trigger Happy, which KEDA does only after the query
+ * returned a value (the triggers set `ignoreNullValues: false`, and the first trigger's
+ * metric is `s0-prometheus`). None when no such ScaledObject is delivered.
+ */
+function metricsCollected(site: IKubernetesSite, source: ScalingMetricSource, timeout: string): Check[] {
+  const label = { key: METRICS_EVIDENCE_LABEL, value: source };
+  if (!deliversKind(site, 'ScaledObject', label)) return [];
+  return [{
+    name: `${source}-metrics-collected`,
+    args: ['wait', '--for=jsonpath={.status.health.s0-prometheus.status}=Happy', 'scaledobjects.keda.sh',
+      `--selector=${label.key}=${label.value}`, '--all-namespaces', `--timeout=${timeout}`],
+    reads: [{ apiGroup: 'keda.sh', resource: 'scaledobjects' }],
+  }];
 }
 
 /** Checks per checklist id, from what the site offers. */
@@ -116,15 +136,19 @@ function checksFor(site: IKubernetesSite, timeout: string, probeJobs: Record<str
       { name: 'scaled-objects-ready', args: wait('--for=condition=Ready', 'scaledobjects.keda.sh', '--all', '--all-namespaces'), reads: [{ apiGroup: 'keda.sh', resource: 'scaledobjects' }] },
     ]);
   }
-  if (site.charts.some((c) => c.node.id === GPU_SYSTEM_NAMESPACE)) {
-    checks.set('accelerator_metrics', [
-      {
-        name: 'dcgm-exporter-rolled-out',
-        args: ['rollout', 'status', `daemonset/${DCGM_EXPORTER_NAME}`, `--namespace=${GPU_SYSTEM_NAMESPACE}`, `--timeout=${timeout}`],
-        reads: [{ apiGroup: 'apps', resource: 'daemonsets' }],
-      },
-    ]);
-  }
+  const acceleratorMetrics: Check[] = [
+    ...site.charts.some((c) => c.node.id === GPU_SYSTEM_NAMESPACE) ? [{
+      name: 'dcgm-exporter-rolled-out',
+      args: ['rollout', 'status', `daemonset/${DCGM_EXPORTER_NAME}`, `--namespace=${GPU_SYSTEM_NAMESPACE}`, `--timeout=${timeout}`],
+      reads: [{ apiGroup: 'apps', resource: 'daemonsets' }],
+    }] : [],
+    // GPU utilization per pod reaches the query API (services scaled on it).
+    ...metricsCollected(site, ScalingMetricSource.ACCELERATOR, timeout),
+  ];
+  if (acceleratorMetrics.length > 0) checks.set('accelerator_metrics', acceleratorMetrics);
+  // Model servers' own metrics (Prometheus format, discovered by their scrape annotations) reach the query API.
+  const serviceMetrics = metricsCollected(site, ScalingMetricSource.MODEL_SERVER, timeout);
+  if (serviceMetrics.length > 0) checks.set('ai_service_metrics', serviceMetrics);
   if (Object.keys(probeJobs).length > 0) {
     const job = (name: string) => `jobs.batch/${probeJobs[name]}`;
     const reads = [{ apiGroup: 'batch', resource: 'jobs' }];
@@ -154,7 +178,8 @@ function checksFor(site: IKubernetesSite, timeout: string, probeJobs: Record<str
 
 /**
  * Post-deploy evidence Jobs for the AI Conformance items the site can show (Gateway API
- * routing, NodePools, Kueue queues, KEDA autoscaling, the DCGM exporter, operator CRDs), in namespace
+ * routing, NodePools, Kueue queues, KEDA autoscaling, the DCGM exporter, model server and GPU
+ * metrics reaching the query API, GPU isolation, operator CRDs), in namespace
  * `ai-conformance` with the restricted baseline, run by a service account that may only read
  * the kinds its checks wait on. Items the site cannot show get no Job: the README's
  * conformance table says what they need.

@@ -113,7 +113,7 @@ describe('examples synthesize cleanly, with valid manifests and no cdk-nag findi
       expect(pod.spec.containers[0].resources.limits).toEqual(expect.objectContaining({ 'nvidia.com/gpu': 8, 'vpc.amazonaws.com/efa': 32 }));
     }
     const evidence = objects.filter((o) => o.kind === 'Job' && o.metadata?.namespace === 'ai-conformance' && o.metadata?.labels?.['cdk-scalable-ai.io/checklist-id']).map((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id']);
-    expect(evidence.sort()).toEqual(['accelerator_metrics', 'ai_inference', 'cluster_autoscaling', 'gang_scheduling', 'pod_autoscaling', 'robust_controller', 'secure_accelerator_access']);
+    expect(evidence.sort()).toEqual(['accelerator_metrics', 'ai_inference', 'ai_service_metrics', 'cluster_autoscaling', 'gang_scheduling', 'pod_autoscaling', 'robust_controller', 'secure_accelerator_access']);
   });
 
   test('examples that need a CA bundle say so', () => {

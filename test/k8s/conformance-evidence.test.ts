@@ -8,7 +8,7 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ClusterCapacityMode, ConformanceEvidence, GpuCluster, InferenceScaling, InferenceService, KubernetesSite, MultiNodeServing, ServiceExposure, Team } from '../../lib';
+import { ClusterCapacityMode, ConformanceEvidence, GpuCluster, InferenceScaling, InferenceService, KubernetesSite, MultiNodeServing, ScaleToZero, ServiceExposure, Team } from '../../lib';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, siteObjects } from '../harness/manifests';
 import { cleanTemplate, testApp } from '../harness/synth';
@@ -59,7 +59,7 @@ describe('evidence on an EKS cluster with Gateway API, Kueue and KEDA', () => {
     expectSafeManifests(objects);
     const jobs = jobsOf(objects);
     expect(jobs.map((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id']).sort())
-      .toEqual(['accelerator_metrics', 'ai_inference', 'cluster_autoscaling', 'gang_scheduling', 'pod_autoscaling', 'robust_controller', 'secure_accelerator_access']);
+      .toEqual(['accelerator_metrics', 'ai_inference', 'ai_service_metrics', 'cluster_autoscaling', 'gang_scheduling', 'pod_autoscaling', 'robust_controller', 'secure_accelerator_access']);
     const gateway = jobs.find((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id'] === 'ai_inference')!;
     expect(spec(gateway).template.spec.containers.map((c: any) => c.args)).toEqual([
       ['wait', '--for=condition=Accepted', 'gatewayclasses.gateway.networking.k8s.io/internal-alb', '--timeout=15m'],
@@ -203,5 +203,58 @@ describe('evidence on a plain site', () => {
     const evidence = new ConformanceEvidence(lab.newChart('evidence'), 'Evidence', { site: lab });
     expect(evidence.checklistIds).toEqual(['pod_autoscaling', 'robust_controller']);
     expect(() => new ConformanceEvidence(lab.newChart('bad'), 'Evidence', { site: lab, timeoutMinutes: 0 })).toThrow(/timeoutMinutes = 0/);
+  });
+});
+
+describe('metrics evidence (ai_service_metrics, accelerator_metrics)', () => {
+  const HAPPY = '--for=jsonpath={.status.health.s0-prometheus.status}=Happy';
+  const checksOf = (objects: KubernetesObject[], id: string): any[] =>
+    spec(jobsOf(objects).find((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id'] === id)!).template.spec.containers;
+
+  test('services scaled on built-in model server or DCGM queries are the evidence that those series reach the query API', () => {
+    const site = new KubernetesSite(testApp(), 'Lab', {
+      gpuCapacity: { gpusPerNode: 8, totalGpus: 16 }, kedaAvailable: true, prometheusQueryUrl: 'http://prometheus.monitoring:9090',
+    });
+    const service = (name: string, scaling: InferenceScaling, extra: object = {}) => new InferenceService(site, name, {
+      site, name, image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1', maxReplicas: 2, scaling, ...extra,
+    });
+    service('queued', InferenceScaling.onQueueDepth(8));
+    service('busy', InferenceScaling.onConcurrency(4), { namespace: 'team-b' });
+    service('hot', InferenceScaling.onGpuUtilization(70));
+    service('custom', InferenceScaling.onQueueDepth(8, { query: 'sum(my_queue{namespace="{namespace}"})' }));
+    service('idle', InferenceScaling.onQueueDepth(8), { scaleToZero: ScaleToZero.whenIdle('sum(rate(requests_total{app="{app}"}[5m]))') });
+    ConformanceEvidence.addToSite({ site });
+    const objects = siteObjects(site);
+    expectSafeManifests(objects);
+
+    const labelled = Object.fromEntries(objects.filter((o) => o.kind === 'ScaledObject')
+      .map((o) => [o.metadata!.name, o.metadata!.labels?.['cdk-scalable-ai.io/metrics-evidence']]));
+    // A query of your own reads unknown series; a service at zero replicas has none to read.
+    expect(labelled).toEqual({ queued: 'model-server', busy: 'model-server', hot: 'accelerator', custom: undefined, idle: undefined });
+    for (const [name, source] of Object.entries(labelled).filter(([, s]) => s !== undefined)) {
+      const so = objects.find((o) => o.kind === 'ScaledObject' && o.metadata!.name === name)!;
+      // The check reads the first trigger's health, which KEDA keeps only with a fallback and
+      // marks Happy only when the query returned a value.
+      expect(spec(so).triggers[0]).toMatchObject({ type: 'prometheus', metadata: { ignoreNullValues: 'false' } });
+      expect(spec(so).fallback).toBeDefined();
+      expect(spec(so).minReplicaCount).toBeGreaterThanOrEqual(1);
+      expect(source).toMatch(/^(model-server|accelerator)$/);
+    }
+
+    expect(checksOf(objects, 'ai_service_metrics').map((c) => c.args)).toEqual([
+      ['wait', HAPPY, 'scaledobjects.keda.sh', '--selector=cdk-scalable-ai.io/metrics-evidence=model-server', '--all-namespaces', '--timeout=15m'],
+    ]);
+    expect(checksOf(objects, 'accelerator_metrics').map((c) => c.args)).toContainEqual(
+      ['wait', HAPPY, 'scaledobjects.keda.sh', '--selector=cdk-scalable-ai.io/metrics-evidence=accelerator', '--all-namespaces', '--timeout=15m']);
+  });
+
+  test('no check without a labelled ScaledObject (kubectl wait on no match fails)', () => {
+    const site = new KubernetesSite(testApp(), 'Lab', {
+      gpuCapacity: { gpusPerNode: 8, totalGpus: 16 }, kedaAvailable: true, prometheusQueryUrl: 'http://prometheus.monitoring:9090',
+    });
+    new InferenceService(site, 'Cpu', { site, name: 'cpu', image: 'vllm/vllm-openai:v0.11.0', modelVersion: 'v1', maxReplicas: 2, scaling: InferenceScaling.onCpu(70) });
+    const evidence = new ConformanceEvidence(site.newChart('evidence'), 'Evidence', { site });
+    expect(evidence.checklistIds).not.toContain('ai_service_metrics');
+    expect(evidence.checklistIds).not.toContain('accelerator_metrics');
   });
 });
