@@ -5,9 +5,9 @@
  * for Amazon S3 driver:
  *
  * - an L40S node group with whole GPUs that both teams queue on (each guaranteed 4 GPUs,
- *   borrowing what the other leaves idle), on Bottlerocket, whose nodes give a pod only the
- *   GPUs it requests, an L4 node group time-sliced into 4 shares per GPU
- *   for small models, and an EFA-enabled H100 node group for a model larger than one node;
+ *   borrowing what the other leaves idle), an L4 node group time-sliced into 4 shares per GPU
+ *   for small models, and an EFA-enabled H100 node group for a model larger than one node, all
+ *   on Bottlerocket, whose nodes give a pod only the GPUs it requests;
  * - team `fraud` serves a small scoring model on GPU shares;
  * - team `assistant` serves a chat model behind an internal ALB Gateway, autoscaled on its
  *   queue, with a canary that gets 10 % of requests and every request carrying `x-canary: true`;
@@ -43,11 +43,14 @@ export function buildConformantPlatformExample(scope: Construct): Stack {
   const lake = new DataLake(stack, 'Lake');
   const models = lake.zone('models');
   const cluster = new GpuCluster(stack, 'Cluster', { awsLoadBalancerController: { gatewayApi: true } });
-  // Bottlerocket: a pod that requests no GPU sees none (the teams share these nodes).
+  // Bottlerocket on every GPU group: a pod that requests no GPU sees none (the teams share
+  // these nodes); the L4s are time-sliced through Bottlerocket's own device plugin settings.
   const l40s = cluster.addGpuNodeGroup('L40s', {
     instanceTypes: [new ec2.InstanceType('g6e.12xlarge')], maxSize: 2, operatingSystem: GpuNodeOperatingSystem.BOTTLEROCKET,
   });
-  cluster.addGpuNodeGroup('SharedL4', { instanceTypes: [new ec2.InstanceType('g6.4xlarge')], maxSize: 2, timeSlicing: 4 });
+  cluster.addGpuNodeGroup('SharedL4', {
+    instanceTypes: [new ec2.InstanceType('g6.4xlarge')], maxSize: 2, timeSlicing: 4, operatingSystem: GpuNodeOperatingSystem.BOTTLEROCKET,
+  });
   // One Availability Zone, a cluster placement group and an EFA device on each of 32 network cards.
   cluster.addGpuNodeGroup('H100', {
     instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 4, efa: true, operatingSystem: GpuNodeOperatingSystem.BOTTLEROCKET,

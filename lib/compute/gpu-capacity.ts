@@ -43,6 +43,14 @@ export interface IGpuCapacity {
    */
   readonly timeSlicingReplicas?: number;
   /**
+   * MIG instances per GPU when the capacity's GPUs are partitioned with Multi-Instance GPU:
+   * each instance is advertised as one `nvidia.com/gpu` (MIG single strategy), with its own
+   * memory and compute, and `gpuMemoryGiB` is an instance's. A pod uses one instance at most
+   * (CUDA enumerates one MIG device per process).
+   * @default - whole GPUs
+   */
+  readonly migPartitions?: number;
+  /**
    * Elastic Fabric Adapter devices each node advertises (`vpc.amazonaws.com/efa`), for the
    * collective traffic of replicas that span nodes.
    * @default - none
@@ -58,9 +66,14 @@ export function offersShares(capacity: IGpuCapacity): boolean {
   return capacity.timeSlicingReplicas !== undefined;
 }
 
-/** What pods can request per GPU of the capacity: its shares when time-sliced, else the GPU itself. */
+/** Whether the capacity's GPUs are MIG-partitioned (one instance per pod at most). */
+export function isMigPartitioned(capacity: IGpuCapacity): boolean {
+  return capacity.migPartitions !== undefined;
+}
+
+/** What pods can request per GPU of the capacity: its shares when time-sliced, its MIG instances when partitioned, else the GPU itself. */
 export function unitsPerGpu(capacity: IGpuCapacity): number {
-  return capacity.timeSlicingReplicas ?? 1;
+  return capacity.timeSlicingReplicas ?? capacity.migPartitions ?? 1;
 }
 
 /** Label the library puts on the nodes of each GPU node group and node pool: the capacity's name. */

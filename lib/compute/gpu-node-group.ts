@@ -13,7 +13,9 @@ import { DEFAULT_GPU_TAINT, GPU_PRESENT_LABEL } from '../sites/site-base';
 import { PropValidationError } from '../private/errors';
 import {
   acceleratorLabelValue, CpuArchitecture, efaInterfaces, GpuInstanceSpec, isBottlerocket, knownGpuFamilies, lookupGpuInstance,
+  MIG_PARTITION_COUNTS, migFamilies, migInstanceMemoryGiB, migProfileKey,
 } from '../private/gpu-catalog';
+import { bottlerocketGpuSettings } from './bottlerocket-gpu-settings';
 import { acknowledgeManagedPolicies } from '../private/nag-acknowledgements';
 import { checkEksName, checkInteger, checkLabels, checkOrdered, checkPattern, warn } from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';
@@ -79,14 +81,24 @@ export interface GpuNodeGroupOptions {
   readonly nodegroupName?: string;
   /**
    * Time-slices each GPU into this many shares (2 to 48), for small models that do not need a
-   * GPU of their own: the group's nodes run a device plugin that advertises the shares as
-   * `nvidia.com/gpu.shared` (an InferenceService asks for one with `sharedGpu`). Shares have no
-   * memory or fault isolation: one share's process can exhaust the GPU's memory for the others.
-   * AL2023 only (the library runs the device plugin there; Bottlerocket's own plugin is
-   * configured through its settings, which the library does not write).
+   * GPU of their own: the shares are advertised as `nvidia.com/gpu.shared` (an InferenceService
+   * asks for one with `sharedGpu`). Shares have no memory or fault isolation: one share's
+   * process can exhaust the GPU's memory for the others. On AL2023 the library runs a
+   * time-slicing device plugin on the group's nodes; on Bottlerocket the node settings (user
+   * data) configure Bottlerocket's own plugin, and pods without a GPU request see no GPU there.
    * @default - whole GPUs
    */
   readonly timeSlicing?: number;
+  /**
+   * Partitions each GPU with Multi-Instance GPU into this many instances (1, 2, 3, 4 or 7),
+   * each with its own memory, cache and compute (memory and fault isolation, unlike
+   * `timeSlicing`): on an H100 80 GB, 7 gives seven 1g.10gb instances, 2 gives two 3g.40gb.
+   * Each instance is advertised as one `nvidia.com/gpu`; a service on the group uses one per
+   * replica. Bottlerocket only (its MIG manager applies the profile at boot; A100 nodes reboot
+   * once for it), on p4d, p4de, p5, p5e and p5en.
+   * @default - whole GPUs
+   */
+  readonly migPartitions?: number;
   /**
    * Elastic Fabric Adapter on every network card, for models served across nodes
    * (`MultiNodeServing` with `efa`): one instance type with EFA (p4d, p5, p5e, p5en, p6-b200,
@@ -133,6 +145,8 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
   public readonly launchTemplate: ec2.LaunchTemplate;
   /** Shares per GPU, with `timeSlicing`. */
   public readonly timeSlicingReplicas?: number;
+  /** MIG instances per GPU, with `migPartitions`. */
+  public readonly migPartitions?: number;
   /** EFA devices per node, with `efa`. */
   public readonly efaDevicesPerNode?: number;
   /** The cluster placement group the nodes launch into, with `efa`. */
@@ -165,24 +179,31 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
     this.maxGpus = this.gpusPerNode * maxSize;
     this.capacityName = this.node.path;
     this.gpuModels = [...new Set(specs.map((s) => s.family.gpuModel))];
-    this.gpuMemoryGiB = specs.length > 0 ? Math.min(...specs.map((s) => s.family.gpuMemoryGiB)) : undefined;
     this.nodeSelector = { [GPU_CAPACITY_LABEL]: Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).toLowerCase() };
     this.nodeAllocatable = allocatableOf(specs.map((s) => s.instanceType));
 
     const bottlerocket = isBottlerocket(this.amiType);
     this.timeSlicingReplicas = this.checkTimeSlicing(props, bottlerocket);
+    const mig = this.checkMig(props, specs, bottlerocket);
+    this.migPartitions = mig?.partitions;
+    // What pods see as one GPU: a MIG instance's memory when partitioned.
+    this.gpuMemoryGiB = specs.length > 0 ? Math.min(...specs.map((s) => (mig ? migInstanceMemoryGiB(s.family, mig.partitions)! : s.family.gpuMemoryGiB))) : undefined;
     this.efaDevicesPerNode = this.checkEfa(props);
     this.nodeLabels = {
       [GPU_PRESENT_LABEL]: 'true',
       ...this.nodeSelector,
       ...(specs.length > 0 ? { [ACCELERATOR_LABEL]: acceleratorLabelValue(specs[0].family) } : {}),
       // Which device plugin DaemonSet runs on the nodes: the plain one, or the time-slicing one.
+      // (Bottlerocket runs its own, configured by the settings below.)
       ...(bottlerocket ? {} : { [DEVICE_PLUGIN_REQUIRED_LABEL]: this.timeSlicingReplicas ? timeSlicingPluginLabel(this.timeSlicingReplicas) : 'daemonset' }),
       ...(this.efaDevicesPerNode ? { [EFA_PRESENT_LABEL]: 'true' } : {}),
       ...props.labels,
     };
 
+    const settings = bottlerocket ? bottlerocketGpuSettings({ timeSlicingReplicas: this.timeSlicingReplicas, mig }) : undefined;
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      // Bottlerocket TOML, which EKS merges with the settings nodes need to join the cluster.
+      ...(settings ? { userData: ec2.UserData.custom(settings) } : {}),
       requireImdsv2: true,
       detailedMonitoring: props.detailedMonitoring ?? DEFAULT_GPU_NODE_DETAILED_MONITORING,
       httpPutResponseHopLimit: GPU_NODE_IMDS_HOP_LIMIT,
@@ -230,7 +251,7 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
         'aws-eks-v2 gives a node group without a role the worker node, CNI and ECR read policies EKS documents for node roles; GpuCluster passes a narrower role.');
     }
 
-    if (this.timeSlicingReplicas !== undefined) ensureTimeSlicingPlugin(this, props.site!, this.timeSlicingReplicas);
+    if (this.timeSlicingReplicas !== undefined && !bottlerocket) ensureTimeSlicingPlugin(this, props.site!, this.timeSlicingReplicas);
     if (this.efaDevicesPerNode) ensureEfaDevicePlugin(props.site as EksSite);
     props.site?.addGpuCapacity(this);
   }
@@ -286,13 +307,34 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
     return props.subnets;
   }
 
+  /** MIG partitions with `migPartitions`: Bottlerocket, GPUs it can partition, not time-sliced as well. */
+  private checkMig(props: GpuNodeGroupProps, specs: GpuInstanceSpec[], bottlerocket: boolean): { profileKey: string; partitions: number } | undefined {
+    const partitions = props.migPartitions;
+    if (partitions === undefined) return undefined;
+    if (!MIG_PARTITION_COUNTS.includes(partitions)) {
+      throw new PropValidationError(this, 'migPartitions', partitions, `is not a partition count Bottlerocket accepts (${MIG_PARTITION_COUNTS.join(', ')})`,
+        'Use 7 for seven small instances, 2 or 3 for larger ones, 1 for one instance of the whole GPU.');
+    }
+    if (!bottlerocket) {
+      throw new PropValidationError(this, 'migPartitions', partitions, 'needs Bottlerocket, whose MIG manager partitions the GPUs at boot (the library does not run one on AL2023)',
+        'Set operatingSystem: GpuNodeOperatingSystem.BOTTLEROCKET.');
+    }
+    if (props.timeSlicing !== undefined) {
+      throw new PropValidationError(this, 'migPartitions', partitions, 'cannot be combined with timeSlicing (Bottlerocket does not document the combination)',
+        'Choose one: migPartitions for isolated instances, timeSlicing for shares.');
+    }
+    const keys = [...new Set(specs.map((s) => migProfileKey(s.family)))];
+    if (specs.length === 0 || keys.length !== 1 || keys[0] === undefined) {
+      throw new PropValidationError(this, 'instanceTypes', props.instanceTypes.map(String), `must be known instance types of one MIG-capable GPU with migPartitions (${migFamilies()})`,
+        'Use e.g. p5.48xlarge (H100) or p4d.24xlarge (A100 40 GB), one GPU model per group.');
+    }
+    return { profileKey: keys[0], partitions };
+  }
+
   private checkTimeSlicing(props: GpuNodeGroupProps, bottlerocket: boolean): number | undefined {
     if (props.timeSlicing === undefined) return undefined;
     checkInteger(this, 'timeSlicing', props.timeSlicing, 2, MAX_TIME_SLICING_REPLICAS);
-    if (bottlerocket) {
-      throw new PropValidationError(this, 'timeSlicing', props.timeSlicing, 'needs the device plugin the library runs, but Bottlerocket nodes run their own',
-        'Use operatingSystem AL2023 for time-sliced GPUs.');
-    }
+    if (bottlerocket) return props.timeSlicing;
     if (!props.site) {
       throw new PropValidationError(this, 'timeSlicing', props.timeSlicing, 'needs a site to run its device plugin on', 'Add the group with gpuCluster.addGpuNodeGroup(), or give site.');
     }

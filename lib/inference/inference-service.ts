@@ -6,7 +6,7 @@ import { Chart } from 'cdk8s';
 // The generated API objects only: the cdk8s-plus constructs would double the load time.
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { InferenceScaling, ScaleToZero, ScalingBehavior, WakeUpSignal } from './inference-scaling';
+import { InferenceScaling, ScaleToZero, ScalingBehavior, ScalingMetricSource, WakeUpSignal } from './inference-scaling';
 import { InferenceServiceMetricFactory } from './inference-service-metrics';
 import { addScaledObject } from './keda-scaled-object';
 import { MODEL_MOUNT_PATH, ModelServerPodOptions, modelServerPodTemplate } from './model-server-pod';
@@ -20,7 +20,7 @@ import { addWakeOnRequestObjects, interceptorPeer, KEDA_HTTP_INTERCEPTOR_PORT, N
 import { ExposureType, ServiceExposure } from './service-exposure';
 import { addExposureObjects, checkExposure, checkHeaderMatch } from './service-exposure-objects';
 import { checkSiteGpuDemand, GpuDemand, GpuPlacement, known, placementAllows } from './site-gpu-demand';
-import { IGpuCapacity, offersShares, summarizeGpuCapacity, unitsPerGpu } from '../compute/gpu-capacity';
+import { IGpuCapacity, isMigPartitioned, offersShares, summarizeGpuCapacity, unitsPerGpu } from '../compute/gpu-capacity';
 import { SHARED_GPU_RESOURCE } from '../k8s/device-plugin';
 import { KUEUE_QUEUE_NAME_LABEL } from '../k8s/kueue-queues';
 import { EFA_RESOURCE } from '../k8s/efa-device-plugin';
@@ -235,6 +235,8 @@ export class InferenceService extends Construct {
   public readonly placement: GpuPlacement;
   /** Set when the service scales to zero (the wake-up signal and idle time). */
   public readonly scaleToZero?: ScaleToZero;
+  /** The scaling signal, with autoscaling. */
+  public readonly scaling?: InferenceScaling;
   /** How long a replica may take to become healthy (the startup probe's budget). */
   public readonly maxStartupTime: Duration;
   /** What the service requires of its GPUs. @default - any GPU */
@@ -271,6 +273,7 @@ export class InferenceService extends Construct {
     this.placement = props.placement ?? GpuPlacement.ANY;
     this.gpuRequirements = props.gpuRequirements;
     this.scaleToZero = props.scaleToZero;
+    this.scaling = props.scaling;
     this.maxStartupTime = props.maxStartupTime ?? DEFAULT_MAX_STARTUP_TIME;
     this.cpu = props.cpu ?? DEFAULT_CPU_PER_REPLICA;
     this.memory = props.memory ?? DEFAULT_MEMORY_PER_REPLICA;
@@ -769,7 +772,14 @@ export class InferenceService extends Construct {
     // Shares and whole GPUs are different resources: a pod can use only capacity of its kind.
     return this.site.gpuCapacities.filter((c) => placementAllows(this.placement, c) && capacityMatches(c, this.gpuRequirements) && offersShares(c) === this.sharedGpu
       // Pods that request EFA devices run only where nodes advertise them.
-      && (this.multiNode?.efa !== true || (c.efaDevicesPerNode ?? 0) > 0));
+      && (this.multiNode?.efa !== true || (c.efaDevicesPerNode ?? 0) > 0)
+      // A process uses one MIG instance: a replica wanting more GPUs cannot run on them.
+      && (!isMigPartitioned(c) || this.servesOnOneMigInstance));
+  }
+
+  /** Whether a replica is one pod with at most one GPU (what a MIG instance can serve). */
+  private get servesOnOneMigInstance(): boolean {
+    return this.gpusPerReplica <= 1 && this.multiNode === undefined;
   }
 
   /**
@@ -808,9 +818,16 @@ export class InferenceService extends Construct {
     if (perNode === 0 && this.sharedGpu) {
       return [`sharedGpu = true, but site "${this.site.siteName}" has no time-sliced GPU capacity${this.gpuRequirements ? ` matching ${describeGpuRequirements(this.gpuRequirements)}` : ''}. Add a node group with timeSlicing (or declare gpuCapacity.timeSlicing on a KubernetesSite).`];
     }
+    const migOnly = this.site.gpuCapacities.filter((c) => isMigPartitioned(c) && placementAllows(this.placement, c) && capacityMatches(c, this.gpuRequirements));
+    if (perNode === 0 && !this.servesOnOneMigInstance && migOnly.length > 0) {
+      return [`gpusPerReplica = ${this.gpusPerReplica}${this.multiNode ? ' across nodes' : ''}, but the GPU capacity of site "${this.site.siteName}" that the service may use is MIG-partitioned (${migOnly.map((c) => c.capacityName).join(', ')}): a process sees one MIG instance only, so a replica gets one. Use one GPU per replica (a large enough instance: gpuRequirements minGpuMemory), or add capacity with whole GPUs.`];
+    }
     if (perNode === 0) {
       const where = this.placement === GpuPlacement.ANY ? '' : ` for placement ${this.placement}`;
       return [`gpusPerReplica = ${this.gpusPerReplica}, but site "${this.site.siteName}" has no GPU capacity${where}. Add a GPU node group or node pool to the site (or declare gpuCapacity on a KubernetesSite).`];
+    }
+    if (this.scaling?._builtInMetricSource === ScalingMetricSource.ACCELERATOR && eligible.some(isMigPartitioned)) {
+      return [`scaling on GPU utilization reads DCGM_FI_DEV_GPU_UTIL, which DCGM does not report for MIG instances (NVIDIA/dcgm-exporter#216), and the service may run on MIG-partitioned ${eligible.filter(isMigPartitioned).map((c) => c.capacityName).join(', ')}: it would never scale. Scale on queue depth or concurrency, or on DCGM_FI_PROF_GR_ENGINE_ACTIVE with InferenceScaling.onPrometheusQuery.`];
     }
     if (this.gpusPerReplica > perNode) {
       const which = this.gpuRequirements ? ` matching ${describeGpuRequirements(this.gpuRequirements)}` : '';

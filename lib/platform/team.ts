@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { IGpuCapacity, offersShares } from '../compute/gpu-capacity';
+import { IGpuCapacity, isMigPartitioned, offersShares, unitsPerGpu } from '../compute/gpu-capacity';
 import { IDataLakeZone } from '../data/zone';
 import { addTeamQueues, ensureResourceFlavors, flavorCapacities, KUEUE_MANAGED_NAMESPACE_LABEL, resourceFlavorName, TEAM_LOCAL_QUEUE } from '../k8s/kueue-queues';
 import { siteNamespaceProps, WorkloadNamespace, workloadNamespaceChartId } from '../k8s/workload-namespace';
@@ -32,7 +32,10 @@ export interface TeamDataAccess {
 export interface TeamGpuQuota {
   /** A GPU node group or pool of the site (or the site's declared capacity), with node labels. */
   readonly capacity: IGpuCapacity;
-  /** GPUs of the capacity the team's queued work is guaranteed (Kueue nominal quota). */
+  /**
+   * GPUs of the capacity the team's queued work is guaranteed (Kueue nominal quota); MIG
+   * instances on MIG-partitioned capacity (what pods request there as `nvidia.com/gpu`).
+   */
   readonly gpus: number;
 }
 
@@ -209,7 +212,8 @@ export class Team extends Construct {
       if (quotas.has(capacity)) {
         throw new PropValidationError(this, `gpuQuotas[${i}].capacity`, capacity.capacityName, 'has a quota already', 'Give one quota per capacity.');
       }
-      checkInteger(this, `gpuQuotas[${i}].gpus`, quota.gpus, 0, capacity.maxGpus);
+      // On MIG-partitioned capacity a quota counts instances, what pods request as nvidia.com/gpu.
+      checkInteger(this, `gpuQuotas[${i}].gpus`, quota.gpus, 0, capacity.maxGpus * unitsPerGpu(capacity));
       quotas.set(capacity, quota.gpus);
     });
     const total = [...quotas.values()].reduce((sum, gpus) => sum + gpus, 0);
@@ -241,8 +245,9 @@ export class Team extends Construct {
       for (const capacity of this.flavorCapacities) {
         const holders = teams.filter((t) => (t.quotas.get(capacity) ?? 0) > 0);
         const total = holders.reduce((sum, t) => sum + (t.quotas.get(capacity) ?? 0), 0);
-        if (total > capacity.maxGpus) {
-          errors.push(`GPU quotas on ${capacity.capacityName} add up to ${total} (${holders.map((t) => `${t.namespace}: ${t.quotas.get(capacity)}`).join(', ')}), more than its ${capacity.maxGpus} GPUs: guaranteed quota must exist. Lower the Teams' gpuQuotas or raise the capacity's maximum.`);
+        const offered = capacity.maxGpus * unitsPerGpu(capacity);
+        if (total > offered) {
+          errors.push(`GPU quotas on ${capacity.capacityName} add up to ${total} (${holders.map((t) => `${t.namespace}: ${t.quotas.get(capacity)}`).join(', ')}), more than its ${offered} ${isMigPartitioned(capacity) ? 'MIG instances' : 'GPUs'}: guaranteed quota must exist. Lower the Teams' gpuQuotas or raise the capacity's maximum.`);
         }
       }
     }

@@ -168,3 +168,36 @@ export function isBottlerocket(amiType: eks.NodegroupAmiType): boolean {
 export function acceleratorLabelValue(spec: GpuFamilySpec): string {
   return `${spec.vendor}-${spec.gpuModel.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
 }
+
+/** MIG partition counts Bottlerocket accepts for `mig.profile` (its settings model: "1", "2", "3", "4" or "7"). */
+export const MIG_PARTITION_COUNTS: readonly number[] = [1, 2, 3, 4, 7];
+
+/**
+ * GPUs Bottlerocket can partition with MIG: its `mig.profile` key per instance family, and the
+ * memory (GiB, as the profile names it) of one instance for each partition count
+ * (bottlerocket-kernel-kit `nvidia-migmanager` `mig_profile.rs`: "1" = 7g, "2" = 3g, "3" = 2g,
+ * "4" = 1g with double memory, "7" = 1g). B200 and B300 are left out: no Bottlerocket release
+ * here is known to ship their profiles.
+ */
+const MIG_GPUS: Readonly<Record<string, { readonly key: string; readonly memoryGiB: Readonly<Record<number, number>> }>> = {
+  p4d: { key: 'a100.40gb', memoryGiB: { 1: 40, 2: 20, 3: 10, 4: 10, 7: 5 } },
+  p4de: { key: 'a100.80gb', memoryGiB: { 1: 80, 2: 40, 3: 20, 4: 20, 7: 10 } },
+  p5: { key: 'h100.80gb', memoryGiB: { 1: 80, 2: 40, 3: 20, 4: 20, 7: 10 } },
+  p5e: { key: 'h200.141gb', memoryGiB: { 1: 141, 2: 71, 3: 35, 4: 35, 7: 18 } },
+  p5en: { key: 'h200.141gb', memoryGiB: { 1: 141, 2: 71, 3: 35, 4: 35, 7: 18 } },
+};
+
+/** The Bottlerocket MIG profile key of a family's GPU (`h100.80gb`); undefined when it cannot be partitioned. */
+export function migProfileKey(family: GpuFamilySpec): string | undefined {
+  return MIG_GPUS[family.family]?.key;
+}
+
+/** Memory of one MIG instance of a family's GPU split into `partitions`; undefined when unknown. */
+export function migInstanceMemoryGiB(family: GpuFamilySpec, partitions: number): number | undefined {
+  return MIG_GPUS[family.family]?.memoryGiB[partitions];
+}
+
+/** Families whose GPUs Bottlerocket can partition, for error messages. */
+export function migFamilies(): string {
+  return Object.keys(MIG_GPUS).join(', ');
+}

@@ -18,6 +18,7 @@ import { crdsBeforeObjects } from './invariants/crd-order';
 import { alarmsNotify, logGroupsRetainedAndEncrypted } from './invariants/hygiene';
 import { keysAdmitTheirUsers } from './invariants/key-usage';
 import { gatewayRoutesResolve } from './invariants/gateway-routes';
+import { gpuResourcesAdvertised } from './invariants/gpu-resources';
 import { kueueQueuesAdmit, selects } from './invariants/kueue';
 import { KubernetesObject, schemaErrors } from './kubernetes-schemas';
 import { manifestFilesResolved } from './invariants/manifest-files';
@@ -608,5 +609,98 @@ describe('volumes-bind', () => {
       expect.stringMatching(/LeaderWorkerSet inference\/chat: container model-server is given \/models\/llama/),
     ]);
     expect(check([deployment('inference', 'server', { containers: [server('/models/chat/config.json')] }), group('/models/chat')])).toEqual([]);
+  });
+});
+
+describe('gpu-resources-advertised', () => {
+  const CAPACITY = 'cdk-scalable-ai.io/gpu-capacity';
+  /** A node group of the cluster with a capacity label, and a launch template with user data (Bottlerocket) if given. */
+  function nodeGroup(stack: Stack, id: string, clusterName: string, amiType: string, labels: Record<string, string>, userData?: string): void {
+    const template = new CfnResource(stack, `${id}Template`, {
+      type: 'AWS::EC2::LaunchTemplate',
+      properties: { LaunchTemplateData: userData === undefined ? {} : { UserData: { 'Fn::Base64': userData } } },
+    });
+    new eks.CfnNodegroup(stack, id, {
+      clusterName, nodeRole: 'arn:aws:iam::111111111111:role/node', subnets: ['subnet-1'], amiType, labels,
+      launchTemplate: { id: template.ref },
+    });
+  }
+  const pinnedPod = (capacity: string, resource: string, count = 1) => deployment('inference', 'server', {
+    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: CAPACITY, operator: 'In', values: [capacity] }] }] } } },
+    containers: [{ name: 'model-server', image: 'i', resources: { limits: { [resource]: count } } }],
+  });
+  const plugin = (label: string, replicas?: number) => [
+    {
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: `plugin-${label}`, namespace: 'gpu-system' },
+      spec: {
+        selector: { matchLabels: { app: label } },
+        template: {
+          metadata: { labels: { app: label } },
+          spec: {
+            affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'cdk-scalable-ai.io/nvidia-device-plugin', operator: 'In', values: [label] }] }] } } },
+            containers: [{ name: 'plugin', image: 'i' }],
+            volumes: replicas === undefined ? [] : [{ name: 'config', configMap: { name: `plugin-${label}` } }],
+          },
+        },
+      },
+    },
+    ...replicas === undefined ? [] : [{
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `plugin-${label}`, namespace: 'gpu-system' },
+      data: { 'config.yaml': JSON.stringify({ version: 'v1', sharing: { timeSlicing: { renameByDefault: true, failRequestsGreaterThanOne: true, resources: [{ name: 'nvidia.com/gpu', replicas }] } } }) },
+    }],
+  ];
+  const TIME_SLICED = '[settings.kubelet-device-plugins.nvidia]\ndevice-sharing-strategy = "time-slicing"\n\n[settings.kubelet-device-plugins.nvidia.time-slicing]\nreplicas = 4\n';
+  const MIG = '[settings.kubelet-device-plugins.nvidia]\ndevice-partitioning-strategy = "mig"\n\n[settings.kubelet-device-plugins.nvidia.mig.profile]\n"h100.80gb" = "7"\n';
+
+  function check(build: (stack: Stack, clusterName: string) => unknown[]): string[] {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const clusterName = cluster(stack).ref;
+    manifest(stack, 'Objects', clusterName, build(stack, clusterName));
+    return violations(app, gpuResourcesAdvertised);
+  }
+
+  test('reports pods asking for what their nodes do not advertise, or more of it than a container gets', () => {
+    expect(check((stack, name) => {
+      nodeGroup(stack, 'Sliced', name, 'AL2023_x86_64_NVIDIA', { [CAPACITY]: 'sliced', 'cdk-scalable-ai.io/nvidia-device-plugin': 'time-slicing-4' });
+      nodeGroup(stack, 'Orphan', name, 'AL2023_x86_64_NVIDIA', { [CAPACITY]: 'orphan', 'cdk-scalable-ai.io/nvidia-device-plugin': 'time-slicing-8' });
+      nodeGroup(stack, 'Rocket', name, 'BOTTLEROCKET_x86_64_NVIDIA', { [CAPACITY]: 'rocket' }, TIME_SLICED);
+      nodeGroup(stack, 'Mig', name, 'BOTTLEROCKET_x86_64_NVIDIA', { [CAPACITY]: 'mig' }, MIG);
+      return [...plugin('time-slicing-4', 4), pinnedPod('sliced', 'nvidia.com/gpu'), pinnedPod('orphan', 'nvidia.com/gpu.shared'), pinnedPod('rocket', 'nvidia.com/gpu'), pinnedPod('mig', 'nvidia.com/gpu', 2)];
+    })).toEqual([
+      expect.stringMatching(/requests nvidia.com\/gpu, but .*Sliced.* \(AL2023, time-slicing plugin plugin-time-slicing-4\) advertises nvidia.com\/gpu.shared/),
+      expect.stringMatching(/requests nvidia.com\/gpu.shared, but .*Orphan.* \(AL2023 labelled cdk-scalable-ai.io\/nvidia-device-plugin=time-slicing-8, which no device plugin DaemonSet selects\) advertises no GPU resource/),
+      expect.stringMatching(/requests nvidia.com\/gpu, but .*Rocket.* \(Bottlerocket, time-sliced into 4 shares\) advertises nvidia.com\/gpu.shared/),
+      expect.stringMatching(/requests 2 nvidia.com\/gpu, but .*Mig.* \(Bottlerocket, MIG instances\) gives a container 1/),
+    ]);
+  });
+
+  test('reports Bottlerocket settings EKS cannot merge', () => {
+    expect(check((stack, name) => {
+      nodeGroup(stack, 'Quoted', name, 'BOTTLEROCKET_x86_64_NVIDIA', { [CAPACITY]: 'quoted' }, '[settings.kubelet-device-plugins.nvidia.mig.profile."h100.80gb"]\n');
+      nodeGroup(stack, 'Broken', name, 'BOTTLEROCKET_x86_64_NVIDIA', { [CAPACITY]: 'broken' }, '[settings.kubelet-device-plugins.nvidia\nreplicas = \n');
+      return [];
+    })).toEqual([
+      expect.stringMatching(/Quoted.*bracketed header with quoted keys/),
+      expect.stringMatching(/Broken.*not valid TOML/),
+    ]);
+  });
+
+  test('AL2023 groups of an app that delivers no device plugin (gpuEnablement: false) are the operator\'s to serve', () => {
+    expect(check((stack, name) => {
+      nodeGroup(stack, 'Whole', name, 'AL2023_x86_64_NVIDIA', { [CAPACITY]: 'whole', 'cdk-scalable-ai.io/nvidia-device-plugin': 'daemonset' });
+      return [pinnedPod('whole', 'nvidia.com/gpu')];
+    })).toEqual([]);
+  });
+
+  test('passes pods that ask for what their nodes advertise', () => {
+    expect(check((stack, name) => {
+      nodeGroup(stack, 'Sliced', name, 'AL2023_x86_64_NVIDIA', { [CAPACITY]: 'sliced', 'cdk-scalable-ai.io/nvidia-device-plugin': 'time-slicing-4' });
+      nodeGroup(stack, 'Whole', name, 'AL2023_x86_64_NVIDIA', { [CAPACITY]: 'whole', 'cdk-scalable-ai.io/nvidia-device-plugin': 'daemonset' });
+      nodeGroup(stack, 'Rocket', name, 'BOTTLEROCKET_x86_64_NVIDIA', { [CAPACITY]: 'rocket' }, TIME_SLICED);
+      nodeGroup(stack, 'Mig', name, 'BOTTLEROCKET_x86_64_NVIDIA', { [CAPACITY]: 'mig' }, MIG);
+      return [...plugin('time-slicing-4', 4), ...plugin('daemonset'), pinnedPod('sliced', 'nvidia.com/gpu.shared'), pinnedPod('whole', 'nvidia.com/gpu', 4),
+        pinnedPod('rocket', 'nvidia.com/gpu.shared'), pinnedPod('mig', 'nvidia.com/gpu')];
+    })).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { alarmsNotify, logGroupsRetainedAndEncrypted } from './hygiene';
 import { Invariant } from './invariant';
 import { keysAdmitTheirUsers } from './key-usage';
 import { gatewayRoutesResolve } from './gateway-routes';
+import { gpuResourcesAdvertised } from './gpu-resources';
 import { kueueQueuesAdmit } from './kueue';
 import { manifestFilesResolved } from './manifest-files';
 import { metricsHaveProducers } from './metrics-produced';
@@ -57,6 +58,7 @@ export function invariantsFor(facts: SiteFacts): Invariant[] {
     crdsBeforeObjects(facts.declaredCrdGroups),
     kueueQueuesAdmit,
     gatewayRoutesResolve,
+    gpuResourcesAdvertised,
     volumesBind,
     manifestFilesResolved,
     metricsHaveProducers,
