@@ -11,7 +11,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { DCGM_EXPORTER_NAME } from './gpu-enablement';
-import { GPU_SYSTEM_NAMESPACE } from './device-plugin';
+import { GPU_SYSTEM_NAMESPACE, SHARED_GPU_RESOURCE } from './device-plugin';
 import { gpuNodeAffinity, gpuTolerations } from './scheduling';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
 import { IGpuCapacity, offersShares } from '../compute/gpu-capacity';
@@ -56,18 +56,36 @@ export interface ConformanceEvidenceProps {
 /** Default CUDA base image of the GPU isolation probes. */
 const DEFAULT_CUDA_PROBE_IMAGE = 'nvcr.io/nvidia/cuda:12.8.1-base-ubi9';
 
-/** A pod that runs `nvidia-smi -L` on a GPU node, with or without a GPU of its own. */
+/** A pod that runs `nvidia-smi -L` on GPU nodes, with or without a GPU (or a share) of its own. */
 interface GpuProbe {
   readonly name: string;
-  readonly gpus: number;
+  /** The resource it requests one of; none for the isolation probes. */
+  readonly resource?: string;
+  readonly nodeSelectors: Array<Readonly<Record<string, string>>>;
 }
 
+/** The isolation probes' name: a pod without a GPU request must see no GPU, so its Job fails. */
+const ISOLATION_PROBE = 'gpu-isolation-probe';
+/** The allocation probes' name: a pod with a GPU (or a share) must list it, so its Job completes (the probe itself works). */
+const ALLOCATION_PROBE = 'gpu-allocation-probe';
+
 /**
- * The GPU isolation probes: a pod without a GPU request must see no GPU even though its image
- * asks for all of them (`NVIDIA_VISIBLE_DEVICES=all`), so its Job fails; one with a GPU must
- * list it, so its Job completes (which shows the probe itself works).
+ * The GPU isolation probes: one without a GPU request on each GPU capacity with node labels
+ * (teams may share any of them, time-sliced and MIG ones included), or one on any GPU node
+ * when a capacity has none; and one allocation probe per kind of GPU the capacities offer.
  */
-const GPU_PROBES: readonly GpuProbe[] = [{ name: 'gpu-isolation-probe', gpus: 0 }, { name: 'gpu-allocation-probe', gpus: 1 }];
+function gpuProbes(capacities: readonly IGpuCapacity[]): GpuProbe[] {
+  if (capacities.length === 0) return [];
+  const pinnable = capacities.every((c) => Object.keys(c.nodeSelector ?? {}).length > 0);
+  const isolation = pinnable ? capacities.map((c) => ({ name: ISOLATION_PROBE, nodeSelectors: [c.nodeSelector!] })) : [{ name: ISOLATION_PROBE, nodeSelectors: [{}] }];
+  const whole = capacities.filter((c) => !offersShares(c));
+  const shared = capacities.filter(offersShares);
+  return [
+    ...isolation,
+    ...whole.length > 0 ? [{ name: ALLOCATION_PROBE, resource: NVIDIA_GPU_RESOURCE, nodeSelectors: nodeSelectorsOf(whole) }] : [],
+    ...shared.length > 0 ? [{ name: ALLOCATION_PROBE, resource: SHARED_GPU_RESOURCE, nodeSelectors: nodeSelectorsOf(shared) }] : [],
+  ];
+}
 
 /** One check: a container's name, what it runs, and the kinds it reads. */
 interface Check {
@@ -77,7 +95,7 @@ interface Check {
   readonly reads: Array<{ apiGroup: string; resource: string }>;
 }
 
-/** Node selectors of whole-GPU capacities; any GPU node when one has none. */
+/** Node selectors of capacities; any GPU node when one has none. */
 function nodeSelectorsOf(capacities: readonly IGpuCapacity[]): Array<Readonly<Record<string, string>>> {
   return capacities.every((c) => c.nodeSelector && Object.keys(c.nodeSelector).length > 0) ? capacities.map((c) => c.nodeSelector!) : [{}];
 }
@@ -106,7 +124,7 @@ function metricsCollected(site: IKubernetesSite, source: ScalingMetricSource, ti
 }
 
 /** Checks per checklist id, from what the site offers. */
-function checksFor(site: IKubernetesSite, timeout: string, probeJobs: Record<string, string>): Map<string, Check[]> {
+function checksFor(site: IKubernetesSite, timeout: string, probeJobs: Record<string, string[]>): Map<string, Check[]> {
   const checks = new Map<string, Check[]>();
   const wait = (...args: string[]) => ['wait', ...args, `--timeout=${timeout}`];
   if (site.gatewayClassName) {
@@ -149,12 +167,12 @@ function checksFor(site: IKubernetesSite, timeout: string, probeJobs: Record<str
   // Model servers' own metrics (Prometheus format, discovered by their scrape annotations) reach the query API.
   const serviceMetrics = metricsCollected(site, ScalingMetricSource.MODEL_SERVER, timeout);
   if (serviceMetrics.length > 0) checks.set('ai_service_metrics', serviceMetrics);
-  if (Object.keys(probeJobs).length > 0) {
-    const job = (name: string) => `jobs.batch/${probeJobs[name]}`;
+  if (probeJobs[ISOLATION_PROBE] && probeJobs[ALLOCATION_PROBE]) {
+    const jobs = (name: string) => probeJobs[name].map((job) => `jobs.batch/${job}`);
     const reads = [{ apiGroup: 'batch', resource: 'jobs' }];
     checks.set('secure_accelerator_access', [
-      { name: 'no-gpu-without-request', args: wait('--for=condition=Failed', job('gpu-isolation-probe'), `--namespace=${CONFORMANCE_NAMESPACE}`), reads },
-      { name: 'requested-gpu-visible', args: wait('--for=condition=Complete', job('gpu-allocation-probe'), `--namespace=${CONFORMANCE_NAMESPACE}`), reads },
+      { name: 'no-gpu-without-request', args: wait('--for=condition=Failed', ...jobs(ISOLATION_PROBE), `--namespace=${CONFORMANCE_NAMESPACE}`), reads },
+      { name: 'requested-gpu-visible', args: wait('--for=condition=Complete', ...jobs(ALLOCATION_PROBE), `--namespace=${CONFORMANCE_NAMESPACE}`), reads },
     ]);
   }
   const crds = [
@@ -205,10 +223,9 @@ export class ConformanceEvidence extends Construct {
     checkInteger(this, 'timeoutMinutes', props.timeoutMinutes, 1, 60);
     checkImageReference(this, 'cudaProbeImage', props.cudaProbeImage, DEFAULT_CUDA_PROBE_IMAGE);
     const site = props.site;
-    // Probes run on whole-GPU capacity (a time-sliced node shares its GPUs by design).
-    const wholeGpus = site.gpuCapacities.filter((c) => !offersShares(c));
     const probeImage = site.resolveImage(props.cudaProbeImage ?? DEFAULT_CUDA_PROBE_IMAGE);
-    const probeJobs = Object.fromEntries((wholeGpus.length > 0 ? GPU_PROBES : []).map((probe) => [probe.name, this.addGpuProbe(site, probe, probeImage, nodeSelectorsOf(wholeGpus))]));
+    const probeJobs: Record<string, string[]> = {};
+    for (const probe of gpuProbes(site.gpuCapacities)) (probeJobs[probe.name] ??= []).push(this.addGpuProbe(site, probe, probeImage));
     const checks = checksFor(site, `${props.timeoutMinutes ?? 15}m`, probeJobs);
     this.checklistIds = [...checks.keys()];
     const image = site.resolveImage(props.kubectlImage ?? DEFAULT_KUBECTL_IMAGE);
@@ -242,13 +259,14 @@ export class ConformanceEvidence extends Construct {
   }
 
   /**
-   * A probe Job on a node of whole-GPU capacity: `nvidia-smi -L` with `NVIDIA_VISIBLE_DEVICES=all`, no retries
+   * A probe Job on GPU nodes: `nvidia-smi -L` with `NVIDIA_VISIBLE_DEVICES=all`, no retries
    * and no deadline (only the pod's own failure fails it: a probe that cannot start leaves the
    * check timing out, never passing). Named by a hash of its spec (Jobs are immutable).
    */
-  private addGpuProbe(site: IKubernetesSite, probe: GpuProbe, image: string, nodeSelectors: Array<Readonly<Record<string, string>>>): string {
+  private addGpuProbe(site: IKubernetesSite, probe: GpuProbe, image: string): string {
     const labels = { 'app.kubernetes.io/name': probe.name };
-    const gpus: Record<string, k8s.Quantity> = probe.gpus > 0 ? { [NVIDIA_GPU_RESOURCE]: k8s.Quantity.fromNumber(probe.gpus) } : {};
+    const nodeSelectors = probe.nodeSelectors;
+    const gpus: Record<string, k8s.Quantity> = probe.resource ? { [probe.resource]: k8s.Quantity.fromNumber(1) } : {};
     const pod: k8s.PodSpec = {
       restartPolicy: 'Never',
       automountServiceAccountToken: false,
@@ -266,7 +284,8 @@ export class ConformanceEvidence extends Construct {
       }],
     };
     const name = `${probe.name}-${createHash('sha256').update(JSON.stringify(k8s.toJson_PodSpec(pod))).digest('hex').slice(0, 8)}`;
-    new k8s.KubeJob(this, `Probe-${probe.name}`, {
+    // Construct ids by the spec's hash too: one probe per capacity.
+    new k8s.KubeJob(this, `Probe-${name}`, {
       metadata: { name, namespace: CONFORMANCE_NAMESPACE, labels },
       spec: { backoffLimit: 0, template: { metadata: { labels }, spec: pod } },
     });

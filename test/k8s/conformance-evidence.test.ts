@@ -8,7 +8,7 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ClusterCapacityMode, ConformanceEvidence, GpuCluster, InferenceScaling, InferenceService, KubernetesSite, MultiNodeServing, ScaleToZero, ServiceExposure, Team } from '../../lib';
+import { ClusterCapacityMode, ConformanceEvidence, GpuCluster, GpuNodeGroup, GpuNodeOperatingSystem, InferenceScaling, InferenceService, KubernetesSite, MultiNodeServing, ScaleToZero, ServiceExposure, Team } from '../../lib';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, siteObjects } from '../harness/manifests';
 import { cleanTemplate, testApp } from '../harness/synth';
@@ -133,22 +133,42 @@ describe('GPU isolation probes (secure_accelerator_access)', () => {
     ]);
   });
 
-  test('the probes run on whole-GPU capacity only, never on time-sliced nodes', () => {
+  test('every GPU capacity gets an isolation probe, time-sliced and MIG ones included; each kind of GPU an allocation probe', () => {
     const stack = new Stack(testApp(), 'Mixed');
     const cluster = new GpuCluster(stack, 'Gpu', {});
     const l40s = cluster.addGpuNodeGroup('L40s', { instanceTypes: [new ec2.InstanceType('g6e.2xlarge')], maxSize: 2 });
-    cluster.addGpuNodeGroup('Shared', { instanceTypes: [new ec2.InstanceType('g6.4xlarge')], maxSize: 2, timeSlicing: 4 });
+    const shared = cluster.addGpuNodeGroup('Shared', { instanceTypes: [new ec2.InstanceType('g6.4xlarge')], maxSize: 2, timeSlicing: 4, operatingSystem: GpuNodeOperatingSystem.BOTTLEROCKET });
+    const mig = cluster.addGpuNodeGroup('Mig', { instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 1, migPartitions: 7, operatingSystem: GpuNodeOperatingSystem.BOTTLEROCKET });
     ConformanceEvidence.addToSite({ site: cluster.site });
-    const job = siteObjects(cluster.site).find((o) => o.kind === 'Job' && o.metadata?.name?.startsWith('gpu-isolation-probe-')) as any;
-    const terms = job.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
-    expect(terms).toHaveLength(1);
-    expect(terms[0].matchExpressions).toContainEqual({ key: 'cdk-scalable-ai.io/gpu-capacity', operator: 'In', values: [l40s.nodeSelector!['cdk-scalable-ai.io/gpu-capacity']] });
+    const objects = siteObjects(cluster.site);
+    expectSafeManifests(objects);
+    const capacitiesOf = (job: any): string[] => job.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms
+      .map((t: any) => t.matchExpressions.find((e: any) => e.key === 'cdk-scalable-ai.io/gpu-capacity').values[0]);
+    const jobs = (name: string) => objects.filter((o) => o.kind === 'Job' && o.metadata?.name?.startsWith(`${name}-`)) as any[];
+    const label = (g: GpuNodeGroup) => g.nodeSelector!['cdk-scalable-ai.io/gpu-capacity'];
+    expect(jobs('gpu-isolation-probe').map(capacitiesOf)).toEqual([[label(l40s)], [label(shared)], [label(mig)]]);
+    expect(jobs('gpu-isolation-probe').every((j) => j.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu'] === undefined)).toBe(true);
+    // A whole GPU (or a MIG instance) on whole and MIG capacity, a share on the time-sliced one.
+    const allocation = jobs('gpu-allocation-probe');
+    expect(allocation.map((j) => [capacitiesOf(j), j.spec.template.spec.containers[0].resources.limits])).toEqual([
+      [[label(l40s), label(mig)], expect.objectContaining({ 'nvidia.com/gpu': 1 })],
+      [[label(shared)], expect.objectContaining({ 'nvidia.com/gpu.shared': 1 })],
+    ]);
+    const job = jobsOf(objects).find((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id'] === 'secure_accelerator_access')!;
+    expect(spec(job).template.spec.containers.map((c: any) => c.args)).toEqual([
+      ['wait', '--for=condition=Failed', ...jobs('gpu-isolation-probe').map((j) => `jobs.batch/${j.metadata.name}`), '--namespace=ai-conformance', '--timeout=15m'],
+      ['wait', '--for=condition=Complete', ...allocation.map((j) => `jobs.batch/${j.metadata.name}`), '--namespace=ai-conformance', '--timeout=15m'],
+    ]);
   });
 
-  test('a site whose GPUs are all time-sliced gets no probes', () => {
+  test('a site whose GPUs are all time-sliced probes with a share; one without GPUs gets no probes', () => {
     const site = new KubernetesSite(testApp(), 'Shared', { gpuCapacity: { gpusPerNode: 1, totalGpus: 4, timeSlicing: 4 } });
-    const evidence = new ConformanceEvidence(site.newChart('evidence'), 'Evidence', { site });
-    expect(evidence.checklistIds).not.toContain('secure_accelerator_access');
+    ConformanceEvidence.addToSite({ site });
+    expect(jobsOf(siteObjects(site)).map((j) => j.metadata!.labels!['cdk-scalable-ai.io/checklist-id'])).toContain('secure_accelerator_access');
+    const allocation = siteObjects(site).find((o) => o.kind === 'Job' && o.metadata?.name?.startsWith('gpu-allocation-probe-')) as any;
+    expect(allocation.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu.shared']).toBe(1);
+    const bare = new KubernetesSite(testApp(), 'Bare', {});
+    expect(new ConformanceEvidence(bare.newChart('evidence'), 'Evidence', { site: bare }).checklistIds).not.toContain('secure_accelerator_access');
   });
 });
 
