@@ -51,6 +51,12 @@ export interface IGpuCapacity {
    */
   readonly migPartitions?: number;
   /**
+   * Local disk of each node for images and pod volumes, in GiB (the root volume on AL2023, the
+   * data volume on Bottlerocket): what copies of model weights must fit in.
+   * @default - unknown: copies are not checked
+   */
+  readonly nodeVolumeGiB?: number;
+  /**
    * Elastic Fabric Adapter devices each node advertises (`vpc.amazonaws.com/efa`), for the
    * collective traffic of replicas that span nodes.
    * @default - none

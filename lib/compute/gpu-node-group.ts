@@ -147,6 +147,8 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
   public readonly timeSlicingReplicas?: number;
   /** MIG instances per GPU, with `migPartitions`. */
   public readonly migPartitions?: number;
+  /** GiB of each node's volume for images and pod volumes. */
+  public readonly nodeVolumeGiB?: number;
   /** EFA devices per node, with `efa`. */
   public readonly efaDevicesPerNode?: number;
   /** The cluster placement group the nodes launch into, with `efa`. */
@@ -176,6 +178,8 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
 
     this.gpusPerNode = specs.length > 0 ? Math.min(...specs.map((s) => s.gpus)) : 0;
     this.maxSize = maxSize;
+    const volumeGiB = volumeSize.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    this.nodeVolumeGiB = Token.isUnresolved(volumeGiB) ? undefined : volumeGiB;
     this.maxGpus = this.gpusPerNode * maxSize;
     this.capacityName = this.node.path;
     this.gpuModels = [...new Set(specs.map((s) => s.family.gpuModel))];

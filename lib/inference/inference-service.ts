@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,6 +20,7 @@ import { addWakeOnRequestObjects, interceptorPeer, KEDA_HTTP_INTERCEPTOR_PORT, N
 import { ExposureType, ServiceExposure } from './service-exposure';
 import { addExposureObjects, checkExposure, checkHeaderMatch } from './service-exposure-objects';
 import { checkSiteGpuDemand, GpuDemand, GpuPlacement, known, placementAllows } from './site-gpu-demand';
+import { gibibytes, NODE_DISK_RESERVED_GIB, startupTimeFor, USABLE_GPU_MEMORY_SHARE, WeightDelivery } from './model-size';
 import { IGpuCapacity, isMigPartitioned, offersShares, summarizeGpuCapacity, unitsPerGpu } from '../compute/gpu-capacity';
 import { SHARED_GPU_RESOURCE } from '../k8s/device-plugin';
 import { KUEUE_QUEUE_NAME_LABEL } from '../k8s/kueue-queues';
@@ -166,8 +167,21 @@ export interface InferenceServiceOptions {
   readonly model?: ModelSource;
   /** @default "/health" */
   readonly healthPath?: string;
-  /** How long the server may take to become healthy (startup probe). @default Duration.minutes(30) */
+  /**
+   * How long the server may take to become healthy (startup probe).
+   * @default - with `modelSize`, 10 minutes for the image pull and start plus the time to read
+   * the weights at 100 MiB/s once (mounted) or twice (copied, or fetched by the server); else 30 minutes
+   */
   readonly maxStartupTime?: Duration;
+  /**
+   * Size of the model's weights. Sizes the startup probe (`maxStartupTime`); a copied model
+   * (`ModelSource.fromDataLake`) requests that much `ephemeral-storage`, so pods go only to
+   * nodes with room for the copy; and synth fails when the weights cannot fit the GPU memory
+   * of a replica (90 %, vLLM's default share) on capacity the pods may use, or a copy cannot
+   * fit a node's volume.
+   * @default - unknown: 30-minute startup window, no disk request, no fit checks
+   */
+  readonly modelSize?: Size;
   /** @default 1 */
   readonly minReplicas?: number;
   /** Upper bound of autoscaling (unused without `scaling`). @default - 2, raised to minReplicas when that is larger */
@@ -239,6 +253,9 @@ export class InferenceService extends Construct {
   public readonly scaling?: InferenceScaling;
   /** How long a replica may take to become healthy (the startup probe's budget). */
   public readonly maxStartupTime: Duration;
+  /** Size of the weights, with `modelSize` (unresolved sizes are left unknown). */
+  public readonly modelSize?: Size;
+  private readonly weightDelivery: WeightDelivery;
   /** What the service requires of its GPUs. @default - any GPU */
   public readonly gpuRequirements?: GpuRequirements;
   /** The capacities the pods are pinned to (with gpuRequirements); undefined: any GPU node. */
@@ -274,7 +291,9 @@ export class InferenceService extends Construct {
     this.gpuRequirements = props.gpuRequirements;
     this.scaleToZero = props.scaleToZero;
     this.scaling = props.scaling;
-    this.maxStartupTime = props.maxStartupTime ?? DEFAULT_MAX_STARTUP_TIME;
+    this.modelSize = this.checkModelSize(props.modelSize);
+    this.weightDelivery = props.model === undefined ? WeightDelivery.SERVER : props.model.mounted ? WeightDelivery.MOUNTED : WeightDelivery.COPIED;
+    this.maxStartupTime = props.maxStartupTime ?? (this.modelSize ? startupTimeFor(this.modelSize, this.weightDelivery) : DEFAULT_MAX_STARTUP_TIME);
     this.cpu = props.cpu ?? DEFAULT_CPU_PER_REPLICA;
     this.memory = props.memory ?? DEFAULT_MEMORY_PER_REPLICA;
     const port = props.port ?? DEFAULT_MODEL_SERVER_PORT;
@@ -303,7 +322,9 @@ export class InferenceService extends Construct {
       memory: this.memory,
       sharedMemory: props.sharedMemory ?? DEFAULT_SHARED_MEMORY,
       healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH,
-      maxStartupTime: props.maxStartupTime ?? DEFAULT_MAX_STARTUP_TIME,
+      maxStartupTime: this.maxStartupTime,
+      // Room on the node for the copy of the weights (the scheduler counts requests, not emptyDirs).
+      ephemeralStorage: this.modelSize && this.weightDelivery === WeightDelivery.COPIED ? `${Math.ceil(gibibytes(this.modelSize))}Gi` : undefined,
       modelDirectory,
       terminationGracePeriod: props.terminationGracePeriod ?? DEFAULT_TERMINATION_GRACE_PERIOD,
       capacitySelectors: this.pinnedCapacities?.map((c) => c.nodeSelector!),
@@ -372,7 +393,7 @@ export class InferenceService extends Construct {
     });
     const route = wakeOnRequest ? addWakeOnRequestObjects(this.chart, {
       name: this.name, namespace: this.namespace, port,
-      holdFor: Duration.seconds((props.maxStartupTime ?? DEFAULT_MAX_STARTUP_TIME).toSeconds() + NODE_PROVISIONING_ALLOWANCE.toSeconds()),
+      holdFor: Duration.seconds(this.maxStartupTime.toSeconds() + NODE_PROVISIONING_ALLOWANCE.toSeconds()),
     }) : undefined;
     new k8s.KubePodDisruptionBudget(this.chart, 'DisruptionBudget', {
       metadata: meta(this.name),
@@ -833,7 +854,39 @@ export class InferenceService extends Construct {
       const which = this.gpuRequirements ? ` matching ${describeGpuRequirements(this.gpuRequirements)}` : '';
       return [`gpusPerReplica = ${this.gpusPerReplica} is more than any node${which} of site "${this.site.siteName}" offers (${perNode}); the pods would stay Pending. Lower gpusPerReplica or add capacity with ${this.gpusPerReplica}-GPU nodes.`];
     }
-    return this.checkNodeFit(eligible);
+    return [...this.checkModelFit(eligible), ...this.checkNodeFit(eligible)];
+  }
+
+  /** A known, resolved model size within bounds; undefined otherwise. */
+  private checkModelSize(size: Size | undefined): Size | undefined {
+    if (size === undefined) return undefined;
+    const gib = gibibytes(size);
+    if (Token.isUnresolved(gib)) return undefined;
+    checkNumber(this, 'modelSize (GiB)', gib, 0.001, 8192);
+    return size;
+  }
+
+  /**
+   * The weights must fit a replica's GPU memory on every capacity the pods may use (the share
+   * vLLM may use by default), and a copy must fit a node's volume beside the system's needs.
+   */
+  private checkModelFit(eligible: readonly IGpuCapacity[]): string[] {
+    if (!this.modelSize) return [];
+    const gib = gibibytes(this.modelSize);
+    const errors: string[] = [];
+    const gpus = this.gpusPerReplica * this.podsPerReplica;
+    const tooSmall = eligible.filter((c) => c.gpuMemoryGiB !== undefined && gib > c.gpuMemoryGiB * gpus * USABLE_GPU_MEMORY_SHARE);
+    if (tooSmall.length > 0) {
+      const c = tooSmall[0];
+      errors.push(`modelSize = ${this.modelSize.toGibibytes({ rounding: SizeRoundingBehavior.NONE })} GiB does not fit the GPU memory of a replica on ${tooSmall.map((t) => t.capacityName).join(', ')} (${gpus} x ${c.gpuMemoryGiB} GiB${isMigPartitioned(c) ? ' MIG instance' : ''}, ${USABLE_GPU_MEMORY_SHARE * 100} % usable): the server would fail loading the weights. Raise gpusPerReplica, pin larger GPUs with gpuRequirements { minGpuMemory }, or serve a quantized model.`);
+    }
+    if (this.weightDelivery === WeightDelivery.COPIED) {
+      const noRoom = eligible.filter((c) => c.nodeVolumeGiB !== undefined && gib > c.nodeVolumeGiB - NODE_DISK_RESERVED_GIB);
+      if (noRoom.length > 0) {
+        errors.push(`modelSize = ${gib} GiB is copied into every pod, but the nodes of ${noRoom.map((c) => `${c.capacityName} (${c.nodeVolumeGiB} GiB)`).join(', ')} keep about ${NODE_DISK_RESERVED_GIB} GiB of their volume for the system and images: the copy cannot fit and the pods stay Pending. Raise the node group's volumeSize, or mount the model (ModelSource.mountFromDataLake).`);
+      }
+    }
+    return errors;
   }
 
   /**

@@ -43,6 +43,8 @@ export interface ModelServerPodOptions {
   readonly sharedMemory: string;
   readonly healthPath: string;
   readonly maxStartupTime: Duration;
+  /** Local disk the pod's copy of the model needs (a Kubernetes quantity). @default - none requested */
+  readonly ephemeralStorage?: string;
   readonly model?: ModelSource;
   readonly modelDirectory: string;
   /** With a mounted model: the PersistentVolumeClaim of its prefix. */
@@ -172,7 +174,12 @@ export function modelServerPodTemplate(options: ModelServerPodOptions): k8s.PodT
         env,
         ports: ports.length > 0 ? ports : undefined,
         resources: {
-          requests: { cpu: quantity(options.cpu), memory: quantity(options.memory), ...deviceRequests },
+          requests: {
+            cpu: quantity(options.cpu),
+            memory: quantity(options.memory),
+            ...(options.ephemeralStorage ? { 'ephemeral-storage': quantity(options.ephemeralStorage) } : {}),
+            ...deviceRequests,
+          },
           limits: { memory: quantity(options.memory), ...deviceRequests },
         },
         // Workers of a multi-node replica serve nothing to probe: the leader's probes cover the
