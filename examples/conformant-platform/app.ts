@@ -20,7 +20,7 @@
  * Context: `-c chatCertificateArn=arn:aws:acm:...` (an ACM certificate for chat.<domain>) and
  * `-c chatHost=chat.example.com`.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { ConformanceEvidence, DataLake, GpuCluster, GpuNodeOperatingSystem, InferenceScaling, InferenceService, ModelSource, MultiNodeServing, ServiceExposure, Team } from 'cdk-scalable-ai';
@@ -84,6 +84,8 @@ export function buildConformantPlatformExample(scope: Construct): Stack {
     image: 'vllm/vllm-openai:v0.11.0',
     modelVersion: 'v1',
     model: ModelSource.fromDataLake(models, 'fraud-scorer/v1'),
+    // Requested as local disk for the copy, and checked against a GPU's memory at synth.
+    modelSize: Size.gibibytes(3),
     // Model files are at /models/<service name>.
     args: ['--model', '/models/scorer', '--gpu-memory-utilization', '0.22'],
     sharedGpu: true,
@@ -101,6 +103,8 @@ export function buildConformantPlatformExample(scope: Construct): Stack {
     image: 'vllm/vllm-openai:v0.11.0',
     modelVersion: 'v1',
     model: ModelSource.mountFromDataLake(models, 'llama-3.1-8b-instruct/v1'),
+    // Sizes the startup probe (one pass over mounted weights).
+    modelSize: Size.gibibytes(15),
     args: ['--model', '/models/chat', '--served-model-name', 'llama-3.1-8b-instruct'],
     gpuRequirements: { models: ['L40S'] },
     scaling: InferenceScaling.onQueueDepth(8),
@@ -126,6 +130,9 @@ export function buildConformantPlatformExample(scope: Construct): Stack {
     cpu: '96',
     memory: '1000Gi',
     sharedMemory: '64Gi',
+    // 16 H100s hold it (checked at synth). Each node loads only its pipeline stage, and
+    // Mountpoint reads far faster than the 100 MiB/s the size-based default assumes: 45 minutes.
+    modelSize: Size.gibibytes(756),
     maxStartupTime: Duration.minutes(45),
     multiNode: MultiNodeServing.vllm({ nodes: 2, efa: true }),
   });

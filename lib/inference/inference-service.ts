@@ -174,11 +174,12 @@ export interface InferenceServiceOptions {
    */
   readonly maxStartupTime?: Duration;
   /**
-   * Size of the model's weights. Sizes the startup probe (`maxStartupTime`); a copied model
-   * (`ModelSource.fromDataLake`) requests that much `ephemeral-storage`, so pods go only to
-   * nodes with room for the copy; and synth fails when the weights cannot fit the GPU memory
-   * of a replica (90 %, vLLM's default share) on capacity the pods may use, or a copy cannot
-   * fit a node's volume.
+   * Size of the model's weights. Sizes the startup probe (`maxStartupTime`); weights on the
+   * node's disk (copied with `ModelSource.fromDataLake`, or downloaded by the server itself to
+   * its scratch volume) are requested as `ephemeral-storage`, so pods go only to nodes with
+   * room for them; and synth fails when the weights cannot fit the GPU memory of a replica
+   * (90 %, vLLM's default share) on capacity the pods may use, or a copy cannot fit a node's
+   * volume.
    * @default - unknown: 30-minute startup window, no disk request, no fit checks
    */
   readonly modelSize?: Size;
@@ -324,7 +325,7 @@ export class InferenceService extends Construct {
       healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH,
       maxStartupTime: this.maxStartupTime,
       // Room on the node for the copy of the weights (the scheduler counts requests, not emptyDirs).
-      ephemeralStorage: this.modelSize && this.weightDelivery === WeightDelivery.COPIED ? `${Math.ceil(gibibytes(this.modelSize))}Gi` : undefined,
+      ephemeralStorage: this.modelSize && this.weightDelivery !== WeightDelivery.MOUNTED ? `${Math.ceil(gibibytes(this.modelSize))}Gi` : undefined,
       modelDirectory,
       terminationGracePeriod: props.terminationGracePeriod ?? DEFAULT_TERMINATION_GRACE_PERIOD,
       capacitySelectors: this.pinnedCapacities?.map((c) => c.nodeSelector!),
@@ -880,10 +881,11 @@ export class InferenceService extends Construct {
       const c = tooSmall[0];
       errors.push(`modelSize = ${this.modelSize.toGibibytes({ rounding: SizeRoundingBehavior.NONE })} GiB does not fit the GPU memory of a replica on ${tooSmall.map((t) => t.capacityName).join(', ')} (${gpus} x ${c.gpuMemoryGiB} GiB${isMigPartitioned(c) ? ' MIG instance' : ''}, ${USABLE_GPU_MEMORY_SHARE * 100} % usable): the server would fail loading the weights. Raise gpusPerReplica, pin larger GPUs with gpuRequirements { minGpuMemory }, or serve a quantized model.`);
     }
-    if (this.weightDelivery === WeightDelivery.COPIED) {
+    // Copied weights, and weights the server downloads itself (to its scratch volume), are on the node's disk.
+    if (this.weightDelivery !== WeightDelivery.MOUNTED) {
       const noRoom = eligible.filter((c) => c.nodeVolumeGiB !== undefined && gib > c.nodeVolumeGiB - NODE_DISK_RESERVED_GIB);
       if (noRoom.length > 0) {
-        errors.push(`modelSize = ${gib} GiB is copied into every pod, but the nodes of ${noRoom.map((c) => `${c.capacityName} (${c.nodeVolumeGiB} GiB)`).join(', ')} keep about ${NODE_DISK_RESERVED_GIB} GiB of their volume for the system and images: the copy cannot fit and the pods stay Pending. Raise the node group's volumeSize, or mount the model (ModelSource.mountFromDataLake).`);
+        errors.push(`modelSize = ${gib} GiB is ${this.weightDelivery === WeightDelivery.COPIED ? 'copied' : 'downloaded by the server'} into every pod, but the nodes of ${noRoom.map((c) => `${c.capacityName} (${c.nodeVolumeGiB} GiB)`).join(', ')} keep about ${NODE_DISK_RESERVED_GIB} GiB of their volume for the system and images: the copy cannot fit and the pods stay Pending. Raise the node group's volumeSize, or mount the model (ModelSource.mountFromDataLake).`);
       }
     }
     return errors;

@@ -100,6 +100,8 @@ describe('examples synthesize cleanly, with valid manifests and no cdk-nag findi
     }
     const scorer = findObject(objects, 'Deployment', CONFORMANT_NAMES.scorer, CONFORMANT_NAMES.fraud);
     expect(JSON.stringify(scorer.spec)).toContain('"nvidia.com/gpu.shared":1');
+    // Its copied weights are requested as local disk.
+    expect((scorer.spec as any).template.spec.containers[0].resources.requests['ephemeral-storage']).toBe('3Gi');
     const route = findObject(objects, 'HTTPRoute', CONFORMANT_NAMES.chat, CONFORMANT_NAMES.assistant).spec as { rules: Array<{ backendRefs: Array<{ weight?: number }> }> };
     expect(route.rules[1].backendRefs.map((b) => b.weight)).toEqual([90, 10]);
     // The chat model is mounted from the lake, not copied: a claim and no download init container.

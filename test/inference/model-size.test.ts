@@ -55,7 +55,7 @@ describe('model size', () => {
     expect(server(objects, 'copied').progressDeadlineSeconds).toBe(58 * 60 + 600);
   });
 
-  test('a copied model requests its size as local disk; mounted and server-fetched ones do not', () => {
+  test('weights on the node\'s disk (copied, or downloaded by the server) are requested as local disk; mounted ones are not', () => {
     const { stack, lake, cluster, service } = platform();
     cluster.addMountpointS3();
     service('copied', { gpusPerReplica: 4, modelSize: Size.gibibytes(139.5), model: ModelSource.fromDataLake(lake.zone('models'), 'llama-70b/v1') });
@@ -65,7 +65,7 @@ describe('model size', () => {
     const requests = (name: string) => server(objects, name).template.spec.containers[0].resources.requests;
     expect(requests('copied')['ephemeral-storage']).toBe('140Gi');
     expect(requests('mounted')['ephemeral-storage']).toBeUndefined();
-    expect(requests('fetched')['ephemeral-storage']).toBeUndefined();
+    expect(requests('fetched')['ephemeral-storage']).toBe('16Gi');
     synthesizeClean(stack.node.root as any);
   });
 
