@@ -142,6 +142,7 @@ export const STRUCT_SHAPES: StructShapes = {
     gpuMemory: { type: 'size' },
     gpuModel: { type: 'string' },
     gpusPerNode: { type: 'number', required: true },
+    migPartitions: { type: 'number' },
     nodeLabels: { type: { map: 'string' } },
     timeSlicing: { type: 'number' },
     totalGpus: { type: 'number', required: true },

@@ -47,6 +47,14 @@ export interface DeclaredGpuCapacity {
    */
   readonly timeSlicing?: number;
   /**
+   * MIG instances per GPU, when the nodes' GPUs are partitioned with Multi-Instance GPU under
+   * the MIG single strategy (e.g. the GPU Operator's `mig.strategy=single`, which advertises
+   * each instance as `nvidia.com/gpu`): `gpuMemory` is then an instance's memory, a replica
+   * uses one instance, and quotas count instances.
+   * @default - whole GPUs
+   */
+  readonly migPartitions?: number;
+  /**
    * Elastic Fabric Adapter devices each GPU node advertises as `vpc.amazonaws.com/efa` (the
    * EFA device plugin runs there), for models served across nodes with `efa`. @default - none
    */
@@ -259,6 +267,11 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     checkInteger(this, 'gpuCapacity.totalGpus', capacity.totalGpus, capacity.gpusPerNode);
     checkInteger(this, 'gpuCapacity.timeSlicing', capacity.timeSlicing, 2, MAX_TIME_SLICING_REPLICAS);
     checkInteger(this, 'gpuCapacity.efaDevicesPerNode', capacity.efaDevicesPerNode, 1, 64);
+    checkInteger(this, 'gpuCapacity.migPartitions', capacity.migPartitions, 1, 7);
+    if (capacity.migPartitions !== undefined && capacity.timeSlicing !== undefined) {
+      throw new PropValidationError(this, 'gpuCapacity.migPartitions', capacity.migPartitions, 'cannot be declared with timeSlicing: the library counts either shares or MIG instances',
+        'Declare the capacity the nodes advertise: timeSlicing for nvidia.com/gpu.shared, migPartitions for MIG instances as nvidia.com/gpu.');
+    }
     this.addGpuCapacity({
       capacityName: `${this.node.path} (declared)`,
       gpusPerNode: capacity.gpusPerNode,
@@ -267,6 +280,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
       gpuMemoryGiB: capacity.gpuMemory?.toGibibytes({ rounding: SizeRoundingBehavior.NONE }),
       nodeSelector: capacity.nodeLabels,
       timeSlicingReplicas: capacity.timeSlicing,
+      migPartitions: capacity.migPartitions,
       efaDevicesPerNode: capacity.efaDevicesPerNode,
     });
   }

@@ -219,3 +219,19 @@ describe('GPU sharing on Bottlerocket', () => {
     });
   });
 });
+
+describe('MIG declared by a site outside AWS', () => {
+  test('instances are counted and one serves a replica, as on EKS', () => {
+    const app = testApp();
+    const site = new KubernetesSite(app, 'Lab', { gpuCapacity: { gpusPerNode: 8, totalGpus: 8, migPartitions: 7, gpuMemory: Size.gibibytes(10), gpuModel: 'H100' } });
+    new InferenceService(app, 'Small', { site, name: 'small', image: IMAGE, modelVersion: 'v1', cpu: '1', memory: '8Gi', minReplicas: 55, modelSize: Size.gibibytes(8) });
+    synthesizeClean(app);
+    expect(spec(findObject(siteObjects(site), 'Deployment', 'small', 'inference')).template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe(1);
+    const over = testApp();
+    const full = new KubernetesSite(over, 'Lab', { gpuCapacity: { gpusPerNode: 8, totalGpus: 8, migPartitions: 7, gpuMemory: Size.gibibytes(10) } });
+    new InferenceService(over, 'Two', { site: full, name: 'two', image: IMAGE, modelVersion: 'v1', gpusPerReplica: 2 });
+    expect(() => over.synth()).toThrow(/is MIG-partitioned/);
+    expect(() => new KubernetesSite(testApp(), 'Both', { gpuCapacity: { gpusPerNode: 1, totalGpus: 1, migPartitions: 7, timeSlicing: 2 } }))
+      .toThrow(/gpuCapacity.migPartitions = 7 cannot be declared with timeSlicing/);
+  });
+});
