@@ -1,4 +1,5 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Size, Stack, Token } from 'aws-cdk-lib';
+import { parse as parseToml } from 'smol-toml';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -131,5 +132,51 @@ describe('bad input fails at synth with the prop, the value and the fix', () => 
         }
       },
     ), { numRuns: 150 });
+  });
+});
+
+describe('fast image pull', () => {
+  /** The group's launch template: its volume and user data. */
+  function launchTemplate(os: GpuNodeOperatingSystem, extra: Partial<GpuNodeGroupOptions> = {}): { volume: Record<string, unknown>; userData?: string } {
+    const stack = new Stack(testApp(), 'Compute');
+    const cluster = new GpuCluster(stack, 'Gpu', {});
+    const group = cluster.addGpuNodeGroup('L40s', { instanceTypes: [new ec2.InstanceType('g6e.4xlarge')], operatingSystem: os, fastImagePull: true, ...extra });
+    const template = cleanTemplate(stack).toJSON();
+    const data = template.Resources[stack.getLogicalId(group.launchTemplate.node.defaultChild as ec2.CfnLaunchTemplate)].Properties.LaunchTemplateData;
+    return { volume: data.BlockDeviceMappings[0].Ebs, userData: data.UserData?.['Fn::Base64'] };
+  }
+
+  test('AL2023: a NodeConfig turning on the FastImagePull gate, in the MIME form managed node groups merge, and a fast volume', () => {
+    const { volume, userData } = launchTemplate(GpuNodeOperatingSystem.AL2023);
+    expect(volume).toEqual(expect.objectContaining({ VolumeType: 'gp3', Throughput: 1000, Iops: 16000, Encrypted: true }));
+    const [header, ...parts] = userData!.split('--CDKSCALABLEAI');
+    expect(header).toBe('MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="CDKSCALABLEAI"\n\n');
+    expect(parts).toEqual([
+      '\nContent-Type: application/node.eks.aws\n\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  featureGates:\n    FastImagePull: true\n\n',
+      '--\n',
+    ]);
+  });
+
+  test('Bottlerocket: the soci snapshotter in parallel pull mode, beside GPU sharing settings', () => {
+    const { volume, userData } = launchTemplate(GpuNodeOperatingSystem.BOTTLEROCKET, { timeSlicing: 2 });
+    expect(volume).toEqual(expect.objectContaining({ Throughput: 1000, Iops: 16000 }));
+    expect(parseToml(userData!)).toEqual({
+      settings: {
+        'container-runtime': { snapshotter: 'soci' },
+        'container-runtime-plugins': { 'soci-snapshotter': { 'pull-mode': 'parallel-pull-unpack' } },
+        'kubelet-device-plugins': { nvidia: { 'device-sharing-strategy': 'time-slicing', 'time-slicing': { 'replicas': 2, 'rename-by-default': true, 'fail-requests-greater-than-one': true } } },
+      },
+    });
+  });
+
+  test('off by default: the gp3 baseline and no user data; a volume too small for 16,000 IOPS fails with the fix', () => {
+    const stack = new Stack(testApp(), 'Compute');
+    const cluster = new GpuCluster(stack, 'Gpu', {});
+    const group = cluster.addGpuNodeGroup('L40s', { instanceTypes: [new ec2.InstanceType('g6e.4xlarge')] });
+    const data = cleanTemplate(stack).toJSON().Resources[stack.getLogicalId(group.launchTemplate.node.defaultChild as ec2.CfnLaunchTemplate)].Properties.LaunchTemplateData;
+    expect(data.UserData).toBeUndefined();
+    expect(data.BlockDeviceMappings[0].Ebs.Throughput).toBeUndefined();
+    expect(() => cluster.addGpuNodeGroup('Tiny', { instanceTypes: [new ec2.InstanceType('g6e.4xlarge')], fastImagePull: true, volumeSize: Size.gibibytes(30) }))
+      .toThrow(/volumeSize \(GiB\) with fastImagePull = 30/);
   });
 });

@@ -19,6 +19,7 @@ import { alarmsNotify, logGroupsRetainedAndEncrypted } from './invariants/hygien
 import { keysAdmitTheirUsers } from './invariants/key-usage';
 import { gatewayRoutesResolve } from './invariants/gateway-routes';
 import { gpuResourcesAdvertised } from './invariants/gpu-resources';
+import { nodeUserDataMerges } from './invariants/node-user-data';
 import { kueueQueuesAdmit, selects } from './invariants/kueue';
 import { KubernetesObject, schemaErrors } from './kubernetes-schemas';
 import { manifestFilesResolved } from './invariants/manifest-files';
@@ -675,17 +676,6 @@ describe('gpu-resources-advertised', () => {
     ]);
   });
 
-  test('reports Bottlerocket settings EKS cannot merge', () => {
-    expect(check((stack, name) => {
-      nodeGroup(stack, 'Quoted', name, 'BOTTLEROCKET_x86_64_NVIDIA', { [CAPACITY]: 'quoted' }, '[settings.kubelet-device-plugins.nvidia.mig.profile."h100.80gb"]\n');
-      nodeGroup(stack, 'Broken', name, 'BOTTLEROCKET_x86_64_NVIDIA', { [CAPACITY]: 'broken' }, '[settings.kubelet-device-plugins.nvidia\nreplicas = \n');
-      return [];
-    })).toEqual([
-      expect.stringMatching(/Quoted.*bracketed header with quoted keys/),
-      expect.stringMatching(/Broken.*not valid TOML/),
-    ]);
-  });
-
   test('AL2023 groups of an app that delivers no device plugin (gpuEnablement: false) are the operator\'s to serve', () => {
     expect(check((stack, name) => {
       nodeGroup(stack, 'Whole', name, 'AL2023_x86_64_NVIDIA', { [CAPACITY]: 'whole', 'cdk-scalable-ai.io/nvidia-device-plugin': 'daemonset' });
@@ -702,5 +692,33 @@ describe('gpu-resources-advertised', () => {
       return [...plugin('time-slicing-4', 4), ...plugin('daemonset'), pinnedPod('sliced', 'nvidia.com/gpu.shared'), pinnedPod('whole', 'nvidia.com/gpu', 4),
         pinnedPod('rocket', 'nvidia.com/gpu.shared'), pinnedPod('mig', 'nvidia.com/gpu')];
     })).toEqual([]);
+  });
+});
+
+describe('node-user-data-merges', () => {
+  function groupWithUserData(amiType: string, userData: string): string[] {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const template = new CfnResource(stack, 'Template', { type: 'AWS::EC2::LaunchTemplate', properties: { LaunchTemplateData: { UserData: { 'Fn::Base64': userData } } } });
+    new eks.CfnNodegroup(stack, 'Group', {
+      clusterName: cluster(stack).ref, nodeRole: 'arn:aws:iam::111111111111:role/node', subnets: ['subnet-1'], amiType, launchTemplate: { id: template.ref },
+    });
+    return violations(app, nodeUserDataMerges);
+  }
+  const NODE_CONFIG = 'apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  featureGates:\n    FastImagePull: true\n';
+
+  test('reports Bottlerocket settings with quoted-key headers or invalid TOML, and AL2023 user data that is not MIME or has parts nodeadm does not read', () => {
+    expect(groupWithUserData('BOTTLEROCKET_x86_64_NVIDIA', '[settings.kubelet-device-plugins.nvidia.mig.profile."h100.80gb"]\n')).toEqual([expect.stringMatching(/bracketed header with quoted keys/)]);
+    expect(groupWithUserData('BOTTLEROCKET_x86_64_NVIDIA', '[settings.kubelet-device-plugins.nvidia\nreplicas = \n')).toEqual([expect.stringMatching(/not valid TOML/)]);
+    expect(groupWithUserData('AL2023_x86_64_NVIDIA', NODE_CONFIG)).toEqual([expect.stringMatching(/not a MIME multi-part document/)]);
+    expect(groupWithUserData('AL2023_x86_64_NVIDIA', 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: application/node.eks.aws\n\n' + NODE_CONFIG))
+      .toEqual([expect.stringMatching(/does not close its MIME boundary "B"/)]);
+    expect(groupWithUserData('AL2023_x86_64_NVIDIA', 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: text/cloud-config\n\nruncmd: []\n--B--\n'))
+      .toEqual([expect.stringMatching(/part of type text\/cloud-config, which nodeadm does not read/)]);
+  });
+
+  test('passes the forms EKS merges', () => {
+    expect(groupWithUserData('BOTTLEROCKET_x86_64_NVIDIA', '[settings.kubelet-device-plugins.nvidia.mig.profile]\n"h100.80gb" = "7"\n')).toEqual([]);
+    expect(groupWithUserData('AL2023_x86_64_NVIDIA', 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: application/node.eks.aws\n\n' + NODE_CONFIG + '\n--B--\n')).toEqual([]);
   });
 });

@@ -9,12 +9,11 @@
  * - Bottlerocket: the node settings in the launch template's user data (time-slicing and
  *   rename-by-default give `nvidia.com/gpu.shared`; MIG gives `nvidia.com/gpu` instances).
  * One container may take one share (`failRequestsGreaterThanOne`) and one MIG instance (CUDA
- * enumerates one MIG device per process). Bottlerocket settings must be TOML that EKS merges:
- * it parses, and no bracketed header has quoted keys (EKS rejects `[a."b.c"]`).
+ * enumerates one MIG device per process).
  */
-import { parse as parseToml } from 'smol-toml';
 import { AssemblyModel, ModelResource } from './assembly-model';
 import { Invariant } from './invariant';
+import { bottlerocketSettings, nodeGroupUserData } from './node-user-data';
 import { podsOf } from './kubernetes-objects';
 import { KubernetesObject } from '../kubernetes-schemas';
 
@@ -48,26 +47,12 @@ function pinnedCapacities(spec: any): string[] | undefined {
   return perTerm.every((v) => v !== undefined) ? perTerm.flat() as string[] : undefined;
 }
 
-function userDataOf(model: AssemblyModel, group: ModelResource): string | undefined {
-  const reference = group.resource.Properties?.LaunchTemplate?.Id;
-  const template = reference === undefined ? undefined : model.references(group.stack, reference).map((r) => model.resource(r)).find((r) => r?.Type === 'AWS::EC2::LaunchTemplate');
-  const userData = template?.Properties?.LaunchTemplateData?.UserData;
-  return typeof userData?.['Fn::Base64'] === 'string' ? userData['Fn::Base64'] : undefined;
-}
-
-function bottlerocketAdvertises(model: AssemblyModel, group: ModelResource, violations: string[]): Advertised {
-  const text = userDataOf(model, group);
+function bottlerocketAdvertises(model: AssemblyModel, group: ModelResource): Advertised {
+  const text = nodeGroupUserData(model, group);
   if (text === undefined) return { resource: GPU, why: 'Bottlerocket, whole GPUs' };
-  const name = model.describe(group);
-  const quoted = text.split('\n').filter((line) => /^\s*\[[^\]]*"/.test(line));
-  if (quoted.length > 0) violations.push(`${name}: Bottlerocket settings have a bracketed header with quoted keys (${quoted.join(', ')}), which EKS does not merge: the nodes never join.`);
-  let settings: any;
-  try {
-    settings = parseToml(text);
-  } catch (e) {
-    violations.push(`${name}: Bottlerocket settings are not valid TOML (${(e as Error).message.split('\n')[0]}): the nodes never join.`);
-    return { why: 'unreadable settings' };
-  }
+  // Unreadable settings are node-user-data-merges' to report.
+  const settings = bottlerocketSettings(text);
+  if (settings === undefined) return { why: 'unreadable settings' };
   const nvidia = settings.settings?.['kubelet-device-plugins']?.nvidia ?? {};
   if (nvidia['device-partitioning-strategy'] === 'mig') return { resource: GPU, perContainer: 1, why: 'Bottlerocket, MIG instances' };
   if (nvidia['device-sharing-strategy'] === 'time-slicing') {
@@ -116,8 +101,7 @@ function checkCluster(model: AssemblyModel, cluster: ModelResource): string[] {
     const props = group.resource.Properties ?? {};
     const capacity = props.Labels?.[CAPACITY_LABEL];
     const bottlerocket = String(props.AmiType ?? '').startsWith('BOTTLEROCKET');
-    // User data is checked on every Bottlerocket group, GPU or not.
-    const advertised = bottlerocket ? bottlerocketAdvertises(model, group, violations) : al2023Advertises(objects, props.Labels?.[DEVICE_PLUGIN_LABEL]);
+    const advertised = bottlerocket ? bottlerocketAdvertises(model, group) : al2023Advertises(objects, props.Labels?.[DEVICE_PLUGIN_LABEL]);
     if (typeof capacity === 'string' && advertised !== undefined) groups.set(capacity, { name: model.describe(group), advertised });
   }
   for (const pod of objects.flatMap(podsOf)) {
@@ -143,6 +127,6 @@ function checkCluster(model: AssemblyModel, cluster: ModelResource): string[] {
 
 export const gpuResourcesAdvertised: Invariant = {
   id: 'gpu-resources-advertised',
-  description: 'Pods pinned to GPU node groups request the resource those nodes\' device plugin advertises (whole GPUs, time-sliced shares or MIG instances), no more per container than it gives; Bottlerocket settings are TOML EKS merges.',
+  description: 'Pods pinned to GPU node groups request the resource those nodes\' device plugin advertises (whole GPUs, time-sliced shares or MIG instances), no more per container than it gives.',
   check: (model) => model.resources('AWS::EKS::Cluster').flatMap((cluster) => checkCluster(model, cluster)),
 };

@@ -13,6 +13,7 @@ import { Invariant } from './invariant';
 import { keysAdmitTheirUsers } from './key-usage';
 import { gatewayRoutesResolve } from './gateway-routes';
 import { gpuResourcesAdvertised } from './gpu-resources';
+import { nodeUserDataMerges } from './node-user-data';
 import { kueueQueuesAdmit } from './kueue';
 import { manifestFilesResolved } from './manifest-files';
 import { metricsHaveProducers } from './metrics-produced';
@@ -59,6 +60,7 @@ export function invariantsFor(facts: SiteFacts): Invariant[] {
     kueueQueuesAdmit,
     gatewayRoutesResolve,
     gpuResourcesAdvertised,
+    nodeUserDataMerges,
     volumesBind,
     manifestFilesResolved,
     metricsHaveProducers,
