@@ -7,7 +7,9 @@ import { DEVICE_PLUGIN_REQUIRED_LABEL } from './gpu-node-group';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
 import { GPU_PRESENT_LABEL, NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 import { PropValidationError } from '../private/errors';
-import { gpuFamilies, kubernetesArch } from '../private/gpu-catalog';
+import { efaInterfaces, gpuFamilies, GpuFamilySpec, kubernetesArch } from '../private/gpu-catalog';
+import { EFA_PRESENT_LABEL, ensureEfaDevicePlugin } from '../k8s/efa-device-plugin';
+import { EksSite } from '../sites/eks-site';
 import { checkDnsLabel, checkInteger, checkNonEmpty, checkUnique } from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';
 
@@ -78,6 +80,17 @@ export interface GpuNodePoolOptions {
   readonly consolidateAfter?: Duration;
   /** @default Duration.days(14) */
   readonly expireAfter?: Duration;
+  /**
+   * Nodes with Elastic Fabric Adapter, for models served across nodes (`MultiNodeServing` with
+   * `efa`): Karpenter node classes only. The pool keeps to the instance types of its families
+   * with EFA and at least `minGpusPerNode` GPUs, which must share one EFA device count (pods
+   * request all of a node's devices); Karpenter gives a node launched for such pods an EFA
+   * interface on every network card, and the library's EFA device plugin advertises them. The
+   * EC2NodeClass should select a cluster placement group (`placementGroupSelector`, Karpenter
+   * 1.11+) and security groups that admit all traffic from themselves, as EFA requires.
+   * @default false
+   */
+  readonly efa?: boolean;
 }
 
 export interface GpuNodePoolProps extends GpuNodePoolOptions {
@@ -112,6 +125,8 @@ export class GpuNodePool extends Construct implements IGpuCapacity {
   public readonly nodeSelector?: Readonly<Record<string, string>>;
   /** What each size the pool may launch can give pods (estimated; see node-allocatable.ts). */
   public readonly nodeAllocatable?: NodeAllocatable[];
+  /** EFA devices per node, with `efa`. */
+  public readonly efaDevicesPerNode?: number;
 
   constructor(scope: Construct, id: string, props: GpuNodePoolProps) {
     super(scope, id);
@@ -148,20 +163,25 @@ export class GpuNodePool extends Construct implements IGpuCapacity {
     const largest = Math.max(...families.flatMap((f) => Object.values(f.sizes).filter((g) => Number.isInteger(g))));
     this.maxGpusPerNode = Math.min(largest, this.maxGpus);
     this.nodeSelector = { [GPU_CAPACITY_LABEL]: this.name };
+    const nodeClass = props.nodeClass ?? NodeClassReference.autoMode();
+    const efaTypes = props.efa ? this.efaInstanceTypes(props, nodeClass, families, minGpus) : undefined;
+    this.efaDevicesPerNode = efaTypes ? efaInterfaces(efaTypes[0]) : undefined;
     this.nodeAllocatable = allocatableOf(families.flatMap((f) => Object.entries(f.sizes)
       .filter(([, gpus]) => Number.isInteger(gpus) && gpus >= minGpus && gpus <= this.maxGpus)
-      .map(([size]) => `${f.family}.${size}`)));
+      .map(([size]) => `${f.family}.${size}`))
+      .filter((type) => efaTypes === undefined || efaTypes.includes(type)));
     const architectures = [...new Set(families.map((f) => f.architecture))];
     if (architectures.length > 1) {
       throw new PropValidationError(this, 'instanceFamilies', props.instanceFamilies, 'mixes arm64 and x86_64 families',
         'Use one NodePool per architecture so images and AMIs match.');
     }
 
-    const nodeClass = props.nodeClass ?? NodeClassReference.autoMode();
     const labels: Record<string, string> = {
       [GPU_PRESENT_LABEL]: 'true',
       ...this.nodeSelector,
       ...(nodeClass.needsDevicePlugin ? { [DEVICE_PLUGIN_REQUIRED_LABEL]: 'daemonset' } : {}),
+      // Where the EFA device plugin runs.
+      ...(efaTypes ? { [EFA_PRESENT_LABEL]: 'true' } : {}),
     };
     this.chart = props.site.newChart(`nodepool-${this.name}`);
     new ApiObject(this.chart, 'NodePool', {
@@ -178,6 +198,7 @@ export class GpuNodePool extends Construct implements IGpuCapacity {
               { key: `${nodeClass.labelPrefix}/instance-gpu-count`, operator: 'Gt', values: [String(minGpus - 1)] },
               { key: 'karpenter.sh/capacity-type', operator: 'In', values: props.capacityTypes ?? [NodePoolCapacityType.ON_DEMAND] },
               { key: 'kubernetes.io/arch', operator: 'In', values: [kubernetesArch(architectures[0])] },
+              ...(efaTypes ? [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: efaTypes }] : []),
             ],
             taints: [{ key: NVIDIA_GPU_RESOURCE, value: 'true', effect: 'NoSchedule' }],
             expireAfter: durationString(props.expireAfter ?? DEFAULT_NODE_EXPIRE_AFTER),
@@ -192,6 +213,30 @@ export class GpuNodePool extends Construct implements IGpuCapacity {
       },
     });
     props.site.addChart(this.chart);
+    if (efaTypes) ensureEfaDevicePlugin(props.site as EksSite);
     props.site.addGpuCapacity(this);
+  }
+
+  /** With `efa`: the pool's instance types with EFA, one device count among them, on a Karpenter node class of an EKS site. */
+  private efaInstanceTypes(props: GpuNodePoolProps, nodeClass: NodeClassReference, families: readonly GpuFamilySpec[], minGpus: number): string[] {
+    if (nodeClass.group !== 'karpenter.k8s.aws') {
+      throw new PropValidationError(this, 'efa', true, 'needs a Karpenter EC2NodeClass: EKS Auto Mode configures EFA through its NodeClass\'s advancedNetworking.networkInterfaces and a placement group, which the library does not write',
+        'Use nodeClass: NodeClassReference.karpenter(...), or a GpuNodeGroup with efa on managed node groups.');
+    }
+    if (!(props.site instanceof EksSite)) {
+      throw new PropValidationError(this, 'efa', true, 'needs an EKS site to run the EFA device plugin on', 'Create the pool on a GpuCluster\'s site.');
+    }
+    const types = families.flatMap((f) => Object.entries(f.sizes).filter(([, gpus]) => gpus >= minGpus).map(([size]) => `${f.family}.${size}`))
+      .filter((type) => efaInterfaces(type) !== undefined);
+    const counts = [...new Set(types.map((type) => efaInterfaces(type)))];
+    if (types.length === 0) {
+      throw new PropValidationError(this, 'efa', true, `matches no instance type with EFA in ${props.instanceFamilies.join(', ')} with at least ${minGpus} GPU(s)`,
+        'Use EFA families (p4d, p4de, p5, p5e, p5en, p6-b200, p6-b300, g5/g6/g6e from 8xlarge) or drop efa.');
+    }
+    if (counts.length > 1) {
+      throw new PropValidationError(this, 'efa', true, `matches instance types with different EFA device counts (${types.map((t) => `${t}: ${efaInterfaces(t)}`).join(', ')}); pods request all devices of a node, so one count must fit every node`,
+        'Raise minGpusPerNode (e.g. 8 for p5.48xlarge only) or list families with one count.');
+    }
+    return types;
   }
 }

@@ -1,8 +1,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import fc from 'fast-check';
 import {
-  ClusterCapacityMode, ConsolidationPolicy, GpuCluster, GpuNodePool, KubernetesSite, NodeClassReference, NodePoolCapacityType,
+  ClusterCapacityMode, ConsolidationPolicy, GpuCluster, GpuNodePool, GpuNodePoolProps, InferenceService, KubernetesSite, MultiNodeServing, NodeClassReference, NodePoolCapacityType,
 } from '../../lib';
 import { expectNagClean } from '../harness/nag';
 import { expectSafeManifests, findObject, siteObjects } from '../harness/manifests';
@@ -140,5 +140,48 @@ describe('site options of a GpuCluster', () => {
     });
     expect(managed.site).toMatchObject({ loadBalancerClass: 'service.k8s.aws/nlb', prometheusOperatorAvailable: true, imageRegistryMirror: 'mirror.example', siteName: 'gpu' });
     expect(new GpuCluster(new Stack(testApp(), 'Plain'), 'Gpu').site.loadBalancerClass).toBeUndefined();
+  });
+});
+
+describe('EFA on Karpenter node pools', () => {
+  /* eslint-disable @typescript-eslint/no-explicit-any -- synthesized manifests are untyped */
+  function karpenterPool(options: Partial<GpuNodePoolProps> = {}) {
+    const stack = new Stack(testApp(), 'Platform');
+    const cluster = new GpuCluster(stack, 'Gpu', {});
+    cluster.addLeaderWorkerSet();
+    const pool = new GpuNodePool(stack, 'H100', {
+      site: cluster.site, nodeClass: NodeClassReference.karpenter('efa'), instanceFamilies: ['p5'], minGpusPerNode: 8, maxGpus: 32, efa: true, ...options,
+    });
+    return { stack, cluster, pool };
+  }
+
+  test('the pool keeps to its EFA instance types, labels nodes for the EFA device plugin, and serves multi-node models with every device', () => {
+    const { stack, cluster, pool } = karpenterPool();
+    expect(pool.efaDevicesPerNode).toBe(32);
+    new InferenceService(stack, 'Big', {
+      site: cluster.site, name: 'big', image: 'vllm/vllm-openai:v0.12.0', modelVersion: 'v1', gpusPerReplica: 8, cpu: '96', memory: '1000Gi',
+      multiNode: MultiNodeServing.vllm({ nodes: 2, efa: true }),
+    });
+    const objects = siteObjects(cluster.site);
+    expectSafeManifests(objects);
+    const spec = (findObject(objects, 'NodePool', 'h100') as any).spec;
+    expect(spec.template.metadata.labels['vpc.amazonaws.com/efa.present']).toBe('true');
+    expect(spec.template.spec.requirements).toContainEqual({ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p5.48xlarge'] });
+    const group = (findObject(objects, 'LeaderWorkerSet', 'big', 'inference') as any).spec.leaderWorkerTemplate;
+    for (const template of [group.leaderTemplate, group.workerTemplate]) {
+      expect(template.spec.containers[0].resources.limits['vpc.amazonaws.com/efa']).toBe(32);
+    }
+    // Karpenter initializes a node only once the devices its pods requested are advertised.
+    const charts = Object.values<any>(Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-HelmChart'));
+    expect(charts.map((c) => c.Properties.Chart)).toContain('aws-efa-k8s-device-plugin');
+  });
+
+  test('bad pools fail at synth with the fix', () => {
+    expect(() => karpenterPool({ minGpusPerNode: 1 })).toThrow(/efa = true matches instance types with different EFA device counts \(p5.4xlarge: 1, p5.48xlarge: 32\)/);
+    expect(() => karpenterPool({ instanceFamilies: ['g4dn'], minGpusPerNode: 1 })).toThrow(/efa = true matches no instance type with EFA in g4dn/);
+    expect(() => karpenterPool({ nodeClass: NodeClassReference.autoMode() })).toThrow(/efa = true needs a Karpenter EC2NodeClass/);
+    const site = new KubernetesSite(new Stack(testApp(), 'S'), 'Lab');
+    expect(() => new GpuNodePool(site, 'Pool', { site, nodeClass: NodeClassReference.karpenter('efa'), instanceFamilies: ['p5'], minGpusPerNode: 8, efa: true }))
+      .toThrow(/efa = true needs an EKS site/);
   });
 });
