@@ -60,7 +60,10 @@ function pluginConfiguration(): Record<string, unknown> {
 }
 
 export interface EndpointPickerObjectsOptions {
+  /** The pool's name (`<service>`, or `<service>-canary` for a canary's pool); the picker is `<name>-epp`. */
   readonly name: string;
+  /** Prefix of the construct ids, so two pools fit one chart (`''` for the stable pool). */
+  readonly idPrefix: string;
   readonly namespace: string;
   readonly site: IKubernetesSite;
   /** Labels of the serving pods (the pool's selector). */
@@ -71,9 +74,9 @@ export interface EndpointPickerObjectsOptions {
   readonly options: EndpointPickerOptions;
 }
 
-/** Name of a service's InferencePool (the HTTPRoute's backend). */
-export function inferencePoolName(service: string): string {
-  return service;
+/** Name of a service's InferencePool (the HTTPRoute's backend): one per track. */
+export function inferencePoolName(service: string, track: 'stable' | 'canary' = 'stable'): string {
+  return track === 'stable' ? service : `${service}-canary`;
 }
 
 /** The InferencePool, the picker (ServiceAccount, Role, ConfigMap, Deployment, Service) and its NetworkPolicies. */
@@ -83,10 +86,10 @@ export function addEndpointPickerObjects(chart: Chart, o: EndpointPickerObjectsO
   const metadata = { name: eppName, namespace: o.namespace, labels };
   const quantity = (value: string) => k8s.Quantity.fromString(value);
 
-  new ApiObject(chart, 'InferencePool', {
+  new ApiObject(chart, `${o.idPrefix}InferencePool`, {
     apiVersion: INFERENCE_POOL_API_VERSION,
     kind: 'InferencePool',
-    metadata: { name: inferencePoolName(o.name), namespace: o.namespace },
+    metadata: { name: o.name, namespace: o.namespace },
     spec: {
       selector: { matchLabels: o.poolSelector },
       targetPorts: [{ number: o.port }],
@@ -94,23 +97,23 @@ export function addEndpointPickerObjects(chart: Chart, o: EndpointPickerObjectsO
       endpointPickerRef: { name: eppName, port: { number: EXT_PROC_PORT }, failureMode: (o.options.failOpen ?? true) ? 'FailOpen' : 'FailClose' },
     },
   });
-  new k8s.KubeServiceAccount(chart, 'EndpointPickerServiceAccount', { metadata, automountServiceAccountToken: true });
-  new k8s.KubeRole(chart, 'EndpointPickerRole', {
+  new k8s.KubeServiceAccount(chart, `${o.idPrefix}EndpointPickerServiceAccount`, { metadata, automountServiceAccountToken: true });
+  new k8s.KubeRole(chart, `${o.idPrefix}EndpointPickerRole`, {
     metadata,
     rules: [
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['inference.networking.k8s.io'], resources: ['inferencepools'], verbs: ['get', 'list', 'watch'] },
     ],
   });
-  new k8s.KubeRoleBinding(chart, 'EndpointPickerRoleBinding', {
+  new k8s.KubeRoleBinding(chart, `${o.idPrefix}EndpointPickerRoleBinding`, {
     metadata,
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: eppName },
     subjects: [{ kind: 'ServiceAccount', name: eppName, namespace: o.namespace }],
   });
-  new k8s.KubeConfigMap(chart, 'EndpointPickerConfig', { metadata, data: { 'plugins.yaml': JSON.stringify(pluginConfiguration()) } });
+  new k8s.KubeConfigMap(chart, `${o.idPrefix}EndpointPickerConfig`, { metadata, data: { 'plugins.yaml': JSON.stringify(pluginConfiguration()) } });
   const memory = o.options.memory ?? '8Gi';
   const grpcProbe = (periodSeconds: number): k8s.Probe => ({ grpc: { port: HEALTH_PORT, service: 'inference-extension' }, periodSeconds });
-  new k8s.KubeDeployment(chart, 'EndpointPicker', {
+  new k8s.KubeDeployment(chart, `${o.idPrefix}EndpointPicker`, {
     metadata,
     spec: {
       replicas: 1,
@@ -128,7 +131,7 @@ export function addEndpointPickerObjects(chart: Chart, o: EndpointPickerObjectsO
             name: 'epp',
             image: o.site.resolveImage(o.options.image ?? DEFAULT_ENDPOINT_PICKER_IMAGE),
             args: [
-              '--pool-name', inferencePoolName(o.name), '--pool-namespace', o.namespace, '--pool-group', 'inference.networking.k8s.io',
+              '--pool-name', o.name, '--pool-namespace', o.namespace, '--pool-group', 'inference.networking.k8s.io',
               '--config-file', '/config/plugins.yaml', '--grpc-port', String(EXT_PROC_PORT), '--grpc-health-port', String(HEALTH_PORT),
               '--metrics-port', String(METRICS_PORT), '--zap-encoder', 'json', '--tracing=false', '--metrics-endpoint-auth=false',
             ],
@@ -152,7 +155,7 @@ export function addEndpointPickerObjects(chart: Chart, o: EndpointPickerObjectsO
       },
     },
   });
-  new k8s.KubeService(chart, 'EndpointPickerService', {
+  new k8s.KubeService(chart, `${o.idPrefix}EndpointPickerService`, {
     metadata,
     spec: {
       type: 'ClusterIP',
@@ -166,7 +169,7 @@ export function addEndpointPickerObjects(chart: Chart, o: EndpointPickerObjectsO
 
   const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
   // The Gateway's proxies call the picker, the kubelet probes it, the metrics scraper reads it.
-  new k8s.KubeNetworkPolicy(chart, 'AllowEndpointPickerClients', {
+  new k8s.KubeNetworkPolicy(chart, `${o.idPrefix}AllowEndpointPickerClients`, {
     metadata: { name: `allow-${eppName}-clients`, namespace: o.namespace },
     spec: {
       podSelector: { matchLabels: labels },
@@ -175,7 +178,7 @@ export function addEndpointPickerObjects(chart: Chart, o: EndpointPickerObjectsO
     },
   });
   // The picker reads the servers' metrics on their serving port, whatever the clients' ranges.
-  new k8s.KubeNetworkPolicy(chart, 'AllowEndpointPickerScrape', {
+  new k8s.KubeNetworkPolicy(chart, `${o.idPrefix}AllowEndpointPickerScrape`, {
     metadata: { name: `allow-${o.name}-metrics-to-epp`, namespace: o.namespace },
     spec: {
       podSelector: { matchLabels: o.poolSelector },
@@ -184,7 +187,7 @@ export function addEndpointPickerObjects(chart: Chart, o: EndpointPickerObjectsO
     },
   });
   // It watches pods and pools on the API server.
-  new k8s.KubeNetworkPolicy(chart, 'AllowEndpointPickerApiServer', {
+  new k8s.KubeNetworkPolicy(chart, `${o.idPrefix}AllowEndpointPickerApiServer`, {
     metadata: { name: `allow-${eppName}-api-server`, namespace: o.namespace },
     spec: { podSelector: { matchLabels: labels }, policyTypes: ['Egress'], egress: [{ ports: API_SERVER_PORTS.map(tcp) }] },
   });

@@ -21,15 +21,18 @@ const GATEWAY_HTTPS_PORT = 443;
 
 interface Backend {
   readonly service: string;
+  /** The track's InferencePool, when the route sends to pools. */
+  readonly pool?: string;
   readonly weight?: number;
 }
 
 export function addGatewayObjects(chart: Chart, options: ExposureObjectsOptions): void {
   const { name, namespace, exposure, site, port, canary } = options;
   const awsLoadBalancer = exposure.certificateArn !== undefined;
+  const pools = options.inferencePools;
   const backends: Backend[] = canary
-    ? [{ service: `${name}-stable`, weight: 100 - canary.trafficPercent }, { service: `${name}-canary`, weight: canary.trafficPercent }]
-    : [{ service: name }];
+    ? [{ service: `${name}-stable`, pool: pools?.stable, weight: 100 - canary.trafficPercent }, { service: `${name}-canary`, pool: pools?.canary, weight: canary.trafficPercent }]
+    : [{ service: name, pool: pools?.stable }];
   if (canary) {
     addTrackService(chart, 'StableService', `${name}-stable`, namespace, canary.stableSelector, port);
     addTrackService(chart, 'CanaryService', `${name}-canary`, namespace, canary.canarySelector, port);
@@ -77,10 +80,11 @@ export function addGatewayObjects(chart: Chart, options: ExposureObjectsOptions)
     },
   });
 
-  const backendRef = (backend: Backend) => (options.inferencePool
+  const weight = (backend: Backend) => (backend.weight !== undefined ? { weight: backend.weight } : {});
+  const backendRef = (backend: Backend) => (backend.pool
     // An InferencePool backend has no port: the pool's target port applies.
-    ? { group: 'inference.networking.k8s.io', kind: 'InferencePool', name: options.inferencePool }
-    : { name: backend.service, port, ...(backend.weight !== undefined ? { weight: backend.weight } : {}) });
+    ? { group: 'inference.networking.k8s.io', kind: 'InferencePool', name: backend.pool, ...weight(backend) }
+    : { name: backend.service, port, ...weight(backend) });
   const everything = { path: { type: 'PathPrefix', value: '/' } };
   new ApiObject(chart, 'HTTPRoute', {
     apiVersion: GATEWAY_API,
@@ -93,7 +97,7 @@ export function addGatewayObjects(chart: Chart, options: ExposureObjectsOptions)
         // The more specific match (a header) wins over the weighted split.
         ...(canary?.matchHeader ? [{
           matches: [{ ...everything, headers: [{ type: 'Exact', name: canary.matchHeader.name, value: canary.matchHeader.value }] }],
-          backendRefs: [{ name: `${name}-canary`, port }],
+          backendRefs: [backendRef({ service: `${name}-canary`, pool: pools?.canary })],
         }] : []),
         { matches: [everything], backendRefs: backends.map(backendRef) },
       ],

@@ -132,7 +132,8 @@ export interface InferenceServiceOptions {
    * Prefix-cache-aware routing (Gateway API Inference Extension): an InferencePool of the
    * serving pods and its endpoint picker (llm-d router EPP v0.10.0), which picks, per request,
    * the pod with the best queue, KV-cache and likely prompt-prefix hit; the HTTPRoute sends to
-   * the pool. Needs a Gateway exposure (`ServiceExposure.gateway`) on a site that declares
+   * the pool (with a canary, one pool and picker per track, weighted like the track Services).
+   * Needs a Gateway exposure (`ServiceExposure.gateway`) on a site that declares
    * `inferencePoolAvailable`; the AWS Load Balancer Controller's ALB cannot route to pools.
    * @default - the Gateway balances over the Service's pods
    */
@@ -376,15 +377,19 @@ export class InferenceService extends Construct {
     const wakeOnRequest = props.scaleToZero?.signal === WakeUpSignal.REQUEST;
     const exposure = props.exposure ?? ServiceExposure.clusterIp();
     if (props.endpointPicker) {
-      addEndpointPickerObjects(this.chart, {
-        name: this.name, namespace: this.namespace, site, poolSelector: trackSelector('stable'), port, clientCidrs: exposure.allowedClientCidrs, options: props.endpointPicker,
-      });
+      // One pool and picker per track: the route weighs the pools as it weighs Services.
+      for (const track of props.canary ? ['stable', 'canary'] as const : ['stable'] as const) {
+        addEndpointPickerObjects(this.chart, {
+          name: inferencePoolName(this.name, track), idPrefix: track === 'stable' ? '' : 'Canary', namespace: this.namespace, site,
+          poolSelector: trackSelector(track), port, clientCidrs: exposure.allowedClientCidrs, options: props.endpointPicker,
+        });
+      }
     }
     addExposureObjects(this.chart, {
       name: this.name, namespace: this.namespace, site, exposure, selector: { ...appLabels, ...servingLabels }, port, healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH,
       // The interceptor forwards the requests it held to the model server's pods.
       extraClientPeers: wakeOnRequest ? [interceptorPeer()] : [],
-      inferencePool: props.endpointPicker ? inferencePoolName(this.name) : undefined,
+      inferencePools: props.endpointPicker ? { stable: inferencePoolName(this.name), canary: inferencePoolName(this.name, 'canary') } : undefined,
       canary: props.canary ? {
         stableSelector: trackSelector('stable'),
         canarySelector: trackSelector('canary'),
@@ -636,10 +641,6 @@ export class InferenceService extends Construct {
     if (!site.inferencePoolAvailable) {
       throw new PropValidationError(this, 'endpointPicker', 'set', `needs InferencePool support, which site "${site.siteName}" does not declare`,
         'Install the InferencePool CRD (GAIE v1.6.0 v1-manifests.yaml) and an implementation for the site\'s gateway class, then declare inferencePoolAvailable: true on the site.');
-    }
-    if (props.canary) {
-      throw new PropValidationError(this, 'canary', props.canary.modelVersion, 'cannot go with endpointPicker yet: the pool and its picker serve the stable track only',
-        'Release the new version as its own service (with its own pool), or drop endpointPicker while the canary runs.');
     }
     checkImageReference(this, 'endpointPicker.image', picker.image);
     checkQuantity(this, 'endpointPicker.cpu', picker.cpu, '8');

@@ -35,8 +35,11 @@ export interface ExposureObjectsOptions {
   readonly extraClientPeers?: k8s.NetworkPolicyPeer[];
   /** With a canary: the pods of each track, and how a Gateway's route splits requests. */
   readonly canary?: CanaryRouting;
-  /** Behind a Gateway: route to this InferencePool (its endpoint picker chooses the pod) instead of the Service. */
-  readonly inferencePool?: string;
+  /**
+   * Behind a Gateway: route to InferencePools (their endpoint pickers choose the pod) instead
+   * of Services: the stable track's, and the canary's with a canary.
+   */
+  readonly inferencePools?: { readonly stable: string; readonly canary: string };
 }
 
 /** How requests reach a canary behind a Gateway. */

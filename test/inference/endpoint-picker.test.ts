@@ -72,8 +72,36 @@ describe('a model behind an Inference Extension gateway (declared site)', () => 
   });
 });
 
+describe('a canary behind an Inference Extension gateway', () => {
+  test('each track has its own pool and picker; the route weighs the pools and sends the header match to the canary\'s', () => {
+    const app = testApp();
+    const site = new KubernetesSite(app, 'Lab', { gatewayClassName: 'istio', inferencePoolAvailable: true, gpuCapacity: { gpusPerNode: 4, totalGpus: 8 } });
+    new InferenceService(app, 'Chat', {
+      ...BASE, site, name: 'chat', exposure: ServiceExposure.gateway('chat.lab.internal', 'chat-tls'), endpointPicker: {},
+      canary: { modelVersion: 'v2', trafficPercent: 10, matchHeader: { name: 'x-canary', value: 'true' } },
+    });
+    // gateway-routes-resolve: each pool selects its track's pods on their port and names its picker's Service.
+    synthesizeClean(app);
+    const objects = siteObjects(site);
+    expectSafeManifests(objects);
+    const pool = (kind: string) => ({ group: 'inference.networking.k8s.io', kind: 'InferencePool', name: kind });
+    expect(spec(findObject(objects, 'HTTPRoute', 'chat', 'inference')).rules.map((r: any) => r.backendRefs)).toEqual([
+      [pool('chat-canary')],
+      [{ ...pool('chat'), weight: 90 }, { ...pool('chat-canary'), weight: 10 }],
+    ]);
+    for (const [name, track] of [['chat', 'stable'], ['chat-canary', 'canary']]) {
+      const inferencePool = spec(findObject(objects, 'InferencePool', name, 'inference'));
+      expect(inferencePool.selector.matchLabels['cdk-scalable-ai.io/track']).toBe(track);
+      expect(inferencePool.endpointPickerRef.name).toBe(`${name}-epp`);
+      expect(spec(findObject(objects, 'Deployment', `${name}-epp`, 'inference')).template.spec.containers[0].args).toEqual(expect.arrayContaining(['--pool-name', name]));
+      // Each picker reads only its own track's servers.
+      expect(spec(findObject(objects, 'NetworkPolicy', `allow-${name}-metrics-to-epp`, 'inference')).podSelector.matchLabels['cdk-scalable-ai.io/track']).toBe(track);
+    }
+  });
+});
+
 describe('endpoint picker validation', () => {
-  test('without a Gateway, on a site without InferencePool support, with an ALB Gateway, or with a canary, it fails with the fix', () => {
+  test('without a Gateway, on a site without InferencePool support, or with an ALB Gateway, it fails with the fix', () => {
     const app = testApp();
     const plain = new KubernetesSite(app, 'Plain', { gatewayClassName: 'istio', gpuCapacity: { gpusPerNode: 4, totalGpus: 8 } });
     const lab = new KubernetesSite(app, 'Lab', { gatewayClassName: 'istio', inferencePoolAvailable: true, gpuCapacity: { gpusPerNode: 4, totalGpus: 8 } });
@@ -82,8 +110,6 @@ describe('endpoint picker validation', () => {
       .toThrow(/endpointPicker = "set" needs a Gateway exposure/);
     expect(() => new InferenceService(app, 'B', { ...BASE, site: plain, name: 'b', exposure: gateway, endpointPicker: {} }))
       .toThrow(/needs InferencePool support, which site "plain" does not declare/);
-    expect(() => new InferenceService(app, 'C', { ...BASE, site: lab, name: 'c', exposure: gateway, endpointPicker: {}, canary: { modelVersion: 'v2' } }))
-      .toThrow(/canary = "v2" cannot go with endpointPicker yet/);
     expect(() => new InferenceService(app, 'D', { ...BASE, site: lab, name: 'd', exposure: gateway, endpointPicker: { memory: 'lots' } }))
       .toThrow(/endpointPicker\.memory = "lots"/);
     const stack = new Stack(testApp(), 'Aws');
