@@ -180,3 +180,36 @@ describe('fast image pull', () => {
       .toThrow(/volumeSize \(GiB\) with fastImagePull = 30/);
   });
 });
+
+describe('GPU sharing options', () => {
+  test('property: random sharing, OS and image pull options either build a group whose capacity matches them, or throw a scoped ValidationError naming the prop', () => {
+    const stack = new Stack(testApp(), 'Compute');
+    const cluster = new GpuCluster(stack, 'Gpu', {});
+    const instanceNames = ['g6.4xlarge', 'p5.48xlarge', 'p4d.24xlarge', 'p5e.48xlarge', 'g6e.12xlarge', 'p6-b200.48xlarge'];
+    let i = 0;
+    fc.assert(fc.property(
+      fc.subarray(instanceNames, { minLength: 1, maxLength: 2 }),
+      fc.constantFrom(...Object.values(GpuNodeOperatingSystem)),
+      fc.option(fc.integer({ min: -1, max: 8 }), { nil: undefined }),
+      fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined }),
+      fc.boolean(),
+      (names, operatingSystem, migPartitions, timeSlicing, fastImagePull) => {
+        try {
+          const group = cluster.addGpuNodeGroup(`S${i++}`, { instanceTypes: types(...names), operatingSystem, migPartitions, timeSlicing, fastImagePull });
+          expect(group.migPartitions).toBe(migPartitions);
+          expect(group.timeSlicingReplicas).toBe(timeSlicing);
+          if (migPartitions !== undefined) {
+            expect(operatingSystem).toBe(GpuNodeOperatingSystem.BOTTLEROCKET);
+            expect(timeSlicing).toBeUndefined();
+            // An instance's memory: at most the whole GPU's.
+            expect(group.gpuMemoryGiB).toBeLessThanOrEqual(141);
+          }
+        } catch (error) {
+          expect(error).not.toBeInstanceOf(TypeError);
+          expect((error as Error).name).toBe('ValidationError');
+          expect((error as Error).message).toMatch(/^Compute\/Gpu\/S\d+: (instanceTypes|migPartitions|timeSlicing|amiType|operatingSystem|capacityType) = /);
+        }
+      },
+    ), { numRuns: 120 });
+  });
+});
