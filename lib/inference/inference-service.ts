@@ -171,7 +171,8 @@ export interface InferenceServiceOptions {
   /**
    * How long the server may take to become healthy (startup probe).
    * @default - with `modelSize`, 10 minutes for the image pull and start plus the time to read
-   * the weights at 100 MiB/s once (mounted) or twice (copied, or fetched by the server); else 30 minutes
+   * the weights at 100 MiB/s once (mounted) or twice (copied, or fetched by the server; with
+   * `multiNode`, each pod loads a 1/nodes shard after copying them all); else 30 minutes
    */
   readonly maxStartupTime?: Duration;
   /**
@@ -295,7 +296,7 @@ export class InferenceService extends Construct {
     this.scaling = props.scaling;
     this.modelSize = this.checkModelSize(props.modelSize);
     this.weightDelivery = props.model === undefined ? WeightDelivery.SERVER : props.model.mounted ? WeightDelivery.MOUNTED : WeightDelivery.COPIED;
-    this.maxStartupTime = props.maxStartupTime ?? (this.modelSize ? startupTimeFor(this.modelSize, this.weightDelivery) : DEFAULT_MAX_STARTUP_TIME);
+    this.maxStartupTime = props.maxStartupTime ?? (this.modelSize ? startupTimeFor(this.modelSize, this.weightDelivery, props.multiNode?.nodes) : DEFAULT_MAX_STARTUP_TIME);
     this.cpu = props.cpu ?? DEFAULT_CPU_PER_REPLICA;
     this.memory = props.memory ?? DEFAULT_MEMORY_PER_REPLICA;
     const port = props.port ?? DEFAULT_MODEL_SERVER_PORT;

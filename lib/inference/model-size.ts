@@ -35,11 +35,14 @@ export function gibibytes(size: Size): number {
 }
 
 /**
- * The startup window for weights of `size`: the image pull and start, plus one pass over the
- * weights to load them, plus one more when they are copied (or fetched) before loading.
+ * The startup window for weights of `size`: the image pull and start, plus a pass over the
+ * weights to load them, plus a pass to copy (or fetch) all of them first. A replica spread
+ * over `nodes` pods loads a 1/nodes shard on each (tensor and pipeline parallel), while each
+ * pod still copies every file.
  */
-export function startupTimeFor(size: Size, delivery: WeightDelivery): Duration {
-  const passes = delivery === WeightDelivery.MOUNTED ? 1 : 2;
-  const seconds = (gibibytes(size) * 1024 * passes) / WEIGHT_PASS_MIB_PER_SECOND;
+export function startupTimeFor(size: Size, delivery: WeightDelivery, nodes: number = 1): Duration {
+  const gib = gibibytes(size);
+  const passGib = gib / Math.max(1, nodes) + (delivery === WeightDelivery.MOUNTED ? 0 : gib);
+  const seconds = (passGib * 1024) / WEIGHT_PASS_MIB_PER_SECOND;
   return Duration.minutes(IMAGE_PULL_AND_START.toMinutes() + Math.ceil(seconds / 60));
 }

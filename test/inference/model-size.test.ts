@@ -95,11 +95,18 @@ describe('model size', () => {
     expect(() => service('zero', { modelSize: Size.gibibytes(0) })).toThrow(/modelSize \(GiB\) = 0 is outside 0.001..8192/);
   });
 
-  test('the startup window never shrinks as the weights grow, and mounting never takes longer than copying', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 4096 }), fc.integer({ min: 0, max: 4096 }), (gib, extra) => {
+  test('a multi-node replica loads a shard per pod: 756 GiB mounted over two nodes is 10 + 65 minutes', () => {
+    expect(startupTimeFor(Size.gibibytes(756), WeightDelivery.MOUNTED, 2).toMinutes()).toBe(75);
+    // Copied, each pod copies every file first.
+    expect(startupTimeFor(Size.gibibytes(756), WeightDelivery.COPIED, 2).toMinutes()).toBe(10 + 194);
+  });
+
+  test('the startup window never shrinks as the weights grow or the nodes shrink, and mounting never takes longer than copying', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 4096 }), fc.integer({ min: 0, max: 4096 }), fc.integer({ min: 1, max: 32 }), (gib, extra, nodes) => {
       for (const delivery of [WeightDelivery.COPIED, WeightDelivery.MOUNTED, WeightDelivery.SERVER]) {
-        const base = startupTimeFor(Size.gibibytes(gib), delivery).toSeconds();
-        if (startupTimeFor(Size.gibibytes(gib + extra), delivery).toSeconds() < base) return false;
+        const base = startupTimeFor(Size.gibibytes(gib), delivery, nodes).toSeconds();
+        if (startupTimeFor(Size.gibibytes(gib + extra), delivery, nodes).toSeconds() < base) return false;
+        if (startupTimeFor(Size.gibibytes(gib), delivery, Math.max(1, nodes - 1)).toSeconds() < base) return false;
         if (base < 10 * 60) return false;
       }
       return startupTimeFor(Size.gibibytes(gib), WeightDelivery.MOUNTED).toSeconds() <= startupTimeFor(Size.gibibytes(gib), WeightDelivery.COPIED).toSeconds();
