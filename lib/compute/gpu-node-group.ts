@@ -15,7 +15,7 @@ import {
   acceleratorLabelValue, CpuArchitecture, efaInterfaces, GpuInstanceSpec, isBottlerocket, knownGpuFamilies, lookupGpuInstance,
   MIG_PARTITION_COUNTS, migFamilies, migInstanceMemoryGiB, migProfileKey,
 } from '../private/gpu-catalog';
-import { al2023FastImagePullUserData, bottlerocketGpuSettings } from './bottlerocket-gpu-settings';
+import { al2023FastImagePullUserData, bottlerocketGpuSettings } from './node-user-data';
 import { acknowledgeManagedPolicies } from '../private/nag-acknowledgements';
 import { checkEksName, checkInteger, checkLabels, checkOrdered, checkPattern, warn } from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';

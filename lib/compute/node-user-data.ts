@@ -1,13 +1,15 @@
 /**
- * Bottlerocket settings (TOML user data, which EKS merges into its own for managed node groups
- * without a custom AMI) that configure the NVIDIA device plugin Bottlerocket runs itself:
- * time-slicing (Bottlerocket 1.25+) and MIG (1.34+, applied at boot by its MIG manager; A100
- * nodes reboot once to enable it); and the SOCI snapshotter's parallel pull for large images. Everything else stays at Bottlerocket's defaults, among
- * them `device-list-strategy = "volume-mounts"`, which keeps GPUs from containers that only
- * set `NVIDIA_VISIBLE_DEVICES`.
+ * User data of GPU node groups' launch templates, in the forms EKS merges with its own for
+ * managed node groups without a custom AMI: TOML settings for Bottlerocket, a MIME multi-part
+ * document with a NodeConfig for AL2023 (nodeadm).
  *
- * EKS does not accept every TOML form: no bracketed header with quoted keys
- * (`[a."b.c"]`), so the MIG profile is a plain header followed by quoted keys.
+ * Bottlerocket settings configure the NVIDIA device plugin Bottlerocket runs itself:
+ * time-slicing (Bottlerocket 1.25+) and MIG (1.34+, applied at boot by its MIG manager; A100
+ * nodes reboot once to enable it); and the SOCI snapshotter's parallel pull for large images.
+ * Everything else stays at Bottlerocket's defaults, among them `device-list-strategy =
+ * "volume-mounts"`, which keeps GPUs from containers that only set `NVIDIA_VISIBLE_DEVICES`.
+ * EKS does not accept every TOML form: no bracketed header with quoted keys (`[a."b.c"]`), so
+ * the MIG profile is a plain header followed by quoted keys.
  */
 
 /** How the group's GPUs are shared, as the Bottlerocket settings express it. */
