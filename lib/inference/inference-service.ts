@@ -624,9 +624,10 @@ export class InferenceService extends Construct {
     }
     const timeout = site instanceof EksSite ? site.kueuePodsReadyTimeout : undefined;
     if (timeout && !Token.isUnresolved(this.maxStartupTime.toSeconds()) && this.maxStartupTime.toSeconds() > timeout.toSeconds()) {
-      throw new PropValidationError(this, 'maxStartupTime', this.maxStartupTime.toHumanString(),
+      const derived = props.maxStartupTime === undefined && this.modelSize !== undefined;
+      throw new PropValidationError(this, 'maxStartupTime', `${this.maxStartupTime.toHumanString()}${derived ? ' (from modelSize)' : ''}`,
         `is longer than Kueue's podsReadyTimeout (${timeout.toHumanString()}): Kueue would evict the queued service before its pods may become ready, over and over`,
-        'Lower maxStartupTime, or raise podsReadyTimeout in gpuCluster.addKueue({ podsReadyTimeout }).');
+        'Lower maxStartupTime (or mount the weights: the size-based default then reads them once, not twice), or raise podsReadyTimeout in gpuCluster.addKueue({ podsReadyTimeout }).');
     }
   }
 

@@ -7,7 +7,7 @@
  * the namespace's default-deny lets the group's pods talk to each other; KEDA scales groups
  * (LeaderWorkerSet's scale subresource); the site's GPUs hold every pod of every group.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { GpuCluster, InferenceScaling, InferenceService, KubernetesSite, MultiNodeServing, ServiceExposure, Team } from '../../lib';
@@ -178,6 +178,9 @@ describe('a multi-node model queued through its team\'s Kueue queue', () => {
     gpu.addKueue();
     expect(() => new InferenceService(stack, 'B', { ...base, name: 'b', queueName: 'gpu' }))
       .toThrow(/maxStartupTime = "30 minutes" is longer than Kueue's podsReadyTimeout \(15 minutes\)/);
+    // A window sized from the weights says so.
+    expect(() => new InferenceService(stack, 'C', { ...base, name: 'c', queueName: 'gpu', modelSize: Size.gibibytes(300) }))
+      .toThrow(/maxStartupTime = "1 hour 27 minutes \(from modelSize\)" is longer than Kueue's podsReadyTimeout/);
   });
 });
 
