@@ -676,6 +676,27 @@ describe('gpu-resources-advertised', () => {
     ]);
   });
 
+  test('NodePools: shares are never advertised there, and a Karpenter pool labelled for a plugin no DaemonSet selects advertises nothing', () => {
+    const nodePool = (name: string, group: string, labels: Record<string, string>) => ({
+      apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name },
+      spec: {
+        template: {
+          metadata: { labels: { [CAPACITY]: name, ...labels } },
+          spec: { nodeClassRef: { group, kind: group === 'eks.amazonaws.com' ? 'NodeClass' : 'EC2NodeClass', name: 'default' }, requirements: [] },
+        },
+      },
+    });
+    const pools = (pluginLabel: string) => [
+      nodePool('auto', 'eks.amazonaws.com', {}),
+      nodePool('karpenter', 'karpenter.k8s.aws', { 'cdk-scalable-ai.io/nvidia-device-plugin': pluginLabel }),
+    ];
+    expect(check(() => [...plugin('daemonset'), ...pools('elsewhere'), pinnedPod('auto', 'nvidia.com/gpu.shared'), pinnedPod('karpenter', 'nvidia.com/gpu')])).toEqual([
+      expect.stringMatching(/requests nvidia.com\/gpu.shared, but NodePool auto \(EKS Auto Mode, whole GPUs\) advertises nvidia.com\/gpu/),
+      expect.stringMatching(/requests nvidia.com\/gpu, but NodePool karpenter \(Karpenter nodes labelled cdk-scalable-ai.io\/nvidia-device-plugin=elsewhere, which no device plugin DaemonSet selects\)/),
+    ]);
+    expect(check(() => [...plugin('daemonset'), ...pools('daemonset'), pinnedPod('auto', 'nvidia.com/gpu', 8), pinnedPod('karpenter', 'nvidia.com/gpu')])).toEqual([]);
+  });
+
   test('AL2023 groups of an app that delivers no device plugin (gpuEnablement: false) are the operator\'s to serve', () => {
     expect(check((stack, name) => {
       nodeGroup(stack, 'Whole', name, 'AL2023_x86_64_NVIDIA', { [CAPACITY]: 'whole', 'cdk-scalable-ai.io/nvidia-device-plugin': 'daemonset' });

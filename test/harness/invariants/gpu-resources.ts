@@ -1,13 +1,15 @@
 /**
- * A pod pinned to GPU node groups runs only where a device plugin advertises the resource it
- * requests, in the amount it requests: the scheduler otherwise leaves it Pending, and the
- * library's capacity check (which counted those groups) was wrong. What each managed node group
- * advertises is read from what the nodes will really run:
+ * A pod pinned to GPU node groups or NodePools runs only where a device plugin advertises the
+ * resource it requests, in the amount it requests: the scheduler otherwise leaves it Pending,
+ * and the library's capacity check (which counted that capacity) was wrong. What each
+ * capacity advertises is read from what its nodes will really run:
  * - AL2023: the device plugin DaemonSet whose node affinity selects the group's
  *   `cdk-scalable-ai.io/nvidia-device-plugin` label (none: no GPU is advertised), and its
  *   time-slicing configuration (`renameByDefault` gives `nvidia.com/gpu.shared`);
  * - Bottlerocket: the node settings in the launch template's user data (time-slicing and
  *   rename-by-default give `nvidia.com/gpu.shared`; MIG gives `nvidia.com/gpu` instances).
+ * - NodePools: EKS Auto Mode's own plugin (whole GPUs); on Karpenter, the library's plugin
+ *   DaemonSet selected by the pool's label, or the AMI's own (whole GPUs) without one.
  * One container may take one share (`failRequestsGreaterThanOne`) and one MIG instance (CUDA
  * enumerates one MIG device per process).
  */
@@ -71,25 +73,25 @@ function bottlerocketAdvertises(model: AssemblyModel, group: ModelResource): Adv
  * undefined when the app delivers no device plugin at all (`gpuEnablement: false`: the
  * operator's own plugin, which the app cannot see, serves the nodes).
  */
-function al2023Advertises(objects: KubernetesObject[], pluginLabel: string | undefined): Advertised | undefined {
+function al2023Advertises(objects: KubernetesObject[], pluginLabel: string | undefined, nodes: string = 'AL2023'): Advertised | undefined {
   const plugins = objects.filter((o) => o.kind === 'DaemonSet').map((d) => ({
     daemonSet: d,
     selects: ((d.spec as any)?.template?.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [])
       .flatMap((t: any) => requiredValues(t, DEVICE_PLUGIN_LABEL) ?? []) as string[],
   })).filter((p) => p.selects.length > 0);
   if (plugins.length === 0) return undefined;
-  if (pluginLabel === undefined) return { why: `AL2023 without the ${DEVICE_PLUGIN_LABEL} label (no device plugin selects it)` };
+  if (pluginLabel === undefined) return { why: `${nodes} without the ${DEVICE_PLUGIN_LABEL} label (no device plugin selects it)` };
   const plugin = plugins.find((p) => p.selects.includes(pluginLabel))?.daemonSet;
-  if (!plugin) return { why: `AL2023 labelled ${DEVICE_PLUGIN_LABEL}=${pluginLabel}, which no device plugin DaemonSet selects` };
+  if (!plugin) return { why: `${nodes} labelled ${DEVICE_PLUGIN_LABEL}=${pluginLabel}, which no device plugin DaemonSet selects` };
   const pod = (plugin.spec as any).template.spec;
   const configMapName = (pod.volumes ?? []).find((v: any) => v.configMap)?.configMap?.name;
   const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === configMapName && o.metadata?.namespace === plugin.metadata?.namespace) as any;
   const slicing = configMap ? JSON.parse(Object.values(configMap.data ?? {})[0] as string)?.sharing?.timeSlicing : undefined;
-  if (!slicing) return { resource: GPU, why: `AL2023, device plugin ${plugin.metadata?.name}` };
+  if (!slicing) return { resource: GPU, why: `${nodes}, device plugin ${plugin.metadata?.name}` };
   return {
     resource: slicing.renameByDefault ? SHARED_GPU : GPU,
     perContainer: slicing.failRequestsGreaterThanOne ? 1 : undefined,
-    why: `AL2023, time-slicing plugin ${plugin.metadata?.name}`,
+    why: `${nodes}, time-slicing plugin ${plugin.metadata?.name}`,
   };
 }
 
@@ -103,6 +105,18 @@ function checkCluster(model: AssemblyModel, cluster: ModelResource): string[] {
     const bottlerocket = String(props.AmiType ?? '').startsWith('BOTTLEROCKET');
     const advertised = bottlerocket ? bottlerocketAdvertises(model, group) : al2023Advertises(objects, props.Labels?.[DEVICE_PLUGIN_LABEL]);
     if (typeof capacity === 'string' && advertised !== undefined) groups.set(capacity, { name: model.describe(group), advertised });
+  }
+  // NodePools: EKS Auto Mode runs its own plugin (whole GPUs); Karpenter nodes labelled for the
+  // library's device plugin get what that DaemonSet advertises.
+  for (const pool of objects.filter((o) => o.kind === 'NodePool')) {
+    const template = (pool.spec as any)?.template;
+    const labels: Record<string, string> = template?.metadata?.labels ?? {};
+    const capacity = labels[CAPACITY_LABEL];
+    const autoMode = template?.spec?.nodeClassRef?.group === 'eks.amazonaws.com';
+    const advertised = autoMode ? { resource: GPU, why: 'EKS Auto Mode, whole GPUs' }
+      : labels[DEVICE_PLUGIN_LABEL] !== undefined ? al2023Advertises(objects, labels[DEVICE_PLUGIN_LABEL], 'Karpenter nodes')
+        : { resource: GPU, why: 'a node class whose AMI ships the device plugin, whole GPUs' };
+    if (capacity !== undefined && advertised !== undefined) groups.set(capacity, { name: `NodePool ${pool.metadata?.name}`, advertised });
   }
   for (const pod of objects.flatMap(podsOf)) {
     const pinned = pinnedCapacities(pod.spec)?.filter((c) => groups.has(c));
@@ -127,6 +141,6 @@ function checkCluster(model: AssemblyModel, cluster: ModelResource): string[] {
 
 export const gpuResourcesAdvertised: Invariant = {
   id: 'gpu-resources-advertised',
-  description: 'Pods pinned to GPU node groups request the resource those nodes\' device plugin advertises (whole GPUs, time-sliced shares or MIG instances), no more per container than it gives.',
+  description: 'Pods pinned to GPU node groups or NodePools request the resource those nodes\' device plugin advertises (whole GPUs, time-sliced shares or MIG instances), no more per container than it gives.',
   check: (model) => model.resources('AWS::EKS::Cluster').flatMap((cluster) => checkCluster(model, cluster)),
 };
