@@ -13,11 +13,11 @@ import { DEFAULT_GPU_TAINT, GPU_PRESENT_LABEL } from '../sites/site-base';
 import { PropValidationError } from '../private/errors';
 import {
   acceleratorLabelValue, CpuArchitecture, efaInterfaces, GpuInstanceSpec, isBottlerocket, knownGpuFamilies, lookupGpuInstance,
-  MIG_PARTITION_COUNTS, migFamilies, migInstanceMemoryGiB, migProfileKey,
+  migFamilies, migInstanceMemoryGiB, migProfileKey,
 } from '../private/gpu-catalog';
-import { al2023FastImagePullUserData, bottlerocketGpuSettings } from './node-user-data';
+import { al2023FastImagePullUserData, bottlerocketSettings } from './node-user-data';
 import { acknowledgeManagedPolicies } from '../private/nag-acknowledgements';
-import { checkEksName, checkInteger, checkLabels, checkOrdered, checkPattern, warn } from '../private/validation';
+import { checkEksName, checkInteger, checkLabels, checkMigPartitions, checkOrdered, checkPattern, warn } from '../private/validation';
 import { checkPropTypes } from '../private/prop-types';
 
 /** Operating system of GPU nodes; both come with the NVIDIA driver and container toolkit. */
@@ -219,10 +219,10 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
     };
 
     const fastImagePull = props.fastImagePull ?? false;
-    if (fastImagePull) checkInteger(this, 'volumeSize (GiB) with fastImagePull', volumeSize.toGibibytes({ rounding: SizeRoundingBehavior.NONE }), FAST_PULL_VOLUME_IOPS / GP3_MAX_IOPS_PER_GIB, 16384);
+    if (fastImagePull) checkInteger(this, 'volumeSize (GiB) with fastImagePull', volumeGiB, FAST_PULL_VOLUME_IOPS / GP3_MAX_IOPS_PER_GIB, 16384);
     // Bottlerocket TOML, or AL2023 MIME with a NodeConfig: EKS merges either with what nodes need to join the cluster.
     const userData = bottlerocket
-      ? bottlerocketGpuSettings({ timeSlicingReplicas: this.timeSlicingReplicas, mig }, fastImagePull)
+      ? bottlerocketSettings({ timeSlicingReplicas: this.timeSlicingReplicas, mig }, fastImagePull)
       : (fastImagePull ? al2023FastImagePullUserData() : undefined);
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       ...(userData ? { userData: ec2.UserData.custom(userData) } : {}),
@@ -334,10 +334,7 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
   private checkMig(props: GpuNodeGroupProps, specs: GpuInstanceSpec[], bottlerocket: boolean): { profileKey: string; partitions: number } | undefined {
     const partitions = props.migPartitions;
     if (partitions === undefined) return undefined;
-    if (!MIG_PARTITION_COUNTS.includes(partitions)) {
-      throw new PropValidationError(this, 'migPartitions', partitions, `is not a partition count Bottlerocket accepts (${MIG_PARTITION_COUNTS.join(', ')})`,
-        'Use 7 for seven small instances, 2 or 3 for larger ones, 1 for one instance of the whole GPU.');
-    }
+    checkMigPartitions(this, 'migPartitions', partitions);
     if (!bottlerocket) {
       throw new PropValidationError(this, 'migPartitions', partitions, 'needs Bottlerocket, whose MIG manager partitions the GPUs at boot (the library does not run one on AL2023)',
         'Set operatingSystem: GpuNodeOperatingSystem.BOTTLEROCKET.');

@@ -7,7 +7,7 @@ import { DEVICE_PLUGIN_REQUIRED_LABEL } from './gpu-node-group';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
 import { GPU_PRESENT_LABEL, NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 import { PropValidationError } from '../private/errors';
-import { efaInterfaces, gpuFamilies, GpuFamilySpec, kubernetesArch } from '../private/gpu-catalog';
+import { efaInterfaces, gpuFamilies, kubernetesArch } from '../private/gpu-catalog';
 import { EFA_PRESENT_LABEL, ensureEfaDevicePlugin } from '../k8s/efa-device-plugin';
 import { EksSite } from '../sites/eks-site';
 import { checkDnsLabel, checkInteger, checkNonEmpty, checkUnique } from '../private/validation';
@@ -164,12 +164,13 @@ export class GpuNodePool extends Construct implements IGpuCapacity {
     this.maxGpusPerNode = Math.min(largest, this.maxGpus);
     this.nodeSelector = { [GPU_CAPACITY_LABEL]: this.name };
     const nodeClass = props.nodeClass ?? NodeClassReference.autoMode();
-    const efaTypes = props.efa ? this.efaInstanceTypes(props, nodeClass, families, minGpus) : undefined;
-    this.efaDevicesPerNode = efaTypes ? efaInterfaces(efaTypes[0]) : undefined;
-    this.nodeAllocatable = allocatableOf(families.flatMap((f) => Object.entries(f.sizes)
+    // The instance types the pool may launch: whole GPUs, enough of them, within its limit.
+    const sizedTypes = families.flatMap((f) => Object.entries(f.sizes)
       .filter(([, gpus]) => Number.isInteger(gpus) && gpus >= minGpus && gpus <= this.maxGpus)
-      .map(([size]) => `${f.family}.${size}`))
-      .filter((type) => efaTypes === undefined || efaTypes.includes(type)));
+      .map(([size]) => `${f.family}.${size}`));
+    const efaTypes = props.efa ? this.efaInstanceTypes(props, nodeClass, sizedTypes, minGpus) : undefined;
+    this.efaDevicesPerNode = efaTypes ? efaInterfaces(efaTypes[0]) : undefined;
+    this.nodeAllocatable = allocatableOf(efaTypes ?? sizedTypes);
     const architectures = [...new Set(families.map((f) => f.architecture))];
     if (architectures.length > 1) {
       throw new PropValidationError(this, 'instanceFamilies', props.instanceFamilies, 'mixes arm64 and x86_64 families',
@@ -218,7 +219,7 @@ export class GpuNodePool extends Construct implements IGpuCapacity {
   }
 
   /** With `efa`: the pool's instance types with EFA, one device count among them, on a Karpenter node class of an EKS site. */
-  private efaInstanceTypes(props: GpuNodePoolProps, nodeClass: NodeClassReference, families: readonly GpuFamilySpec[], minGpus: number): string[] {
+  private efaInstanceTypes(props: GpuNodePoolProps, nodeClass: NodeClassReference, sizedTypes: readonly string[], minGpus: number): string[] {
     if (nodeClass.group !== 'karpenter.k8s.aws') {
       throw new PropValidationError(this, 'efa', true, 'needs a Karpenter EC2NodeClass: EKS Auto Mode configures EFA through its NodeClass\'s advancedNetworking.networkInterfaces and a placement group, which the library does not write',
         'Use nodeClass: NodeClassReference.karpenter(...), or a GpuNodeGroup with efa on managed node groups.');
@@ -226,8 +227,7 @@ export class GpuNodePool extends Construct implements IGpuCapacity {
     if (!(props.site instanceof EksSite)) {
       throw new PropValidationError(this, 'efa', true, 'needs an EKS site to run the EFA device plugin on', 'Create the pool on a GpuCluster\'s site.');
     }
-    const types = families.flatMap((f) => Object.entries(f.sizes).filter(([, gpus]) => gpus >= minGpus).map(([size]) => `${f.family}.${size}`))
-      .filter((type) => efaInterfaces(type) !== undefined);
+    const types = sizedTypes.filter((type) => efaInterfaces(type) !== undefined);
     const counts = [...new Set(types.map((type) => efaInterfaces(type)))];
     if (types.length === 0) {
       throw new PropValidationError(this, 'efa', true, `matches no instance type with EFA in ${props.instanceFamilies.join(', ')} with at least ${minGpus} GPU(s)`,

@@ -21,7 +21,7 @@ export interface BottlerocketGpuSharing {
 }
 
 /** The TOML settings; undefined when there is nothing to set (whole GPUs, the default image pulls). */
-export function bottlerocketGpuSettings(sharing: BottlerocketGpuSharing, fastImagePull: boolean = false): string | undefined {
+export function bottlerocketSettings(sharing: BottlerocketGpuSharing, fastImagePull: boolean = false): string | undefined {
   const sections: string[][] = [];
   if (fastImagePull) {
     // SOCI's parallel pull and unpack: layers download in chunks over many connections and

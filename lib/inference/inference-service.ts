@@ -1,4 +1,4 @@
-import { Annotations, Duration, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Size, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -882,7 +882,7 @@ export class InferenceService extends Construct {
     const tooSmall = eligible.filter((c) => c.gpuMemoryGiB !== undefined && gib > c.gpuMemoryGiB * gpus * USABLE_GPU_MEMORY_SHARE);
     if (tooSmall.length > 0) {
       const c = tooSmall[0];
-      errors.push(`modelSize = ${this.modelSize.toGibibytes({ rounding: SizeRoundingBehavior.NONE })} GiB does not fit the GPU memory of a replica on ${tooSmall.map((t) => t.capacityName).join(', ')} (${gpus} x ${c.gpuMemoryGiB} GiB${isMigPartitioned(c) ? ' MIG instance' : ''}, ${USABLE_GPU_MEMORY_SHARE * 100} % usable): the server would fail loading the weights. Raise gpusPerReplica, pin larger GPUs with gpuRequirements { minGpuMemory }, or serve a quantized model.`);
+      errors.push(`modelSize = ${gib} GiB does not fit the GPU memory of a replica on ${tooSmall.map((t) => t.capacityName).join(', ')} (${gpus} x ${c.gpuMemoryGiB} GiB${isMigPartitioned(c) ? ' MIG instance' : ''}, ${USABLE_GPU_MEMORY_SHARE * 100} % usable): the server would fail loading the weights. Raise gpusPerReplica, pin larger GPUs with gpuRequirements { minGpuMemory }, or serve a quantized model.`);
     }
     // Copied weights, and weights the server downloads itself (to its scratch volume), are on the node's disk.
     if (this.weightDelivery !== WeightDelivery.MOUNTED) {

@@ -179,12 +179,13 @@ export const MIG_PARTITION_COUNTS: readonly number[] = [1, 2, 3, 4, 7];
  * "4" = 1g with double memory, "7" = 1g). B200 and B300 are left out: no Bottlerocket release
  * here is known to ship their profiles.
  */
+const H200_MIG = { key: 'h200.141gb', memoryGiB: { 1: 141, 2: 71, 3: 35, 4: 35, 7: 18 } };
 const MIG_GPUS: Readonly<Record<string, { readonly key: string; readonly memoryGiB: Readonly<Record<number, number>> }>> = {
   p4d: { key: 'a100.40gb', memoryGiB: { 1: 40, 2: 20, 3: 10, 4: 10, 7: 5 } },
   p4de: { key: 'a100.80gb', memoryGiB: { 1: 80, 2: 40, 3: 20, 4: 20, 7: 10 } },
   p5: { key: 'h100.80gb', memoryGiB: { 1: 80, 2: 40, 3: 20, 4: 20, 7: 10 } },
-  p5e: { key: 'h200.141gb', memoryGiB: { 1: 141, 2: 71, 3: 35, 4: 35, 7: 18 } },
-  p5en: { key: 'h200.141gb', memoryGiB: { 1: 141, 2: 71, 3: 35, 4: 35, 7: 18 } },
+  p5e: H200_MIG,
+  p5en: H200_MIG,
 };
 
 /** The Bottlerocket MIG profile key of a family's GPU (`h100.80gb`); undefined when it cannot be partitioned. */

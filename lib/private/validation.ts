@@ -6,6 +6,7 @@
 import { Annotations, Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { PropValidationError } from './errors';
+import { MIG_PARTITION_COUNTS } from './gpu-catalog';
 
 /** Whether a value is a CDK token (unresolved until deploy time). */
 export function isToken(value: unknown): boolean {
@@ -225,4 +226,13 @@ export function checkWorkloadNamespace(scope: IConstruct, prop: string, namespac
 export function checkEksName(scope: IConstruct, prop: string, value: string | undefined, maxLength: number): void {
   checkPattern(scope, prop, value, new RegExp(`^[0-9A-Za-z][A-Za-z0-9_-]{0,${maxLength - 1}}$`),
     `1-${maxLength} letters, digits, "-" and "_", starting with a letter or digit`, 'ml-platform-prod');
+}
+
+/** MIG instances per GPU under the single strategy: one profile on every GPU gives 1, 2, 3, 4 or 7 (Bottlerocket accepts the same counts). */
+export function checkMigPartitions(scope: IConstruct, prop: string, value: number | undefined): void {
+  if (value === undefined || isToken(value)) return;
+  if (!MIG_PARTITION_COUNTS.includes(value)) {
+    throw new PropValidationError(scope, prop, value, `is not a MIG partition count (${MIG_PARTITION_COUNTS.join(', ')})`,
+      'Use 7 for seven small instances, 2 or 3 for larger ones, 1 for one instance of the whole GPU.');
+  }
 }

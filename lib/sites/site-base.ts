@@ -9,7 +9,7 @@ import { KubernetesJson, renderChart } from './chart-rendering';
 import { applyManifestPatches, checkManifestPatches, ManifestPatch } from './manifest-patch';
 import { ChartDeliveryOptions, IKubernetesSite, ModelReadScope, NodeTaint, NodeTaintEffect, SitePlatform, WorkloadCredentials } from './kubernetes-site-interface';
 import { PropValidationError } from '../private/errors';
-import { checkDnsLabel, checkImageReference, checkInteger, checkLabelKey, checkLabels, checkLabelValue, checkRegistryMirror } from '../private/validation';
+import { checkDnsLabel, checkImageReference, checkInteger, checkLabelKey, checkLabels, checkLabelValue, checkMigPartitions, checkRegistryMirror } from '../private/validation';
 
 /** Folder under the cloud assembly where every site's manifests are written. */
 export const MANIFESTS_DIR = 'manifests';
@@ -267,7 +267,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     checkInteger(this, 'gpuCapacity.totalGpus', capacity.totalGpus, capacity.gpusPerNode);
     checkInteger(this, 'gpuCapacity.timeSlicing', capacity.timeSlicing, 2, MAX_TIME_SLICING_REPLICAS);
     checkInteger(this, 'gpuCapacity.efaDevicesPerNode', capacity.efaDevicesPerNode, 1, 64);
-    checkInteger(this, 'gpuCapacity.migPartitions', capacity.migPartitions, 1, 7);
+    checkMigPartitions(this, 'gpuCapacity.migPartitions', capacity.migPartitions);
     if (capacity.migPartitions !== undefined && capacity.timeSlicing !== undefined) {
       throw new PropValidationError(this, 'gpuCapacity.migPartitions', capacity.migPartitions, 'cannot be declared with timeSlicing: the library counts either shares or MIG instances',
         'Declare the capacity the nodes advertise: timeSlicing for nvidia.com/gpu.shared, migPartitions for MIG instances as nvidia.com/gpu.');

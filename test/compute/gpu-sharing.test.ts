@@ -233,5 +233,7 @@ describe('MIG declared by a site outside AWS', () => {
     expect(() => over.synth()).toThrow(/is MIG-partitioned/);
     expect(() => new KubernetesSite(testApp(), 'Both', { gpuCapacity: { gpusPerNode: 1, totalGpus: 1, migPartitions: 7, timeSlicing: 2 } }))
       .toThrow(/gpuCapacity.migPartitions = 7 cannot be declared with timeSlicing/);
+    expect(() => new KubernetesSite(testApp(), 'Five', { gpuCapacity: { gpusPerNode: 1, totalGpus: 1, migPartitions: 5 } }))
+      .toThrow(/gpuCapacity.migPartitions = 5 is not a MIG partition count \(1, 2, 3, 4, 7\)/);
   });
 });

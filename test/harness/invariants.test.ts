@@ -613,19 +613,20 @@ describe('volumes-bind', () => {
   });
 });
 
+/** A managed node group of the cluster with labels, and a launch template with user data if given. */
+function nodeGroup(stack: Stack, id: string, clusterName: string, amiType: string, labels: Record<string, string>, userData?: string): void {
+  const template = new CfnResource(stack, `${id}Template`, {
+    type: 'AWS::EC2::LaunchTemplate',
+    properties: { LaunchTemplateData: userData === undefined ? {} : { UserData: { 'Fn::Base64': userData } } },
+  });
+  new eks.CfnNodegroup(stack, id, {
+    clusterName, nodeRole: 'arn:aws:iam::111111111111:role/node', subnets: ['subnet-1'], amiType, labels,
+    launchTemplate: { id: template.ref },
+  });
+}
+
 describe('gpu-resources-advertised', () => {
   const CAPACITY = 'cdk-scalable-ai.io/gpu-capacity';
-  /** A node group of the cluster with a capacity label, and a launch template with user data (Bottlerocket) if given. */
-  function nodeGroup(stack: Stack, id: string, clusterName: string, amiType: string, labels: Record<string, string>, userData?: string): void {
-    const template = new CfnResource(stack, `${id}Template`, {
-      type: 'AWS::EC2::LaunchTemplate',
-      properties: { LaunchTemplateData: userData === undefined ? {} : { UserData: { 'Fn::Base64': userData } } },
-    });
-    new eks.CfnNodegroup(stack, id, {
-      clusterName, nodeRole: 'arn:aws:iam::111111111111:role/node', subnets: ['subnet-1'], amiType, labels,
-      launchTemplate: { id: template.ref },
-    });
-  }
   const pinnedPod = (capacity: string, resource: string, count = 1) => deployment('inference', 'server', {
     affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: CAPACITY, operator: 'In', values: [capacity] }] }] } } },
     containers: [{ name: 'model-server', image: 'i', resources: { limits: { [resource]: count } } }],
@@ -720,10 +721,7 @@ describe('node-user-data-merges', () => {
   function groupWithUserData(amiType: string, userData: string): string[] {
     const app = new App();
     const stack = new Stack(app, 'S');
-    const template = new CfnResource(stack, 'Template', { type: 'AWS::EC2::LaunchTemplate', properties: { LaunchTemplateData: { UserData: { 'Fn::Base64': userData } } } });
-    new eks.CfnNodegroup(stack, 'Group', {
-      clusterName: cluster(stack).ref, nodeRole: 'arn:aws:iam::111111111111:role/node', subnets: ['subnet-1'], amiType, launchTemplate: { id: template.ref },
-    });
+    nodeGroup(stack, 'Group', cluster(stack).ref, amiType, {}, userData);
     return violations(app, nodeUserDataMerges);
   }
   const NODE_CONFIG = 'apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  featureGates:\n    FastImagePull: true\n';

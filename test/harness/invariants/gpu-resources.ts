@@ -73,7 +73,7 @@ function bottlerocketAdvertises(model: AssemblyModel, group: ModelResource): Adv
  * undefined when the app delivers no device plugin at all (`gpuEnablement: false`: the
  * operator's own plugin, which the app cannot see, serves the nodes).
  */
-function al2023Advertises(objects: KubernetesObject[], pluginLabel: string | undefined, nodes: string = 'AL2023'): Advertised | undefined {
+function pluginDaemonSetAdvertises(objects: KubernetesObject[], pluginLabel: string | undefined, nodes: string = 'AL2023'): Advertised | undefined {
   const plugins = objects.filter((o) => o.kind === 'DaemonSet').map((d) => ({
     daemonSet: d,
     selects: ((d.spec as any)?.template?.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [])
@@ -103,7 +103,7 @@ function checkCluster(model: AssemblyModel, cluster: ModelResource): string[] {
     const props = group.resource.Properties ?? {};
     const capacity = props.Labels?.[CAPACITY_LABEL];
     const bottlerocket = String(props.AmiType ?? '').startsWith('BOTTLEROCKET');
-    const advertised = bottlerocket ? bottlerocketAdvertises(model, group) : al2023Advertises(objects, props.Labels?.[DEVICE_PLUGIN_LABEL]);
+    const advertised = bottlerocket ? bottlerocketAdvertises(model, group) : pluginDaemonSetAdvertises(objects, props.Labels?.[DEVICE_PLUGIN_LABEL]);
     if (typeof capacity === 'string' && advertised !== undefined) groups.set(capacity, { name: model.describe(group), advertised });
   }
   // NodePools: EKS Auto Mode runs its own plugin (whole GPUs); Karpenter nodes labelled for the
@@ -114,7 +114,7 @@ function checkCluster(model: AssemblyModel, cluster: ModelResource): string[] {
     const capacity = labels[CAPACITY_LABEL];
     const autoMode = template?.spec?.nodeClassRef?.group === 'eks.amazonaws.com';
     const advertised = autoMode ? { resource: GPU, why: 'EKS Auto Mode, whole GPUs' }
-      : labels[DEVICE_PLUGIN_LABEL] !== undefined ? al2023Advertises(objects, labels[DEVICE_PLUGIN_LABEL], 'Karpenter nodes')
+      : labels[DEVICE_PLUGIN_LABEL] !== undefined ? pluginDaemonSetAdvertises(objects, labels[DEVICE_PLUGIN_LABEL], 'Karpenter nodes')
         : { resource: GPU, why: 'a node class whose AMI ships the device plugin, whole GPUs' };
     if (capacity !== undefined && advertised !== undefined) groups.set(capacity, { name: `NodePool ${pool.metadata?.name}`, advertised });
   }
