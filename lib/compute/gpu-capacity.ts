@@ -62,6 +62,13 @@ export interface IGpuCapacity {
    * @default - none
    */
   readonly efaDevicesPerNode?: number;
+  /**
+   * Whether the capacity's GPUs are allocated with Dynamic Resource Allocation: the NVIDIA DRA
+   * driver publishes them as devices of the `gpu.nvidia.com` DeviceClass, and pods claim them
+   * with a ResourceClaimTemplate (`resource.k8s.io/v1`), never by requesting `nvidia.com/gpu`.
+   * @default false
+   */
+  readonly dynamicResourceAllocation?: boolean;
 }
 
 /** Most shares per GPU the library configures (its bound, not the device plugin's). */
@@ -75,6 +82,11 @@ export function offersShares(capacity: IGpuCapacity): boolean {
 /** Whether the capacity's GPUs are MIG-partitioned (one instance per pod at most). */
 export function isMigPartitioned(capacity: IGpuCapacity): boolean {
   return capacity.migPartitions !== undefined;
+}
+
+/** Whether pods get the capacity's GPUs by claiming them (DRA) rather than requesting `nvidia.com/gpu`. */
+export function allocatesByClaim(capacity: IGpuCapacity): boolean {
+  return capacity.dynamicResourceAllocation === true;
 }
 
 /** What pods can request per GPU of the capacity: its shares when time-sliced, its MIG instances when partitioned, else the GPU itself. */

@@ -263,6 +263,7 @@ export class GpuCluster extends Construct {
     this.site = new EksSite(this, 'Site', {
       ...props.siteOptions,
       cluster: this.cluster,
+      kubernetesVersion: this.kubernetesVersion,
       siteName: props.siteName ?? props.siteOptions?.siteName ?? id.toLowerCase(),
       loadBalancerClass: props.siteOptions?.loadBalancerClass
         ?? (autoMode ? AUTO_MODE_LOAD_BALANCER_CLASS : albController ? AWS_LOAD_BALANCER_CONTROLLER_CLASS : undefined),

@@ -5,8 +5,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GPU_CAPACITY_LABEL, IGpuCapacity, MAX_TIME_SLICING_REPLICAS } from './gpu-capacity';
 import { allocatableOf, NodeAllocatable } from './node-allocatable';
+import { minorOf } from './kubernetes-version';
 import { DEVICE_PLUGIN_REQUIRED_LABEL, ensureTimeSlicingPlugin, timeSlicingPluginLabel } from '../k8s/device-plugin';
 import { EFA_PRESENT_LABEL, ensureEfaDevicePlugin } from '../k8s/efa-device-plugin';
+import { DRA_DRIVER_NODE_LABEL, ensureNvidiaDraDriver, MIN_DRA_KUBERNETES_MINOR } from '../k8s/nvidia-dra-driver';
 import { EksSite } from '../sites/eks-site';
 import { IKubernetesSite } from '../sites/kubernetes-site-interface';
 import { DEFAULT_GPU_TAINT, GPU_PRESENT_LABEL } from '../sites/site-base';
@@ -125,6 +127,16 @@ export interface GpuNodeGroupOptions {
    * @default false
    */
   readonly efa?: boolean;
+  /**
+   * Allocates the GPUs with Dynamic Resource Allocation: the NVIDIA DRA driver (installed on
+   * the cluster, in `gpu-system`) publishes each node's GPUs as devices of the `gpu.nvidia.com`
+   * DeviceClass, and services on the group claim them with a ResourceClaimTemplate
+   * (`resource.k8s.io/v1`) instead of requesting `nvidia.com/gpu`. No device plugin runs on the
+   * nodes: the two cannot share a node. AL2023 only (Bottlerocket runs its own device plugin),
+   * Kubernetes 1.34 or later, whole GPUs (the driver's time-slicing and MIG are alpha).
+   * @default false
+   */
+  readonly dynamicResourceAllocation?: boolean;
 }
 
 export interface GpuNodeGroupProps extends GpuNodeGroupOptions {
@@ -167,6 +179,8 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
   public readonly efaDevicesPerNode?: number;
   /** The cluster placement group the nodes launch into, with `efa`. */
   public readonly placementGroup?: ec2.CfnPlacementGroup;
+  /** Whether the GPUs are claimed through Dynamic Resource Allocation, with `dynamicResourceAllocation`. */
+  public readonly dynamicResourceAllocation: boolean;
 
   constructor(scope: Construct, id: string, props: GpuNodeGroupProps) {
     super(scope, id);
@@ -207,13 +221,16 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
     // What pods see as one GPU: a MIG instance's memory when partitioned.
     this.gpuMemoryGiB = specs.length > 0 ? Math.min(...specs.map((s) => (mig ? migInstanceMemoryGiB(s.family, mig.partitions)! : s.family.gpuMemoryGiB))) : undefined;
     this.efaDevicesPerNode = this.checkEfa(props);
+    this.dynamicResourceAllocation = this.checkDynamicResourceAllocation(props, bottlerocket);
     this.nodeLabels = {
       [GPU_PRESENT_LABEL]: 'true',
       ...this.nodeSelector,
       ...(specs.length > 0 ? { [ACCELERATOR_LABEL]: acceleratorLabelValue(specs[0].family) } : {}),
-      // Which device plugin DaemonSet runs on the nodes: the plain one, or the time-slicing one.
-      // (Bottlerocket runs its own, configured by the settings below.)
-      ...(bottlerocket ? {} : { [DEVICE_PLUGIN_REQUIRED_LABEL]: this.timeSlicingReplicas ? timeSlicingPluginLabel(this.timeSlicingReplicas) : 'daemonset' }),
+      // What advertises the GPUs: the DRA driver's kubelet plugin, or which device plugin
+      // DaemonSet (the plain one or the time-slicing one). Bottlerocket runs its own plugin,
+      // configured by the settings below.
+      ...(this.dynamicResourceAllocation ? { [DRA_DRIVER_NODE_LABEL]: 'true' }
+        : bottlerocket ? {} : { [DEVICE_PLUGIN_REQUIRED_LABEL]: this.timeSlicingReplicas ? timeSlicingPluginLabel(this.timeSlicingReplicas) : 'daemonset' }),
       ...(this.efaDevicesPerNode ? { [EFA_PRESENT_LABEL]: 'true' } : {}),
       ...props.labels,
     };
@@ -276,7 +293,36 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
 
     if (this.timeSlicingReplicas !== undefined && !bottlerocket) ensureTimeSlicingPlugin(this, props.site!, this.timeSlicingReplicas);
     if (this.efaDevicesPerNode) ensureEfaDevicePlugin(props.site as EksSite);
+    if (this.dynamicResourceAllocation) ensureNvidiaDraDriver(props.site as EksSite);
     props.site?.addGpuCapacity(this);
+  }
+
+  /**
+   * `dynamicResourceAllocation`: AL2023 (no device plugin of its own), whole GPUs, on an EKS
+   * site whose Kubernetes version serves `resource.k8s.io/v1`.
+   */
+  private checkDynamicResourceAllocation(props: GpuNodeGroupProps, bottlerocket: boolean): boolean {
+    if (!props.dynamicResourceAllocation) return false;
+    if (bottlerocket) {
+      throw new PropValidationError(this, 'dynamicResourceAllocation', true, 'needs AL2023: Bottlerocket NVIDIA nodes run their own device plugin, which cannot share a node with the DRA driver',
+        'Use operatingSystem: GpuNodeOperatingSystem.AL2023 (the default) for this group, or drop dynamicResourceAllocation.');
+    }
+    const sharing = props.timeSlicing !== undefined ? 'timeSlicing' : props.migPartitions !== undefined ? 'migPartitions' : undefined;
+    if (sharing) {
+      throw new PropValidationError(this, 'dynamicResourceAllocation', true, `cannot be combined with ${sharing}: the library allocates whole GPUs through DRA (the driver's time-slicing and MIG are alpha feature gates)`,
+        `Drop ${sharing}, or drop dynamicResourceAllocation to share GPUs through the device plugin.`);
+    }
+    if (!(props.site instanceof EksSite)) {
+      throw new PropValidationError(this, 'dynamicResourceAllocation', true, 'needs the cluster\'s site to run the NVIDIA DRA driver on', 'Add the group with gpuCluster.addGpuNodeGroup().');
+    }
+    const version = props.site.kubernetesVersion;
+    const minor = version ? minorOf(version) : undefined;
+    if (minor === undefined || minor < MIN_DRA_KUBERNETES_MINOR) {
+      throw new PropValidationError(this, 'dynamicResourceAllocation', true,
+        `needs Kubernetes 1.${MIN_DRA_KUBERNETES_MINOR} or later (resource.k8s.io/v1), and the cluster's version is ${version ? version.version : 'unknown to site ' + props.site.siteName}`,
+        `Create the cluster with version eks.KubernetesVersion.V1_${MIN_DRA_KUBERNETES_MINOR} or later${version ? '' : ' (or give the EksSite kubernetesVersion)'}, or drop dynamicResourceAllocation.`);
+    }
+    return true;
   }
 
   /** EFA devices per node with `efa`: one known EFA instance type, on an EKS site. */

@@ -2,7 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import { KUEUE_MANAGED_NAMESPACE_LABEL } from '../k8s/kueue-queues';
+import { DRA_GPU_DEVICE_CLASS } from '../k8s/nvidia-dra-driver';
 import { EksSite } from '../sites/eks-site';
+import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
 import { checkPropTypes } from '../private/prop-types';
 import { checkDurationRange, checkPattern } from '../private/validation';
 
@@ -112,7 +114,12 @@ function kueueConfiguration(podsReadyTimeout: Duration): Record<string, unknown>
     // Also the namespace selector of the chart's Job, Pod, Deployment and StatefulSet webhooks.
     managedJobsNamespaceSelector: { matchLabels: { [KUEUE_MANAGED_NAMESPACE_LABEL]: 'true' } },
     waitForPodsReady: { timeout: `${podsReadyTimeout.toSeconds()}s`, blockAdmission: false },
-    resources: { quotaCheckStrategy: 'IgnoreUndeclared' },
+    resources: {
+      quotaCheckStrategy: 'IgnoreUndeclared',
+      // GPUs claimed through DRA count against the same nvidia.com/gpu quota as requested ones
+      // (KueueDRAIntegration, beta and on since 0.18; ResourceClaimTemplates with ExactCount).
+      deviceClassMappings: [{ name: NVIDIA_GPU_RESOURCE, deviceClassNames: [DRA_GPU_DEVICE_CLASS] }],
+    },
     integrations: {
       frameworks: ['batch/job', 'jobset.x-k8s.io/jobset', 'pod', 'deployment', 'statefulset', 'leaderworkerset.x-k8s.io/leaderworkerset'],
     },

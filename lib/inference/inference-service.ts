@@ -2,7 +2,7 @@ import { Annotations, Duration, Size, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 // The generated API objects only: the cdk8s-plus constructs would double the load time.
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
@@ -10,6 +10,7 @@ import { InferenceScaling, ScaleToZero, ScalingBehavior, ScalingMetricSource, Wa
 import { InferenceServiceMetricFactory } from './inference-service-metrics';
 import { addScaledObject } from './keda-scaled-object';
 import { MODEL_MOUNT_PATH, ModelServerPodOptions, modelServerPodTemplate } from './model-server-pod';
+import { addGpuClaimTemplate, claimGpusFromTemplate, gpuClaimTemplateName } from './gpu-claim';
 import { addModelMount } from './model-mount';
 import { ModelSource } from './model-source';
 import { addEndpointPickerObjects, EndpointPickerOptions, inferencePoolName } from './endpoint-picker';
@@ -21,7 +22,7 @@ import { ExposureType, ServiceExposure } from './service-exposure';
 import { addExposureObjects, checkExposure, checkHeaderMatch } from './service-exposure-objects';
 import { checkSiteGpuDemand, GpuDemand, GpuPlacement, known, placementAllows } from './site-gpu-demand';
 import { gibibytes, NODE_DISK_RESERVED_GIB, startupTimeFor, USABLE_GPU_MEMORY_SHARE, WeightDelivery } from './model-size';
-import { IGpuCapacity, isMigPartitioned, offersShares, summarizeGpuCapacity, unitsPerGpu } from '../compute/gpu-capacity';
+import { allocatesByClaim, IGpuCapacity, isMigPartitioned, offersShares, summarizeGpuCapacity, unitsPerGpu } from '../compute/gpu-capacity';
 import { SHARED_GPU_RESOURCE } from '../k8s/device-plugin';
 import { KUEUE_QUEUE_NAME_LABEL } from '../k8s/kueue-queues';
 import { EFA_RESOURCE } from '../k8s/efa-device-plugin';
@@ -261,8 +262,13 @@ export class InferenceService extends Construct {
   private readonly weightDelivery: WeightDelivery;
   /** What the service requires of its GPUs. @default - any GPU */
   public readonly gpuRequirements?: GpuRequirements;
-  /** The capacities the pods are pinned to (with gpuRequirements); undefined: any GPU node. */
+  /** The capacities the pods are pinned to (with gpuRequirements, or GPUs claimed through DRA); undefined: any GPU node. */
   public readonly pinnedCapacities?: IGpuCapacity[];
+  /**
+   * Whether the pods claim their GPUs through Dynamic Resource Allocation (a ResourceClaimTemplate
+   * named `<name>-gpus`): the capacity the service may use allocates GPUs that way.
+   */
+  public readonly claimsGpus: boolean;
   /** How each replica spans nodes (LeaderWorkerSet); undefined: one pod per replica. */
   public readonly multiNode?: MultiNodeServing;
   /** The Kueue LocalQueue the service is admitted through. */
@@ -302,6 +308,7 @@ export class InferenceService extends Construct {
     const port = props.port ?? DEFAULT_MODEL_SERVER_PORT;
     this.validate(props, port);
     const site = props.site;
+    this.claimsGpus = this.resolveGpuClaims();
     this.pinnedCapacities = this.pinCapacities();
 
     const namespaceChart = ensureWorkloadNamespace(site, this.namespace);
@@ -321,6 +328,7 @@ export class InferenceService extends Construct {
       port,
       gpus: this.gpusPerReplica,
       gpuResource: this.sharedGpu ? SHARED_GPU_RESOURCE : NVIDIA_GPU_RESOURCE,
+      gpuClaim: this.claimsGpus,
       cpu: this.cpu,
       memory: this.memory,
       sharedMemory: props.sharedMemory ?? DEFAULT_SHARED_MEMORY,
@@ -375,6 +383,10 @@ export class InferenceService extends Construct {
     }
 
     this.mountModels(props, claims);
+    if (this.claimsGpus) {
+      // One template for both tracks: each pod gets a claim of its own from it.
+      addGpuClaimTemplate(this.chart, 'GpuClaimTemplate', { ...meta(gpuClaimTemplateName(this.name)), gpus: this.gpusPerReplica });
+    }
     const wakeOnRequest = props.scaleToZero?.signal === WakeUpSignal.REQUEST;
     const exposure = props.exposure ?? ServiceExposure.clusterIp();
     if (props.endpointPicker) {
@@ -508,8 +520,11 @@ export class InferenceService extends Construct {
     const queue: Record<string, string> = this.queueName ? { [KUEUE_QUEUE_NAME_LABEL]: this.queueName } : {};
     const metadata = { name: options.name, namespace: this.namespace, labels: { ...options.labels, ...queue } };
     const multiNode = this.multiNode;
+    const claimGpus = (workload: ApiObject, podSpecPaths: string[]) => {
+      if (this.claimsGpus) claimGpusFromTemplate(workload, podSpecPaths, gpuClaimTemplateName(this.name));
+    };
     if (!multiNode) {
-      new k8s.KubeDeployment(this.chart, ids.deployment, {
+      const deployment = new k8s.KubeDeployment(this.chart, ids.deployment, {
         metadata,
         spec: {
           replicas: options.replicas,
@@ -521,6 +536,7 @@ export class InferenceService extends Construct {
           template: modelServerPodTemplate(options.pod),
         },
       });
+      claimGpus(deployment, ['/spec/template/spec']);
       return;
     }
     const args = this.groupArgs(options.pod.args ?? []);
@@ -537,13 +553,14 @@ export class InferenceService extends Construct {
       extraResources: efa ? { [EFA_RESOURCE]: efa } : undefined,
       extraPorts: multiNode.launch === MultiNodeLaunch.VLLM && role === 'leader' ? [{ name: 'rendezvous', containerPort: VLLM_MASTER_PORT, protocol: 'TCP' }] : undefined,
     });
-    addLeaderWorkerSetObject(this.chart, ids.group, {
+    const group = addLeaderWorkerSetObject(this.chart, ids.group, {
       ...metadata,
       replicas: options.replicas,
       size: multiNode.nodes,
       leaderTemplate: modelServerPodTemplate(groupPod('leader', args.leader, options.pod.command)),
       workerTemplate: modelServerPodTemplate(groupPod('worker', args.worker, multiNode.workerCommand ?? options.pod.command)),
     });
+    claimGpus(group, ['/spec/leaderWorkerTemplate/leaderTemplate/spec', '/spec/leaderWorkerTemplate/workerTemplate/spec']);
   }
 
   /**
@@ -792,8 +809,30 @@ export class InferenceService extends Construct {
     }
   }
 
-  /** The site's capacities this service may use: its placement allows them and they meet its GPU requirements. */
+  /** The site's capacities this service may use: its pods ask for GPUs the way those allocate them. */
   private eligibleCapacities(): IGpuCapacity[] {
+    return this.candidateCapacities().filter((c) => allocatesByClaim(c) === this.claimsGpus);
+  }
+
+  /**
+   * Claimed (DRA) or requested (device plugin) GPUs: the way every capacity the service may use
+   * allocates them. A pod asks one way, so the capacities must agree.
+   */
+  private resolveGpuClaims(): boolean {
+    if (this.gpusPerReplica === 0) return false;
+    const candidates = this.candidateCapacities();
+    const claimed = candidates.filter(allocatesByClaim);
+    if (claimed.length === 0) return false;
+    if (claimed.length < candidates.length) {
+      throw new PropValidationError(this, 'gpuRequirements', this.gpuRequirements ? describeGpuRequirements(this.gpuRequirements) : '(none)',
+        `lets the pods use GPUs claimed through Dynamic Resource Allocation (${claimed.map((c) => c.capacityName).join(', ')}) and GPUs requested from a device plugin (${candidates.filter((c) => !allocatesByClaim(c)).map((c) => c.capacityName).join(', ')}), but a pod asks for its GPUs one way`,
+        'Pin the service to capacities of one kind with gpuRequirements (e.g. nodeGroups: [group]).');
+    }
+    return true;
+  }
+
+  /** The site's capacities whose GPUs suit the service: its placement allows them and they meet its GPU requirements. */
+  private candidateCapacities(): IGpuCapacity[] {
     // Shares and whole GPUs are different resources: a pod can use only capacity of its kind.
     return this.site.gpuCapacities.filter((c) => placementAllows(this.placement, c) && capacityMatches(c, this.gpuRequirements) && offersShares(c) === this.sharedGpu
       // Pods that request EFA devices run only where nodes advertise them.
@@ -812,7 +851,13 @@ export class InferenceService extends Construct {
    * node affinity names them (a capacity registered later is caught by checkCapacity).
    */
   private pinCapacities(): IGpuCapacity[] | undefined {
-    if (this.gpuRequirements === undefined || this.gpusPerReplica === 0) return undefined;
+    if (this.gpusPerReplica === 0) return undefined;
+    if (this.gpuRequirements === undefined) {
+      // Claimed GPUs are pinned too, where the capacities have labels: Kueue then gives the
+      // pods only ResourceFlavors of capacity that publishes gpu.nvidia.com devices.
+      const eligible = this.eligibleCapacities();
+      return this.claimsGpus && eligible.every((c) => Object.keys(c.nodeSelector ?? {}).length > 0) ? eligible : undefined;
+    }
     checkGpuRequirements(this, 'gpuRequirements', this.gpuRequirements);
     const pinned = this.eligibleCapacities();
     if (pinned.length === 0) {
@@ -836,7 +881,7 @@ export class InferenceService extends Construct {
     if (this.pinnedCapacities) {
       const late = eligible.filter((c) => !this.pinnedCapacities!.includes(c));
       if (late.length > 0) {
-        return [`gpuRequirements (${describeGpuRequirements(this.gpuRequirements)}) also match ${late.map((c) => c.capacityName).join(', ')}, registered after the service: its pods are not pinned there. Create GPU capacity before the services that select it.`];
+        return [`${this.gpuRequirements ? `gpuRequirements (${describeGpuRequirements(this.gpuRequirements)})` : 'The GPUs the service claims through DRA'} also match ${late.map((c) => c.capacityName).join(', ')}, registered after the service: its pods are not pinned there. Create GPU capacity before the services that select it.`];
       }
     }
     const { gpusPerNode: perNode } = summarizeGpuCapacity(eligible);
@@ -847,12 +892,19 @@ export class InferenceService extends Construct {
     if (perNode === 0 && !this.servesOnOneMigInstance && migOnly.length > 0) {
       return [`gpusPerReplica = ${this.gpusPerReplica}${this.multiNode ? ' across nodes' : ''}, but the GPU capacity of site "${this.site.siteName}" that the service may use is MIG-partitioned (${migOnly.map((c) => c.capacityName).join(', ')}): a process sees one MIG instance only, so a replica gets one. Use one GPU per replica (a large enough instance: gpuRequirements minGpuMemory), or add capacity with whole GPUs.`];
     }
+    const otherKind = this.candidateCapacities().filter((c) => allocatesByClaim(c) !== this.claimsGpus);
+    if (perNode === 0 && otherKind.length > 0) {
+      return [`The GPU capacity the service may use (${otherKind.map((c) => c.capacityName).join(', ')}) ${this.claimsGpus ? 'is requested from a device plugin' : 'is claimed through Dynamic Resource Allocation'}, registered after the service decided how its pods ask for GPUs. Create GPU capacity before the services that use it.`];
+    }
     if (perNode === 0) {
       const where = this.placement === GpuPlacement.ANY ? '' : ` for placement ${this.placement}`;
       return [`gpusPerReplica = ${this.gpusPerReplica}, but site "${this.site.siteName}" has no GPU capacity${where}. Add a GPU node group or node pool to the site (or declare gpuCapacity on a KubernetesSite).`];
     }
     if (this.scaling?._builtInMetricSource === ScalingMetricSource.ACCELERATOR && eligible.some(isMigPartitioned)) {
       return [`scaling on GPU utilization reads DCGM_FI_DEV_GPU_UTIL, which DCGM does not report for MIG instances (NVIDIA/dcgm-exporter#216), and the service may run on MIG-partitioned ${eligible.filter(isMigPartitioned).map((c) => c.capacityName).join(', ')}: it would never scale. Scale on queue depth or concurrency, or on DCGM_FI_PROF_GR_ENGINE_ACTIVE with InferenceScaling.onPrometheusQuery.`];
+    }
+    if (this.scaling?._builtInMetricSource === ScalingMetricSource.ACCELERATOR && this.claimsGpus) {
+      return [`scaling on GPU utilization needs DCGM to attribute each GPU to its pod, which the exporters the library deploys do not do for GPUs claimed through Dynamic Resource Allocation (the CloudWatch add-on has no DRA support; dcgm-exporter's needs a DRA mode and ResourceSlice access), and the service claims its GPUs on ${eligible.map((c) => c.capacityName).join(', ')}: it would never scale. Scale on queue depth or concurrency.`];
     }
     if (this.gpusPerReplica > perNode) {
       const which = this.gpuRequirements ? ` matching ${describeGpuRequirements(this.gpuRequirements)}` : '';

@@ -5,6 +5,7 @@
 import { Duration } from 'aws-cdk-lib';
 // The generated API objects only: the cdk8s-plus constructs would double the load time.
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { GPU_CLAIM_NAME } from './gpu-claim';
 import { ModelSource } from './model-source';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../k8s/pod-security';
 import { gpuNodeAffinity, gpuTolerations } from '../k8s/scheduling';
@@ -38,6 +39,11 @@ export interface ModelServerPodOptions {
   readonly gpus: number;
   /** Resource the GPUs are requested as: whole GPUs, or shares of time-sliced GPUs. */
   readonly gpuResource: string;
+  /**
+   * Whether the GPUs are claimed through DRA instead (the container references the pod's GPU
+   * claim; the workload adds the claim itself, see gpu-claim.ts). @default false
+   */
+  readonly gpuClaim?: boolean;
   readonly cpu: string;
   readonly memory: string;
   readonly sharedMemory: string;
@@ -142,7 +148,7 @@ export function modelServerPodTemplate(options: ModelServerPodOptions): k8s.PodT
   const serving = options.serving ?? true;
   const ports: k8s.ContainerPort[] = [...(serving ? [{ name: 'http', containerPort: options.port, protocol: 'TCP' }] : []), ...(options.extraPorts ?? [])];
   const deviceRequests: Record<string, k8s.Quantity> = {
-    ...(options.gpus > 0 ? { [options.gpuResource]: k8s.Quantity.fromNumber(options.gpus) } : {}),
+    ...(options.gpus > 0 && !options.gpuClaim ? { [options.gpuResource]: k8s.Quantity.fromNumber(options.gpus) } : {}),
     ...Object.fromEntries(Object.entries(options.extraResources ?? {}).map(([name, count]) => [name, k8s.Quantity.fromNumber(count)])),
   };
   return {
@@ -181,6 +187,7 @@ export function modelServerPodTemplate(options: ModelServerPodOptions): k8s.PodT
             ...deviceRequests,
           },
           limits: { memory: quantity(options.memory), ...deviceRequests },
+          ...(options.gpus > 0 && options.gpuClaim ? { claims: [{ name: GPU_CLAIM_NAME }] } : {}),
         },
         // Workers of a multi-node replica serve nothing to probe: the leader's probes cover the
         // group, and LeaderWorkerSet recreates the whole group when any pod fails.

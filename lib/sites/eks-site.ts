@@ -23,6 +23,12 @@ export interface EksSiteProps extends KubernetesSiteOptions {
    * @default - none declared; capacity comes from the node groups and pools added to the site
    */
   readonly gpuCapacity?: DeclaredGpuCapacity;
+  /**
+   * Kubernetes version of the cluster, for features that need a minimum version (Dynamic
+   * Resource Allocation needs 1.34). `GpuCluster` sets it.
+   * @default - unknown: features that need a minimum version are refused
+   */
+  readonly kubernetesVersion?: eks.KubernetesVersion;
 }
 
 /**
@@ -48,6 +54,8 @@ export class EksSite extends KubernetesSiteBase {
   public readonly rolesAnywhereHelperImage?: string;
   public readonly rolesAnywhereModelReadScope?: ModelReadScope;
   public readonly cluster: eks.ICluster;
+  /** Kubernetes version of the cluster, when known. */
+  public readonly kubernetesVersion?: eks.KubernetesVersion;
   private readonly manifests = new Map<Chart, eks.KubernetesManifest>();
   /** Cluster components (e.g. the KEDA Helm release) that every later chart waits for. */
   private readonly prerequisites: Construct[] = [];
@@ -59,6 +67,7 @@ export class EksSite extends KubernetesSiteBase {
     super(scope, id, props);
     checkPropTypes(this, 'EksSiteProps', props);
     this.cluster = props.cluster;
+    this.kubernetesVersion = props.kubernetesVersion;
     if (!props.cluster.kubectlProvider) {
       throw new PropValidationError(this, 'cluster', props.cluster.node.path, 'has no kubectl provider, so charts cannot be applied',
         'Create the cluster with kubectlProviderOptions, or import it with kubectlProvider (KubectlProvider.fromKubectlProviderAttributes) or kubectlProviderOptions.');

@@ -59,6 +59,14 @@ export interface DeclaredGpuCapacity {
    * EFA device plugin runs there), for models served across nodes with `efa`. @default - none
    */
   readonly efaDevicesPerNode?: number;
+  /**
+   * Whether the GPUs are allocated with Dynamic Resource Allocation: the operators run the
+   * NVIDIA DRA driver with GPU allocation on (its `gpu.nvidia.com` DeviceClass) and no device
+   * plugin on these nodes, on Kubernetes 1.34 or later. Services claim whole GPUs with a
+   * ResourceClaimTemplate instead of requesting `nvidia.com/gpu`.
+   * @default false
+   */
+  readonly dynamicResourceAllocation?: boolean;
 }
 
 /** What every site declares about itself. */
@@ -268,6 +276,11 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
     checkInteger(this, 'gpuCapacity.timeSlicing', capacity.timeSlicing, 2, MAX_TIME_SLICING_REPLICAS);
     checkInteger(this, 'gpuCapacity.efaDevicesPerNode', capacity.efaDevicesPerNode, 1, 64);
     checkMigPartitions(this, 'gpuCapacity.migPartitions', capacity.migPartitions);
+    const sharing = capacity.timeSlicing !== undefined ? 'timeSlicing' : capacity.migPartitions !== undefined ? 'migPartitions' : undefined;
+    if (capacity.dynamicResourceAllocation && sharing) {
+      throw new PropValidationError(this, 'gpuCapacity.dynamicResourceAllocation', true, `cannot be declared with ${sharing}: the library claims whole GPUs through DRA, and counts ${sharing} as device plugin resources`,
+        `Declare the capacity the nodes offer: dynamicResourceAllocation for whole GPUs claimed from gpu.nvidia.com, or ${sharing} for the device plugin's.`);
+    }
     if (capacity.migPartitions !== undefined && capacity.timeSlicing !== undefined) {
       throw new PropValidationError(this, 'gpuCapacity.migPartitions', capacity.migPartitions, 'cannot be declared with timeSlicing: the library counts either shares or MIG instances',
         'Declare the capacity the nodes advertise: timeSlicing for nvidia.com/gpu.shared, migPartitions for MIG instances as nvidia.com/gpu.');
@@ -282,6 +295,7 @@ export abstract class KubernetesSiteBase extends Construct implements IKubernete
       timeSlicingReplicas: capacity.timeSlicing,
       migPartitions: capacity.migPartitions,
       efaDevicesPerNode: capacity.efaDevicesPerNode,
+      dynamicResourceAllocation: capacity.dynamicResourceAllocation,
     });
   }
 
