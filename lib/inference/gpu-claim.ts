@@ -5,6 +5,8 @@
  * pod-side references to it.
  */
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+// The generated API objects only: the cdk8s-plus constructs would double the load time.
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { DRA_GPU_DEVICE_CLASS } from '../k8s/nvidia-dra-driver';
 
 /** Name of the GPU claim in the pod (`spec.resourceClaims`) and in the container (`resources.claims`). */
@@ -45,10 +47,18 @@ export function addGpuClaimTemplate(chart: Chart, id: string, options: GpuClaimT
 /**
  * Adds the GPU claim to the pod specs of a workload at `podSpecPaths` (JSON pointers): the
  * containers reference it already (`resources.claims`). Written as a patch because the
- * generated 1.28 API objects predate `resourceClaimTemplateName` (they would drop it).
+ * generated 1.28 API types predate `resourceClaimTemplateName`; the workload must be a plain
+ * ApiObject (the generated classes re-serialize their output through those types, dropping it).
  */
 export function claimGpusFromTemplate(workload: ApiObject, podSpecPaths: string[], templateName: string): void {
   for (const path of podSpecPaths) {
     workload.addJsonPatch(JsonPatch.add(`${path}/resourceClaims`, [{ name: GPU_CLAIM_NAME, resourceClaimTemplateName: templateName }]));
   }
+}
+
+/** A Deployment whose pods claim their GPUs from `templateName`, as a plain ApiObject (see above). */
+export function addClaimingDeployment(chart: Chart, id: string, props: k8s.KubeDeploymentProps, templateName: string): ApiObject {
+  const deployment = new ApiObject(chart, id, { ...k8s.KubeDeployment.GVK, metadata: props.metadata, spec: k8s.toJson_DeploymentSpec(props.spec) });
+  claimGpusFromTemplate(deployment, ['/spec/template/spec'], templateName);
+  return deployment;
 }

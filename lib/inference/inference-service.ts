@@ -2,7 +2,7 @@ import { Annotations, Duration, Size, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 // The generated API objects only: the cdk8s-plus constructs would double the load time.
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
@@ -10,7 +10,7 @@ import { InferenceScaling, ScaleToZero, ScalingBehavior, ScalingMetricSource, Wa
 import { InferenceServiceMetricFactory } from './inference-service-metrics';
 import { addScaledObject } from './keda-scaled-object';
 import { MODEL_MOUNT_PATH, ModelServerPodOptions, modelServerPodTemplate } from './model-server-pod';
-import { addGpuClaimTemplate, claimGpusFromTemplate, gpuClaimTemplateName } from './gpu-claim';
+import { addClaimingDeployment, addGpuClaimTemplate, claimGpusFromTemplate, gpuClaimTemplateName } from './gpu-claim';
 import { addModelMount } from './model-mount';
 import { ModelSource } from './model-source';
 import { addEndpointPickerObjects, EndpointPickerOptions, inferencePoolName } from './endpoint-picker';
@@ -520,11 +520,8 @@ export class InferenceService extends Construct {
     const queue: Record<string, string> = this.queueName ? { [KUEUE_QUEUE_NAME_LABEL]: this.queueName } : {};
     const metadata = { name: options.name, namespace: this.namespace, labels: { ...options.labels, ...queue } };
     const multiNode = this.multiNode;
-    const claimGpus = (workload: ApiObject, podSpecPaths: string[]) => {
-      if (this.claimsGpus) claimGpusFromTemplate(workload, podSpecPaths, gpuClaimTemplateName(this.name));
-    };
     if (!multiNode) {
-      const deployment = new k8s.KubeDeployment(this.chart, ids.deployment, {
+      const deployment: k8s.KubeDeploymentProps = {
         metadata,
         spec: {
           replicas: options.replicas,
@@ -535,8 +532,9 @@ export class InferenceService extends Construct {
           progressDeadlineSeconds: track === 'stable' ? options.pod.maxStartupTime.toSeconds() + 600 : undefined,
           template: modelServerPodTemplate(options.pod),
         },
-      });
-      claimGpus(deployment, ['/spec/template/spec']);
+      };
+      if (this.claimsGpus) addClaimingDeployment(this.chart, ids.deployment, deployment, gpuClaimTemplateName(this.name));
+      else new k8s.KubeDeployment(this.chart, ids.deployment, deployment);
       return;
     }
     const args = this.groupArgs(options.pod.args ?? []);
@@ -560,7 +558,9 @@ export class InferenceService extends Construct {
       leaderTemplate: modelServerPodTemplate(groupPod('leader', args.leader, options.pod.command)),
       workerTemplate: modelServerPodTemplate(groupPod('worker', args.worker, multiNode.workerCommand ?? options.pod.command)),
     });
-    claimGpus(group, ['/spec/leaderWorkerTemplate/leaderTemplate/spec', '/spec/leaderWorkerTemplate/workerTemplate/spec']);
+    if (this.claimsGpus) {
+      claimGpusFromTemplate(group, ['/spec/leaderWorkerTemplate/leaderTemplate/spec', '/spec/leaderWorkerTemplate/workerTemplate/spec'], gpuClaimTemplateName(this.name));
+    }
   }
 
   /**
@@ -824,9 +824,9 @@ export class InferenceService extends Construct {
     const claimed = candidates.filter(allocatesByClaim);
     if (claimed.length === 0) return false;
     if (claimed.length < candidates.length) {
-      throw new PropValidationError(this, 'gpuRequirements', this.gpuRequirements ? describeGpuRequirements(this.gpuRequirements) : '(none)',
+      throw new PropValidationError(this, 'gpuRequirements', describeGpuRequirements(this.gpuRequirements ?? {}),
         `lets the pods use GPUs claimed through Dynamic Resource Allocation (${claimed.map((c) => c.capacityName).join(', ')}) and GPUs requested from a device plugin (${candidates.filter((c) => !allocatesByClaim(c)).map((c) => c.capacityName).join(', ')}), but a pod asks for its GPUs one way`,
-        'Pin the service to capacities of one kind with gpuRequirements (e.g. nodeGroups: [group]).');
+        'Pin the service to capacities of one kind with gpuRequirements (e.g. capacities: [nodeGroup]).');
     }
     return true;
   }
