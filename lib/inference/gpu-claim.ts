@@ -7,6 +7,7 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 // The generated API objects only: the cdk8s-plus constructs would double the load time.
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { Construct } from 'constructs';
 import { DRA_GPU_DEVICE_CLASS } from '../k8s/nvidia-dra-driver';
 
 /** Name of the GPU claim in the pod (`spec.resourceClaims`) and in the container (`resources.claims`). */
@@ -26,8 +27,8 @@ export interface GpuClaimTemplateOptions {
 }
 
 /** A ResourceClaimTemplate for exactly `gpus` whole GPUs of the `gpu.nvidia.com` class. */
-export function addGpuClaimTemplate(chart: Chart, id: string, options: GpuClaimTemplateOptions): ApiObject {
-  return new ApiObject(chart, id, {
+export function addGpuClaimTemplate(scope: Construct, id: string, options: GpuClaimTemplateOptions): ApiObject {
+  return new ApiObject(scope, id, {
     apiVersion: 'resource.k8s.io/v1',
     kind: 'ResourceClaimTemplate',
     metadata: { name: options.name, namespace: options.namespace, labels: options.labels },

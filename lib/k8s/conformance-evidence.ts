@@ -14,7 +14,8 @@ import { DCGM_EXPORTER_NAME } from './gpu-enablement';
 import { GPU_SYSTEM_NAMESPACE, SHARED_GPU_RESOURCE } from './device-plugin';
 import { gpuNodeAffinity, gpuTolerations } from './scheduling';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
-import { IGpuCapacity, offersShares } from '../compute/gpu-capacity';
+import { allocatesByClaim, IGpuCapacity, offersShares } from '../compute/gpu-capacity';
+import { addGpuClaimTemplate, claimGpusFromTemplate, GPU_CLAIM_NAME } from '../inference/gpu-claim';
 import { ScalingMetricSource } from '../inference/inference-scaling';
 import { METRICS_EVIDENCE_LABEL } from '../inference/keda-scaled-object';
 import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
@@ -61,6 +62,8 @@ interface GpuProbe {
   readonly name: string;
   /** The resource it requests one of; none for the isolation probes. */
   readonly resource?: string;
+  /** Whether it claims one GPU through DRA instead. @default false */
+  readonly claim?: boolean;
   readonly nodeSelectors: Array<Readonly<Record<string, string>>>;
 }
 
@@ -78,11 +81,13 @@ function gpuProbes(capacities: readonly IGpuCapacity[]): GpuProbe[] {
   if (capacities.length === 0) return [];
   const pinnable = capacities.every((c) => Object.keys(c.nodeSelector ?? {}).length > 0);
   const isolation = pinnable ? capacities.map((c) => ({ name: ISOLATION_PROBE, nodeSelectors: [c.nodeSelector!] })) : [{ name: ISOLATION_PROBE, nodeSelectors: [{}] }];
-  const whole = capacities.filter((c) => !offersShares(c));
+  const claimed = capacities.filter(allocatesByClaim);
+  const whole = capacities.filter((c) => !offersShares(c) && !allocatesByClaim(c));
   const shared = capacities.filter(offersShares);
   return [
     ...isolation,
     ...whole.length > 0 ? [{ name: ALLOCATION_PROBE, resource: NVIDIA_GPU_RESOURCE, nodeSelectors: nodeSelectorsOf(whole) }] : [],
+    ...claimed.length > 0 ? [{ name: ALLOCATION_PROBE, claim: true, nodeSelectors: nodeSelectorsOf(claimed) }] : [],
     ...shared.length > 0 ? [{ name: ALLOCATION_PROBE, resource: SHARED_GPU_RESOURCE, nodeSelectors: nodeSelectorsOf(shared) }] : [],
   ];
 }
@@ -267,6 +272,7 @@ export class ConformanceEvidence extends Construct {
     const labels = { 'app.kubernetes.io/name': probe.name };
     const nodeSelectors = probe.nodeSelectors;
     const gpus: Record<string, k8s.Quantity> = probe.resource ? { [probe.resource]: k8s.Quantity.fromNumber(1) } : {};
+    const claims = probe.claim ? { claims: [{ name: GPU_CLAIM_NAME }] } : {};
     const pod: k8s.PodSpec = {
       restartPolicy: 'Never',
       automountServiceAccountToken: false,
@@ -279,16 +285,25 @@ export class ConformanceEvidence extends Construct {
         command: ['nvidia-smi', '-L'],
         // CUDA images set it already: written so the probe does not depend on the image.
         env: [{ name: 'NVIDIA_VISIBLE_DEVICES', value: 'all' }],
-        resources: { requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi'), ...gpus }, limits: { memory: k8s.Quantity.fromString('128Mi'), ...gpus } },
+        resources: { requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi'), ...gpus }, limits: { memory: k8s.Quantity.fromString('128Mi'), ...gpus }, ...claims },
         securityContext: restrictedContainerSecurityContext(),
       }],
     };
     const name = `${probe.name}-${createHash('sha256').update(JSON.stringify(k8s.toJson_PodSpec(pod))).digest('hex').slice(0, 8)}`;
     // Construct ids by the spec's hash too: one probe per capacity.
-    new k8s.KubeJob(this, `Probe-${name}`, {
+    const job: k8s.KubeJobProps = {
       metadata: { name, namespace: CONFORMANCE_NAMESPACE, labels },
       spec: { backoffLimit: 0, template: { metadata: { labels }, spec: pod } },
-    });
+    };
+    if (!probe.claim) {
+      new k8s.KubeJob(this, `Probe-${name}`, job);
+      return name;
+    }
+    // One GPU of the driver's class, claimed from a template of the probe's own.
+    const template = `${name}-gpu`;
+    addGpuClaimTemplate(this, `ProbeClaim-${name}`, { name: template, namespace: CONFORMANCE_NAMESPACE, labels, gpus: 1 });
+    const object = new ApiObject(this, `Probe-${name}`, { ...k8s.KubeJob.GVK, metadata: job.metadata, spec: k8s.toJson_JobSpec(job.spec) });
+    claimGpusFromTemplate(object, ['/spec/template/spec'], template);
     return name;
   }
 

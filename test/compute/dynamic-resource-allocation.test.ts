@@ -8,13 +8,13 @@
  * `nvidia.com/gpu` (nothing on those nodes advertises it); Kueue counts the claims against the
  * same GPU quota; the cluster serves `resource.k8s.io/v1`.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
-  GpuCluster, GpuNodeGroup, GpuNodeOperatingSystem, InferenceScaling, InferenceService, KubernetesSite, MultiNodeServing, Team,
+  ConformanceEvidence, GpuCluster, GpuNodeGroup, GpuNodeOperatingSystem, InferenceScaling, InferenceService, KubernetesSite, MultiNodeServing, Team,
 } from '../../lib';
 import { KubernetesObject } from '../harness/kubernetes-schemas';
 import { expectSafeManifests, findObject, pinnedCapacities, siteObjects } from '../harness/manifests';
@@ -191,7 +191,7 @@ describe('Kueue counts claims as GPUs', () => {
     const built = draCluster();
     built.cluster.addKueue();
     const team = new Team(built.stack, 'Fraud', { site: built.cluster.site, namespace: 'fraud', gpuQuotas: [{ capacity: built.claimed, gpus: 8 }] });
-    new InferenceService(built.stack, 'Llm', { site: built.cluster.site, name: 'llm', namespace: 'fraud', image: IMAGE, modelVersion: 'v1', queueName: team.queueName });
+    new InferenceService(built.stack, 'Llm', { site: built.cluster.site, name: 'llm', namespace: 'fraud', image: IMAGE, modelVersion: 'v1', maxStartupTime: Duration.minutes(10), queueName: team.localQueueName });
     const template = cleanTemplate(built.stack);
     const release = Object.values<any>(template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: 'kueue' } }))[0];
     const config = JSON.parse(JSON.parse(release.Properties.Values).managerConfig.controllerManagerConfigYaml);
@@ -201,6 +201,28 @@ describe('Kueue counts claims as GPUs', () => {
     const queue = spec(findObject(objects, 'ClusterQueue', 'fraud'));
     expect(queue.resourceGroups[0].coveredResources).toContain('nvidia.com/gpu');
     expect(findObject(objects, 'ResourceClaimTemplate', 'llm-gpus', 'fraud')).toBeDefined();
+  });
+});
+
+describe('conformance evidence on claimed GPUs', () => {
+  test('the allocation probe claims one GPU from a template of its own; the isolation probe runs there without a claim', () => {
+    const built = draCluster();
+    ConformanceEvidence.addToSite({ site: built.cluster.site });
+    synthesizeClean(built.app);
+    const objects = siteObjects(built.cluster.site).filter((o) => o.metadata?.namespace === 'ai-conformance');
+    expectSafeManifests(objects);
+    const probes = objects.filter((o) => o.kind === 'Job' && o.metadata?.labels?.['app.kubernetes.io/name'] !== 'conformance-evidence');
+    const allocation = probes.find((o) => o.metadata!.name!.startsWith('gpu-allocation-probe'))!;
+    const pod = spec(allocation).template.spec;
+    expect(pod.resourceClaims).toEqual([{ name: 'gpus', resourceClaimTemplateName: `${allocation.metadata!.name}-gpu` }]);
+    expect(pod.containers[0].resources.claims).toEqual([{ name: 'gpus' }]);
+    expect(pod.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
+    const template = findObject(objects, 'ResourceClaimTemplate', `${allocation.metadata!.name}-gpu`, 'ai-conformance');
+    expect(spec(template).spec.devices.requests[0].exactly).toEqual({ deviceClassName: 'gpu.nvidia.com', allocationMode: 'ExactCount', count: 1 });
+    const isolation = probes.find((o) => o.metadata!.name!.startsWith('gpu-isolation-probe'))!;
+    expect(spec(isolation).template.spec.resourceClaims).toBeUndefined();
+    const job = objects.find((o) => o.metadata?.labels?.['cdk-scalable-ai.io/checklist-id'] === 'secure_accelerator_access')!;
+    expect(JSON.stringify(spec(job))).toContain(`jobs.batch/${allocation.metadata!.name}`);
   });
 });
 

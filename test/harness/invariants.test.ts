@@ -705,6 +705,56 @@ describe('gpu-resources-advertised', () => {
     })).toEqual([]);
   });
 
+  describe('GPUs claimed through DRA', () => {
+    const DRA = 'cdk-scalable-ai.io/nvidia-dra-driver';
+    const driverChart = (stack: Stack, clusterName: string, selects = true) => new CfnResource(stack, 'DraDriver', {
+      type: 'Custom::AWSCDK-EKS-HelmChart',
+      properties: {
+        ClusterName: clusterName, Chart: 'dra-driver-nvidia-gpu',
+        Values: JSON.stringify({ resources: { gpus: { enabled: true } }, kubeletPlugin: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: selects ? DRA : 'feature.node.kubernetes.io/pci-10de.present', operator: 'In', values: ['true'] }] }] } } } } }),
+      },
+    });
+    const claimTemplate = (name: string, deviceClassName = 'gpu.nvidia.com') => ({
+      apiVersion: 'resource.k8s.io/v1', kind: 'ResourceClaimTemplate', metadata: { name, namespace: 'inference' },
+      spec: { spec: { devices: { requests: [{ name: 'gpus', exactly: { deviceClassName, allocationMode: 'ExactCount', count: 1 } }] } } },
+    });
+    const claimingPod = (capacity: string, template: string, claimName = 'gpus') => deployment('inference', 'server', {
+      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: CAPACITY, operator: 'In', values: [capacity] }] }] } } },
+      resourceClaims: [{ name: 'gpus', resourceClaimTemplateName: template }],
+      containers: [{ name: 'model-server', image: 'i', resources: { claims: [{ name: claimName }] } }],
+    });
+
+    test('reports claims where no driver publishes devices, of another class, from missing templates or undeclared claims, and device plugin requests on claimed GPUs', () => {
+      expect(check((stack, name) => {
+        driverChart(stack, name);
+        nodeGroup(stack, 'Claimed', name, 'AL2023_x86_64_NVIDIA', { [CAPACITY]: 'claimed', [DRA]: 'true' });
+        nodeGroup(stack, 'Whole', name, 'AL2023_x86_64_NVIDIA', { [CAPACITY]: 'whole', 'cdk-scalable-ai.io/nvidia-device-plugin': 'daemonset' });
+        return [...plugin('daemonset'), claimTemplate('gpus'), claimTemplate('mig', 'mig.nvidia.com'),
+          claimingPod('whole', 'gpus'), claimingPod('claimed', 'mig'), claimingPod('claimed', 'absent'), claimingPod('claimed', 'gpus', 'other'), pinnedPod('claimed', 'nvidia.com/gpu')];
+      })).toEqual([
+        expect.stringMatching(/claims devices of class gpu.nvidia.com, but .*Whole.* \(AL2023, device plugin plugin-daemonset\) publishes no devices for claims/),
+        expect.stringMatching(/claims devices of class mig.nvidia.com, but .*Claimed.* \(AL2023, NVIDIA DRA driver .*DraDriver\) publishes gpu.nvidia.com devices/),
+        expect.stringMatching(/claim gpus names ResourceClaimTemplate inference\/absent, which the app does not deliver/),
+        expect.stringMatching(/container model-server uses claim other, which the pod does not declare/),
+        expect.stringMatching(/requests nvidia.com\/gpu, but .*Claimed.* advertises no GPU resource \(its GPUs are claimed from gpu.nvidia.com\)/),
+      ]);
+      expect(check((stack, name) => {
+        driverChart(stack, name, false);
+        nodeGroup(stack, 'Claimed', name, 'AL2023_x86_64_NVIDIA', { [CAPACITY]: 'claimed', [DRA]: 'true' });
+        return [claimTemplate('gpus'), claimingPod('claimed', 'gpus')];
+      })).toEqual([expect.stringMatching(/which no DRA driver chart's kubelet plugin selects\) publishes no devices for claims/)]);
+    });
+
+    test('passes claims of the class the nodes\' driver publishes', () => {
+      expect(check((stack, name) => {
+        driverChart(stack, name);
+        nodeGroup(stack, 'Claimed', name, 'AL2023_x86_64_NVIDIA', { [CAPACITY]: 'claimed', [DRA]: 'true' });
+        return [claimTemplate('gpus'), claimingPod('claimed', 'gpus')];
+      })).toEqual([]);
+    });
+  });
+
   test('passes pods that ask for what their nodes advertise', () => {
     expect(check((stack, name) => {
       nodeGroup(stack, 'Sliced', name, 'AL2023_x86_64_NVIDIA', { [CAPACITY]: 'sliced', 'cdk-scalable-ai.io/nvidia-device-plugin': 'time-slicing-4' });

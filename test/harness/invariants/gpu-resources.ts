@@ -10,8 +10,11 @@
  *   rename-by-default give `nvidia.com/gpu.shared`; MIG gives `nvidia.com/gpu` instances).
  * - NodePools: EKS Auto Mode's own plugin (whole GPUs); on Karpenter, the library's plugin
  *   DaemonSet selected by the pool's label, or the AMI's own (whole GPUs) without one.
+ * - AL2023 nodes labelled for the NVIDIA DRA driver: no resource, but devices of the driver's
+ *   `gpu.nvidia.com` DeviceClass, when a driver chart's kubelet plugin selects that label.
  * One container may take one share (`failRequestsGreaterThanOne`) and one MIG instance (CUDA
- * enumerates one MIG device per process).
+ * enumerates one MIG device per process). A pod claiming devices must claim them from a
+ * ResourceClaimTemplate of its namespace, of a class its nodes publish.
  */
 import { AssemblyModel, ModelResource } from './assembly-model';
 import { Invariant } from './invariant';
@@ -25,10 +28,15 @@ const CAPACITY_LABEL = 'cdk-scalable-ai.io/gpu-capacity';
 const DEVICE_PLUGIN_LABEL = 'cdk-scalable-ai.io/nvidia-device-plugin';
 const GPU = 'nvidia.com/gpu';
 const SHARED_GPU = 'nvidia.com/gpu.shared';
+const DRA_DRIVER_LABEL = 'cdk-scalable-ai.io/nvidia-dra-driver';
+const DRA_DRIVER_CHART = 'dra-driver-nvidia-gpu';
+const DRA_GPU_CLASS = 'gpu.nvidia.com';
 
 /** What a node group's device plugin advertises, and how much of it one container may take. */
 interface Advertised {
   readonly resource?: string;
+  /** The DeviceClass whose devices the nodes publish for claims (DRA). */
+  readonly deviceClass?: string;
   readonly perContainer?: number;
   readonly why: string;
 }
@@ -95,6 +103,48 @@ function pluginDaemonSetAdvertises(objects: KubernetesObject[], pluginLabel: str
   };
 }
 
+/** What nodes labelled for the DRA driver get: its devices, when one of the cluster's driver charts runs its kubelet plugin there. */
+function draDriverAdvertises(model: AssemblyModel, cluster: ModelResource): Advertised {
+  const charts = model.clusterResources(cluster, 'Custom::AWSCDK-EKS-HelmChart').filter((c) => c.resource.Properties?.Chart === DRA_DRIVER_CHART);
+  const selecting = charts.find((chart) => {
+    const values = chart.resource.Properties?.Values;
+    let parsed: any;
+    try {
+      parsed = typeof values === 'string' ? JSON.parse(values) : undefined;
+    } catch {
+      return false;
+    }
+    const terms: any[] = parsed?.kubeletPlugin?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    return parsed?.resources?.gpus?.enabled !== false && terms.some((t) => (requiredValues(t, DRA_DRIVER_LABEL) ?? []).includes('true'));
+  });
+  return selecting
+    ? { deviceClass: DRA_GPU_CLASS, why: `AL2023, NVIDIA DRA driver ${model.describe(selecting)}` }
+    : { why: `AL2023 labelled ${DRA_DRIVER_LABEL}=true, which no DRA driver chart's kubelet plugin selects` };
+}
+
+/** The device classes a pod's containers claim, or a reason the claim cannot be allocated. */
+function claimedClasses(pod: { namespace: string; spec: any }, objects: KubernetesObject[]): { classes: string[]; problems: string[] } {
+  const classes: string[] = [];
+  const problems: string[] = [];
+  const podClaims = new Map<string, any>((pod.spec.resourceClaims ?? []).map((c: any) => [c.name, c]));
+  for (const container of pod.spec.containers ?? []) {
+    for (const { name } of container.resources?.claims ?? []) {
+      const claim = podClaims.get(name);
+      if (!claim) {
+        problems.push(`container ${container.name} uses claim ${name}, which the pod does not declare`);
+        continue;
+      }
+      const template = objects.find((o) => o.kind === 'ResourceClaimTemplate' && o.metadata?.name === claim.resourceClaimTemplateName && (o.metadata?.namespace ?? 'default') === pod.namespace);
+      if (!template) {
+        problems.push(`claim ${name} names ResourceClaimTemplate ${pod.namespace}/${claim.resourceClaimTemplateName}, which the app does not deliver`);
+        continue;
+      }
+      for (const request of (template.spec as any)?.spec?.devices?.requests ?? []) classes.push(request.exactly?.deviceClassName);
+    }
+  }
+  return { classes, problems };
+}
+
 function checkCluster(model: AssemblyModel, cluster: ModelResource): string[] {
   const violations: string[] = [];
   const objects = model.manifestsOf(cluster).flatMap((m) => m.objects);
@@ -103,7 +153,9 @@ function checkCluster(model: AssemblyModel, cluster: ModelResource): string[] {
     const props = group.resource.Properties ?? {};
     const capacity = props.Labels?.[CAPACITY_LABEL];
     const bottlerocket = String(props.AmiType ?? '').startsWith('BOTTLEROCKET');
-    const advertised = bottlerocket ? bottlerocketAdvertises(model, group) : pluginDaemonSetAdvertises(objects, props.Labels?.[DEVICE_PLUGIN_LABEL]);
+    const advertised = bottlerocket ? bottlerocketAdvertises(model, group)
+      : props.Labels?.[DRA_DRIVER_LABEL] === 'true' ? draDriverAdvertises(model, cluster)
+        : pluginDaemonSetAdvertises(objects, props.Labels?.[DEVICE_PLUGIN_LABEL]);
     if (typeof capacity === 'string' && advertised !== undefined) groups.set(capacity, { name: model.describe(group), advertised });
   }
   // NodePools: EKS Auto Mode runs its own plugin (whole GPUs); Karpenter nodes labelled for the
@@ -121,14 +173,25 @@ function checkCluster(model: AssemblyModel, cluster: ModelResource): string[] {
   for (const pod of objects.flatMap(podsOf)) {
     const pinned = pinnedCapacities(pod.spec)?.filter((c) => groups.has(c));
     if (!pinned || pinned.length === 0) continue;
+    const owner = `${pod.owner.kind} ${pod.namespace}/${pod.owner.metadata?.name}`;
+    const claims = claimedClasses(pod, objects);
+    violations.push(...claims.problems.map((p) => `${owner}: ${p}: its pods are never scheduled.`));
+    for (const deviceClass of claims.classes) {
+      for (const capacity of pinned) {
+        const { name, advertised } = groups.get(capacity)!;
+        if (advertised.deviceClass !== deviceClass) {
+          violations.push(`${owner}: claims devices of class ${deviceClass}, but ${name} (${advertised.why}) publishes ${advertised.deviceClass ? `${advertised.deviceClass} devices` : 'no devices for claims'}: its pods stay Pending there.`);
+        }
+      }
+    }
     for (const container of pod.spec.containers ?? []) {
       const limits = container.resources?.limits ?? {};
       for (const resource of [GPU, SHARED_GPU].filter((r) => limits[r] !== undefined)) {
         for (const capacity of pinned) {
           const { name, advertised } = groups.get(capacity)!;
-          const owner = `${pod.owner.kind} ${pod.namespace}/${pod.owner.metadata?.name}`;
           if (advertised.resource !== resource) {
-            violations.push(`${owner}: container ${container.name} requests ${resource}, but ${name} (${advertised.why}) advertises ${advertised.resource ?? 'no GPU resource'}: its pods stay Pending there.`);
+            const offers = advertised.resource ?? (advertised.deviceClass ? `no GPU resource (its GPUs are claimed from ${advertised.deviceClass})` : 'no GPU resource');
+            violations.push(`${owner}: container ${container.name} requests ${resource}, but ${name} (${advertised.why}) advertises ${offers}: its pods stay Pending there.`);
           } else if (advertised.perContainer !== undefined && Number(limits[resource]) > advertised.perContainer) {
             violations.push(`${owner}: container ${container.name} requests ${limits[resource]} ${resource}, but ${name} (${advertised.why}) gives a container ${advertised.perContainer}.`);
           }
@@ -141,6 +204,6 @@ function checkCluster(model: AssemblyModel, cluster: ModelResource): string[] {
 
 export const gpuResourcesAdvertised: Invariant = {
   id: 'gpu-resources-advertised',
-  description: 'Pods pinned to GPU node groups or NodePools request the resource those nodes\' device plugin advertises (whole GPUs, time-sliced shares or MIG instances), no more per container than it gives.',
+  description: 'Pods pinned to GPU node groups or NodePools request the resource those nodes\' device plugin advertises (whole GPUs, time-sliced shares or MIG instances), no more per container than it gives, or claim from a delivered ResourceClaimTemplate the DeviceClass the nodes\' DRA driver publishes.',
   check: (model) => model.resources('AWS::EKS::Cluster').flatMap((cluster) => checkCluster(model, cluster)),
 };
