@@ -179,8 +179,8 @@ export class GpuNodeGroup extends Construct implements IGpuCapacity {
   public readonly efaDevicesPerNode?: number;
   /** The cluster placement group the nodes launch into, with `efa`. */
   public readonly placementGroup?: ec2.CfnPlacementGroup;
-  /** Whether the GPUs are claimed through Dynamic Resource Allocation, with `dynamicResourceAllocation`. */
-  public readonly dynamicResourceAllocation: boolean;
+  /** Whether the GPUs are claimed through Dynamic Resource Allocation (`dynamicResourceAllocation`; false otherwise). */
+  public readonly dynamicResourceAllocation?: boolean;
 
   constructor(scope: Construct, id: string, props: GpuNodeGroupProps) {
     super(scope, id);
