@@ -10,7 +10,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { GPU_SYSTEM_NAMESPACE } from './device-plugin';
 import { gpuNodeAffinity, gpuTolerations } from './scheduling';
-import { EksSite } from '../sites/eks-site';
+import type { EksSite } from '../sites/eks-site';
 
 /** The DeviceClass of whole NVIDIA GPUs the driver registers: what claims ask for. */
 export const DRA_GPU_DEVICE_CLASS = 'gpu.nvidia.com';

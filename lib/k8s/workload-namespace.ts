@@ -3,6 +3,7 @@ import { ApiObjectMetadata, Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { DNS_PORT, EKS_DEFAULT_CLUSTER_DNS_CIDRS, POD_IDENTITY_AGENT_CIDRS, POD_IDENTITY_AGENT_PORT } from './cluster-network';
+import { DRA_GPU_DEVICE_CLASS } from './nvidia-dra-driver';
 import { PodSecurityLevel, podSecurityLabels } from './pod-security';
 import { IKubernetesSite, SitePlatform, WorkloadCredentials } from '../sites/kubernetes-site-interface';
 import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
@@ -23,7 +24,8 @@ export interface WorkloadNamespaceProps {
   readonly name: string;
   /**
    * GPUs all pods of the namespace may request together (ResourceQuota on
-   * `requests.nvidia.com/gpu`).
+   * `requests.nvidia.com/gpu`), and, separately, GPUs its ResourceClaims may take through DRA
+   * (`gpu.nvidia.com.deviceclass.resource.k8s.io/devices`).
    * @default - no GPU quota object (the namespace may use what the cluster has)
    */
   readonly maxGpus?: number;
@@ -182,7 +184,14 @@ export class WorkloadNamespace extends Construct {
     if (props.maxGpus !== undefined) {
       new k8s.KubeResourceQuota(this, 'GpuQuota', {
         metadata: metadata('gpu-quota'),
-        spec: { hard: { [`requests.${NVIDIA_GPU_RESOURCE}`]: k8s.Quantity.fromNumber(props.maxGpus) } },
+        spec: {
+          hard: {
+            [`requests.${NVIDIA_GPU_RESOURCE}`]: k8s.Quantity.fromNumber(props.maxGpus),
+            // Claims bypass the extended-resource quota: without this, pods claiming GPUs from a
+            // DRA driver of the cluster would escape the namespace's cap.
+            [`${DRA_GPU_DEVICE_CLASS}.deviceclass.resource.k8s.io/devices`]: k8s.Quantity.fromNumber(props.maxGpus),
+          },
+        },
       });
     }
 

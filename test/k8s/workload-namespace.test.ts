@@ -73,7 +73,7 @@ describe('WorkloadNamespace', () => {
   });
 
   test('caps GPU requests and gives containers default requests', () => {
-    expect(findObject(objects, 'ResourceQuota', 'gpu-quota', 'inference').spec).toEqual({ hard: { 'requests.nvidia.com/gpu': 16 } });
+    expect(findObject(objects, 'ResourceQuota', 'gpu-quota', 'inference').spec).toEqual({ hard: { 'requests.nvidia.com/gpu': 16, 'gpu.nvidia.com.deviceclass.resource.k8s.io/devices': 16 } });
     expect(findObject(objects, 'LimitRange', 'container-defaults', 'inference').spec).toEqual({
       limits: [{ type: 'Container', defaultRequest: { cpu: '250m', memory: '512Mi' }, default: { memory: '512Mi' } }],
     });

@@ -61,7 +61,8 @@ describe('Kueue on EKS with two teams', () => {
     expect(config).toEqual(expect.objectContaining({
       apiVersion: 'config.kueue.x-k8s.io/v1beta2',
       managedJobsNamespaceSelector: { matchLabels: { 'cdk-scalable-ai.io/kueue-managed': 'true' } },
-      resources: { quotaCheckStrategy: 'IgnoreUndeclared' },
+      // GPUs claimed through DRA count as nvidia.com/gpu (dynamic-resource-allocation.test.ts).
+      resources: { quotaCheckStrategy: 'IgnoreUndeclared', deviceClassMappings: [{ name: 'nvidia.com/gpu', deviceClassNames: ['gpu.nvidia.com'] }] },
       waitForPodsReady: { timeout: '900s', blockAdmission: false },
     }));
     expect(config.integrations.frameworks).toEqual(expect.arrayContaining(['batch/job', 'pod', 'leaderworkerset.x-k8s.io/leaderworkerset']));

@@ -65,7 +65,7 @@ describe('Team on EKS', () => {
     expectSafeManifests(objects);
     expect(findObject(objects, 'Namespace', 'fraud').metadata!.labels).toEqual(expect.objectContaining({ 'pod-security.kubernetes.io/enforce': 'restricted' }));
     const quota = objects.find((o) => o.kind === 'ResourceQuota' && o.metadata?.namespace === 'fraud')!;
-    expect((quota.spec as any).hard).toEqual({ 'requests.nvidia.com/gpu': 4 });
+    expect((quota.spec as any).hard).toEqual({ 'requests.nvidia.com/gpu': 4, 'gpu.nvidia.com.deviceclass.resource.k8s.io/devices': 4 });
     expect(objects.filter((o) => o.kind === 'Namespace' && o.metadata?.name === 'fraud')).toHaveLength(1);
     expect(findObject(objects, 'Deployment', 'scorer', 'fraud')).toBeDefined();
   });
