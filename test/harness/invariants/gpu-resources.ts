@@ -191,7 +191,9 @@ function checkCluster(model: AssemblyModel, cluster: ModelResource): string[] {
           const { name, advertised } = groups.get(capacity)!;
           if (advertised.resource !== resource) {
             const offers = advertised.resource ?? (advertised.deviceClass ? `no GPU resource (its GPUs are claimed from ${advertised.deviceClass})` : 'no GPU resource');
-            violations.push(`${owner}: container ${container.name} requests ${resource}, but ${name} (${advertised.why}) advertises ${offers}: its pods stay Pending there.`);
+            // Kubernetes may map such a request onto a claim (DRAExtendedResource), but outside what the library counted for claims.
+            const outcome = advertised.deviceClass ? 'its pods stay Pending there, or take claimed GPUs the capacity check counted for others' : 'its pods stay Pending there';
+            violations.push(`${owner}: container ${container.name} requests ${resource}, but ${name} (${advertised.why}) advertises ${offers}: ${outcome}.`);
           } else if (advertised.perContainer !== undefined && Number(limits[resource]) > advertised.perContainer) {
             violations.push(`${owner}: container ${container.name} requests ${limits[resource]} ${resource}, but ${name} (${advertised.why}) gives a container ${advertised.perContainer}.`);
           }
