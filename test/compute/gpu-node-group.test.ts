@@ -182,7 +182,7 @@ describe('fast image pull', () => {
 });
 
 describe('GPU sharing options', () => {
-  test('property: random sharing, OS and image pull options either build a group whose capacity matches them, or throw a scoped ValidationError naming the prop', () => {
+  test('property: random sharing, allocation, OS and image pull options either build a group whose capacity matches them, or throw a scoped ValidationError naming the prop', () => {
     const stack = new Stack(testApp(), 'Compute');
     const cluster = new GpuCluster(stack, 'Gpu', {});
     const instanceNames = ['g6.4xlarge', 'p5.48xlarge', 'p4d.24xlarge', 'p5e.48xlarge', 'g6e.12xlarge', 'p6-b200.48xlarge'];
@@ -193,11 +193,19 @@ describe('GPU sharing options', () => {
       fc.option(fc.integer({ min: -1, max: 8 }), { nil: undefined }),
       fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined }),
       fc.boolean(),
-      (names, operatingSystem, migPartitions, timeSlicing, fastImagePull) => {
+      fc.boolean(),
+      (names, operatingSystem, migPartitions, timeSlicing, fastImagePull, dynamicResourceAllocation) => {
         try {
-          const group = cluster.addGpuNodeGroup(`S${i++}`, { instanceTypes: types(...names), operatingSystem, migPartitions, timeSlicing, fastImagePull });
+          const group = cluster.addGpuNodeGroup(`S${i++}`, { instanceTypes: types(...names), operatingSystem, migPartitions, timeSlicing, fastImagePull, dynamicResourceAllocation });
           expect(group.migPartitions).toBe(migPartitions);
           expect(group.timeSlicingReplicas).toBe(timeSlicing);
+          expect(group.dynamicResourceAllocation).toBe(dynamicResourceAllocation);
+          if (dynamicResourceAllocation) {
+            // Whole GPUs on AL2023, published by the DRA driver instead of a device plugin.
+            expect(operatingSystem).toBe(GpuNodeOperatingSystem.AL2023);
+            expect([migPartitions, timeSlicing]).toEqual([undefined, undefined]);
+            expect(group.nodeLabels['cdk-scalable-ai.io/nvidia-device-plugin']).toBeUndefined();
+          }
           if (migPartitions !== undefined) {
             expect(operatingSystem).toBe(GpuNodeOperatingSystem.BOTTLEROCKET);
             expect(timeSlicing).toBeUndefined();
@@ -207,7 +215,7 @@ describe('GPU sharing options', () => {
         } catch (error) {
           expect(error).not.toBeInstanceOf(TypeError);
           expect((error as Error).name).toBe('ValidationError');
-          expect((error as Error).message).toMatch(/^Compute\/Gpu\/S\d+: (instanceTypes|migPartitions|timeSlicing|amiType|operatingSystem|capacityType) = /);
+          expect((error as Error).message).toMatch(/^Compute\/Gpu\/S\d+: (instanceTypes|migPartitions|timeSlicing|amiType|operatingSystem|capacityType|dynamicResourceAllocation) = /);
         }
       },
     ), { numRuns: 120 });
