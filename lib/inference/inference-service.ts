@@ -820,6 +820,7 @@ export class InferenceService extends Construct {
    */
   private resolveGpuClaims(): boolean {
     if (this.gpusPerReplica === 0) return false;
+    if (this.gpuRequirements) checkGpuRequirements(this, 'gpuRequirements', this.gpuRequirements);
     const candidates = this.candidateCapacities();
     const claimed = candidates.filter(allocatesByClaim);
     if (claimed.length === 0) return false;
