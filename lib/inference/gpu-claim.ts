@@ -4,9 +4,7 @@
  * GPUs, from which Kubernetes creates one ResourceClaim per pod (freed with the pod), and the
  * pod-side references to it.
  */
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
-// The generated API objects only: the cdk8s-plus constructs would double the load time.
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DRA_GPU_DEVICE_CLASS } from '../k8s/nvidia-dra-driver';
 
@@ -57,9 +55,13 @@ export function claimGpusFromTemplate(workload: ApiObject, podSpecPaths: string[
   }
 }
 
-/** A Deployment whose pods claim their GPUs from `templateName`, as a plain ApiObject (see above). */
-export function addClaimingDeployment(chart: Chart, id: string, props: k8s.KubeDeploymentProps, templateName: string): ApiObject {
-  const deployment = new ApiObject(chart, id, { ...k8s.KubeDeployment.GVK, metadata: props.metadata, spec: k8s.toJson_DeploymentSpec(props.spec) });
-  claimGpusFromTemplate(deployment, ['/spec/template/spec'], templateName);
-  return deployment;
+/**
+ * A Deployment or Job (its pod spec at `/spec/template/spec`) whose pods claim their GPUs from
+ * `templateName`, as a plain ApiObject (see above): `spec` is the generated type's JSON
+ * (`k8s.toJson_DeploymentSpec`, `k8s.toJson_JobSpec`).
+ */
+export function addClaimingWorkload(scope: Construct, id: string, gvk: GroupVersionKind, metadata: ApiObjectMetadata, spec: unknown, templateName: string): ApiObject {
+  const workload = new ApiObject(scope, id, { ...gvk, metadata, spec });
+  claimGpusFromTemplate(workload, ['/spec/template/spec'], templateName);
+  return workload;
 }

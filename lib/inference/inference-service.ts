@@ -10,7 +10,7 @@ import { InferenceScaling, ScaleToZero, ScalingBehavior, ScalingMetricSource, Wa
 import { InferenceServiceMetricFactory } from './inference-service-metrics';
 import { addScaledObject } from './keda-scaled-object';
 import { MODEL_MOUNT_PATH, ModelServerPodOptions, modelServerPodTemplate } from './model-server-pod';
-import { addClaimingDeployment, addGpuClaimTemplate, claimGpusFromTemplate, gpuClaimTemplateName } from './gpu-claim';
+import { addClaimingWorkload, addGpuClaimTemplate, claimGpusFromTemplate, gpuClaimTemplateName } from './gpu-claim';
 import { addModelMount } from './model-mount';
 import { ModelSource } from './model-source';
 import { addEndpointPickerObjects, EndpointPickerOptions, inferencePoolName } from './endpoint-picker';
@@ -533,7 +533,9 @@ export class InferenceService extends Construct {
           template: modelServerPodTemplate(options.pod),
         },
       };
-      if (this.claimsGpus) addClaimingDeployment(this.chart, ids.deployment, deployment, gpuClaimTemplateName(this.name));
+      if (this.claimsGpus) {
+        addClaimingWorkload(this.chart, ids.deployment, k8s.KubeDeployment.GVK, metadata, k8s.toJson_DeploymentSpec(deployment.spec), gpuClaimTemplateName(this.name));
+      }
       else new k8s.KubeDeployment(this.chart, ids.deployment, deployment);
       return;
     }
@@ -859,7 +861,7 @@ export class InferenceService extends Construct {
       const eligible = this.eligibleCapacities();
       return this.claimsGpus && eligible.every((c) => Object.keys(c.nodeSelector ?? {}).length > 0) ? eligible : undefined;
     }
-    checkGpuRequirements(this, 'gpuRequirements', this.gpuRequirements);
+    // The requirements were checked by resolveGpuClaims.
     const pinned = this.eligibleCapacities();
     if (pinned.length === 0) {
       throw new PropValidationError(this, 'gpuRequirements', describeGpuRequirements(this.gpuRequirements),
@@ -893,8 +895,8 @@ export class InferenceService extends Construct {
     if (perNode === 0 && !this.servesOnOneMigInstance && migOnly.length > 0) {
       return [`gpusPerReplica = ${this.gpusPerReplica}${this.multiNode ? ' across nodes' : ''}, but the GPU capacity of site "${this.site.siteName}" that the service may use is MIG-partitioned (${migOnly.map((c) => c.capacityName).join(', ')}): a process sees one MIG instance only, so a replica gets one. Use one GPU per replica (a large enough instance: gpuRequirements minGpuMemory), or add capacity with whole GPUs.`];
     }
-    const otherKind = this.candidateCapacities().filter((c) => allocatesByClaim(c) !== this.claimsGpus);
-    if (perNode === 0 && otherKind.length > 0) {
+    const otherKind = perNode === 0 ? this.candidateCapacities().filter((c) => allocatesByClaim(c) !== this.claimsGpus) : [];
+    if (otherKind.length > 0) {
       return [`The GPU capacity the service may use (${otherKind.map((c) => c.capacityName).join(', ')}) ${this.claimsGpus ? 'is requested from a device plugin' : 'is claimed through Dynamic Resource Allocation'}, registered after the service decided how its pods ask for GPUs. Create GPU capacity before the services that use it.`];
     }
     if (perNode === 0) {

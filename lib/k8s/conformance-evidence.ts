@@ -15,7 +15,7 @@ import { GPU_SYSTEM_NAMESPACE, SHARED_GPU_RESOURCE } from './device-plugin';
 import { gpuNodeAffinity, gpuTolerations } from './scheduling';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
 import { allocatesByClaim, IGpuCapacity, offersShares } from '../compute/gpu-capacity';
-import { addGpuClaimTemplate, claimGpusFromTemplate, GPU_CLAIM_NAME } from '../inference/gpu-claim';
+import { addClaimingWorkload, addGpuClaimTemplate, GPU_CLAIM_NAME } from '../inference/gpu-claim';
 import { ScalingMetricSource } from '../inference/inference-scaling';
 import { METRICS_EVIDENCE_LABEL } from '../inference/keda-scaled-object';
 import { NVIDIA_GPU_RESOURCE } from '../sites/site-base';
@@ -291,8 +291,9 @@ export class ConformanceEvidence extends Construct {
     };
     const name = `${probe.name}-${createHash('sha256').update(JSON.stringify(k8s.toJson_PodSpec(pod))).digest('hex').slice(0, 8)}`;
     // Construct ids by the spec's hash too: one probe per capacity.
+    const metadata = { name, namespace: CONFORMANCE_NAMESPACE, labels };
     const job: k8s.KubeJobProps = {
-      metadata: { name, namespace: CONFORMANCE_NAMESPACE, labels },
+      metadata,
       spec: { backoffLimit: 0, template: { metadata: { labels }, spec: pod } },
     };
     if (!probe.claim) {
@@ -302,8 +303,7 @@ export class ConformanceEvidence extends Construct {
     // One GPU of the driver's class, claimed from a template of the probe's own.
     const template = `${name}-gpu`;
     addGpuClaimTemplate(this, `ProbeClaim-${name}`, { name: template, namespace: CONFORMANCE_NAMESPACE, labels, gpus: 1 });
-    const object = new ApiObject(this, `Probe-${name}`, { ...k8s.KubeJob.GVK, metadata: job.metadata, spec: k8s.toJson_JobSpec(job.spec) });
-    claimGpusFromTemplate(object, ['/spec/template/spec'], template);
+    addClaimingWorkload(this, `Probe-${name}`, k8s.KubeJob.GVK, metadata, k8s.toJson_JobSpec(job.spec), template);
     return name;
   }
 

@@ -17,9 +17,9 @@ export const DRA_GPU_DEVICE_CLASS = 'gpu.nvidia.com';
 /** Label of the nodes whose GPUs the DRA driver publishes (and no device plugin advertises). */
 export const DRA_DRIVER_NODE_LABEL = 'cdk-scalable-ai.io/nvidia-dra-driver';
 /** Release of the chart `oci://registry.k8s.io/dra-driver-nvidia/charts/dra-driver-nvidia-gpu` and its image (2026-06-30). */
-export const DRA_DRIVER_VERSION = '0.4.1';
+const DRA_DRIVER_VERSION = '0.4.1';
 /** Chart name, also the Helm chart resource's `Chart` property the invariants look for. */
-export const DRA_DRIVER_CHART = 'dra-driver-nvidia-gpu';
+const DRA_DRIVER_CHART = 'dra-driver-nvidia-gpu';
 const DRA_DRIVER_REPOSITORY = 'oci://registry.k8s.io/dra-driver-nvidia/charts/dra-driver-nvidia-gpu';
 const DRA_DRIVER_IMAGE = 'registry.k8s.io/dra-driver-nvidia/dra-driver-nvidia-gpu';
 /**
